@@ -1,0 +1,48 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Tandem",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tandem", targets: ["tandem"]),
+        .library(name: "TandemCore", targets: ["TandemCore"]),
+        .library(name: "TandemFormats", targets: ["TandemFormats"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
+    ],
+    targets: [
+        // The format-independent model, diagnostics and validation. No dependencies on purpose.
+        .target(name: "TandemCore"),
+        // Readers and writers for the input formats, with source locations, and the JSON Schemas.
+        .target(
+            name: "TandemFormats",
+            dependencies: ["TandemCore", .product(name: "Yams", package: "Yams")]
+        ),
+        // The command tree; one folder per noun, one file per subcommand.
+        .target(
+            name: "TandemCLI",
+            dependencies: [
+                "TandemCore", "TandemFormats",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "tandem",
+            dependencies: ["TandemCLI"]
+        ),
+        .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore"]),
+        .testTarget(name: "TandemFormatsTests", dependencies: ["TandemCore", "TandemFormats"]),
+        .testTarget(name: "TandemCLITests", dependencies: ["TandemCLI", "TandemCore", "TandemFormats"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import TandemCore
+import TandemFormats
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a manifest or sidecar item to another format, saying what the target cannot hold.",
+        discussion: "The result goes to standard output (or --output); what was dropped goes to standard error, one line each."
+    )
+
+    enum Target: String, ExpressibleByArgument, CaseIterable {
+        case tandem
+        case mia
+        case copilot
+        case cfManifest = "cf-manifest"
+    }
+
+    @Argument(help: "The file (or Cloud Foundry app folder) to convert.")
+    var path: String
+
+    @Option(name: .long, help: "The target format: tandem, mia, copilot or cf-manifest.")
+    var to: Target
+
+    @OptionGroup var input: InputOptions
+
+    @Option(name: [.customShort("o"), .long], help: "Write the result to this file instead of standard output.")
+    var output: String?
+
+    @Option(name: .long, help: "For mia: the sidecar to turn into an item (default: the first sidecar).")
+    var container: String?
+
+    @Option(name: .long, help: "For mia: the company (tenant) id of the item.")
+    var tenantId = "my-company"
+
+    @Option(name: .long, help: "For mia: the item id (default: the sidecar's name).")
+    var itemId: String?
+
+    @Flag(name: .long, help: "Fail (exit 1) when anything would be dropped.")
+    var strict = false
+
+    func run() throws {
+        let (inputs, unreadable) = input.loader.load(paths: [path])
+        if let problem = unreadable.first {
+            writeError("Error: \(problem.description)")
+            throw ExitStatus.usage
+        }
+        guard let loaded = inputs.first else { throw ExitStatus.usage }
+        if !loaded.isValid {
+            for diagnostic in loaded.diagnostics { writeError(diagnostic.description) }
+            writeError("Error: \(path) is not valid; nothing was converted")
+            throw ExitStatus.invalid
+        }
+        guard let service = loaded.services.first else {
+            writeError("Error: \(path) defines no service")
+            throw ExitStatus.invalid
+        }
+        if loaded.services.count > 1 {
+            writeError("note: \(path) defines \(loaded.services.count) applications; converting the first, \(service.name)")
+        }
+        let result: ConversionResult
+        switch to {
+        case .tandem: result = ManifestWriter.tandem(service)
+        case .copilot: result = ManifestWriter.copilot(service)
+        case .cfManifest: result = ManifestWriter.cloudFoundryManifest(service)
+        case .mia:
+            let itemId = itemId ?? (loaded.format == .mia ? loaded.miaItem?.itemId : nil)
+            result = ManifestWriter.miaItem(
+                service, container: container, itemId: itemId, tenantId: loaded.miaItem?.tenantId ?? tenantId, itemName: loaded.miaItem?.name)
+        }
+        for note in result.dropped { writeError("dropped: \(note)") }
+        if strict && !result.dropped.isEmpty {
+            writeError("Error: \(result.dropped.count) \(result.dropped.count == 1 ? "thing" : "things") would be dropped (--strict)")
+            throw ExitStatus.invalid
+        }
+        if let output {
+            do {
+                try Data(result.text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                writeError("Error: cannot write \(output): \(error.localizedDescription)")
+                throw ExitStatus.usage
+            }
+        } else {
+            writeOutput(result.text)
+        }
+    }
+}

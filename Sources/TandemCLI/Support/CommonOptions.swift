@@ -1,0 +1,22 @@
+import ArgumentParser
+import TandemFormats
+
+extension InputFormat: ExpressibleByArgument {}
+extension MiaSchemaProfile: ExpressibleByArgument {}
+
+/// How inputs are read, shared by every command that reads manifests.
+struct InputOptions: ParsableArguments {
+    @Option(name: .long, help: "The input format, instead of detecting it: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: InputFormat?
+
+    @Option(name: .long, help: "Copilot: read the manifest as deployed to this environment (default: the base manifest and every environment).")
+    var env: String?
+
+    @Option(name: .long, help: "Mia items: which schema to hold them to: standard, marketplace (the seed page's) or catalog (console-sdk v14).")
+    var miaSchema: MiaSchemaProfile = .standard
+
+    @Flag(name: .long, help: "Mia items: apply only the item schema's rules, not the service rules beyond it.")
+    var miaSchemaOnly = false
+
+    var loader: InputLoader { InputLoader(format: format, environment: env, miaProfile: miaSchema, miaSchemaOnly: miaSchemaOnly) }
+}

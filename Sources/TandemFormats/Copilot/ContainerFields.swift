@@ -1,0 +1,214 @@
+import TandemCore
+
+/// Readers for the container fields that Copilot's manifests and Tandem's own share (Tandem keeps
+/// Copilot's names on purpose), with Copilot's rules and messages.
+enum ContainerFields {
+    static let healthcheckDefaultCommand = ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]
+    static let pathCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_/")
+
+    /// `80`, `"80"`, `"2000/udp"`.
+    static func port(_ node: DocumentNode, path: String, context: ReadContext) -> (Int, TransportProtocol)? {
+        let text: String
+        switch node.value {
+        case .int(let number)?: text = String(number)
+        case .string(let value)?: text = value
+        default:
+            context.error(node, path, "expected a port such as 80 or \"2000/udp\", found \(Fields.describe(node))")
+            return nil
+        }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else {
+            context.error(node, path, "cannot parse port mapping from \(text)")
+            return nil
+        }
+        guard let number = Int(parts[0]), (1...65535).contains(number) else {
+            context.error(node, path, "port \"\(parts[0])\" must be a number from 1 to 65535")
+            return nil
+        }
+        var transport = TransportProtocol.tcp
+        if parts.count == 2 {
+            guard let parsed = TransportProtocol(rawValue: parts[1].uppercased()) else {
+                context.error(node, path, "invalid protocol \(parts[1]); valid protocols include TCP and UDP")
+                return nil
+            }
+            transport = parsed
+        }
+        return (number, transport)
+    }
+
+    /// `command` / `entrypoint`: a string split like a shell command line, or a list of arguments.
+    static func arguments(_ node: DocumentNode, path: String, context: ReadContext) -> [String]? {
+        if let items = node.items {
+            return Fields.stringList(DocumentNode(.sequence(items), at: node.location), path: path, context: context)
+        }
+        guard let text = Fields.string(node, path: path, context: context) else { return nil }
+        guard let words = ShellWords.split(text) else {
+            context.error(node, path, "unterminated quote in \"\(text)\"")
+            return nil
+        }
+        return words
+    }
+
+    static func dependencies(_ fields: inout Fields, key: String = "depends_on", context: ReadContext) -> [Dependency] {
+        guard let node = fields.value(key), let map = Fields(node, path: fields.childPath(key), context: context) else { return [] }
+        var result: [Dependency] = []
+        for entry in map.allEntries {
+            let path = FieldPath.child(map.path, entry.key)
+            var timeout: Double?
+            var conditionNode = entry.value
+            // Tandem's longer form: {condition: healthy, timeout: 30s}.
+            if entry.value.entries != nil, var long = Fields(entry.value, path: path, context: context) {
+                guard let inner = long.value("condition", required: true) else { continue }
+                conditionNode = inner
+                if let text = long.string("timeout") {
+                    timeout = GoDuration.seconds(text)
+                    if timeout == nil, let timeoutNode = long.node("timeout") {
+                        context.error(timeoutNode, FieldPath.child(path, "timeout"), "expected a duration such as 30s, found \"\(text)\"")
+                    }
+                }
+                long.reportUnknown()
+            }
+            guard let text = conditionNode.scalar?.text, let condition = Dependency.Condition(rawValue: text.uppercased()) else {
+                context.error(conditionNode, path, "container dependency status must be one of START, COMPLETE, SUCCESS or HEALTHY")
+                continue
+            }
+            result.append(Dependency(container: entry.key, condition: condition, timeout: timeout, origin: Origin(path: path, location: entry.keyLocation)))
+        }
+        return result
+    }
+
+    /// Copilot's container health check: any field set fills the others with Copilot's defaults.
+    static func healthcheck(_ node: DocumentNode, path: String, context: ReadContext) -> Probe? {
+        guard var fields = Fields(node, path: path, context: context) else { return nil }
+        var command = healthcheckDefaultCommand
+        if let commandNode = fields.value("command"), let list = arguments(commandNode, path: fields.childPath("command"), context: context) {
+            command = list
+        }
+        func duration(_ key: String, _ fallback: Double) -> Double {
+            guard let text = fields.string(key) else { return fallback }
+            guard let seconds = GoDuration.seconds(text) else {
+                context.report(.error, at: fields.node(key)?.location, path: fields.childPath(key), "expected a duration such as 10s, found \"\(text)\"")
+                return fallback
+            }
+            return seconds
+        }
+        let interval = duration("interval", 10)
+        let timeout = duration("timeout", 5)
+        let startPeriod = duration("start_period", 0)
+        let retries = fields.int("retries") ?? 2
+        fields.reportUnknown()
+        let action: Probe.Action
+        switch command.first {
+        case "CMD-SHELL":
+            action = .shell(command.dropFirst().joined(separator: " "))
+        case "CMD":
+            action = .exec(Array(command.dropFirst()))
+        case "NONE":
+            return nil
+        default:
+            context.error(node, FieldPath.child(path, "command"), "the health check command must start with \"CMD\" or \"CMD-SHELL\"")
+            return nil
+        }
+        return Probe(
+            action: action, initialDelay: startPeriod, period: interval, timeout: timeout, successThreshold: 1,
+            failureThreshold: retries, origin: Origin(path: path, location: node.location))
+    }
+
+    static func mountPoints(_ node: DocumentNode, path: String, context: ReadContext) -> [Mount] {
+        guard let items = node.items else {
+            context.error(node, path, "expected a list, found \(Fields.describe(node))")
+            return []
+        }
+        var mounts: [Mount] = []
+        for (index, item) in items.enumerated() {
+            let itemPath = FieldPath.index(path, index)
+            guard var fields = Fields(item, path: itemPath, context: context) else { continue }
+            let volume = fields.string("source_volume")
+            let mountPath = fields.string("path")
+            let readOnly = fields.bool("read_only") ?? true
+            fields.reportUnknown()
+            guard let volume else {
+                context.error(item, itemPath, "\"source_volume\" must be specified")
+                continue
+            }
+            guard let mountPath else {
+                context.error(item, itemPath, "\"path\" must be specified")
+                continue
+            }
+            if !mountPath.allSatisfy(pathCharacters.contains) {
+                context.report(
+                    .error, at: fields.node("path")?.location, path: FieldPath.child(itemPath, "path"), "path can only contain the characters a-zA-Z0-9.-_/")
+            }
+            mounts.append(Mount(volume: volume, path: mountPath, readOnly: readOnly, origin: Origin(path: itemPath, location: item.location)))
+        }
+        return mounts
+    }
+
+    /// `variables`: plain values, or `{from_cfn: export}` which only exists once deployed.
+    static func variables(_ fields: inout Fields, context: ReadContext) -> [EnvironmentVariable] {
+        guard let node = fields.value("variables"), let map = Fields(node, path: fields.childPath("variables"), context: context) else { return [] }
+        var result: [EnvironmentVariable] = []
+        for entry in map.allEntries {
+            let path = FieldPath.child(map.path, entry.key)
+            let origin = Origin(path: path, location: entry.keyLocation)
+            if var inner = entry.value.entries != nil ? Fields(entry.value, path: path, context: context) : nil {
+                if let export = inner.string("from_cfn", required: true) {
+                    result.append(EnvironmentVariable(name: entry.key, value: .plain("${cfn:\(export)}"), origin: origin))
+                }
+                inner.reportUnknown()
+                continue
+            }
+            if case .null? = entry.value.value {
+                result.append(EnvironmentVariable(name: entry.key, value: .plain(""), origin: origin))
+            } else if let text = Fields.string(entry.value, path: path, context: context) {
+                result.append(EnvironmentVariable(name: entry.key, value: .plain(text), origin: origin))
+            }
+        }
+        return result
+    }
+
+    /// `secrets`: an SSM parameter name or ARN, `{secretsmanager: name}`, or `{from_cfn: export}`;
+    /// Tandem adds `{from_file: path}` and `{from_env: NAME}` for local runs.
+    static func secrets(_ fields: inout Fields, context: ReadContext, allowLocal: Bool) -> [EnvironmentVariable] {
+        guard let node = fields.value("secrets"), let map = Fields(node, path: fields.childPath("secrets"), context: context) else { return [] }
+        var result: [EnvironmentVariable] = []
+        for entry in map.allEntries {
+            let path = FieldPath.child(map.path, entry.key)
+            let origin = Origin(path: path, location: entry.keyLocation)
+            if entry.value.entries != nil, var inner = Fields(entry.value, path: path, context: context) {
+                var source: SecretSource?
+                if let name = inner.string("secretsmanager") { source = .secretsManager(name) }
+                if let export = inner.string("from_cfn") { source = .ssmParameter("${cfn:\(export)}") }
+                if allowLocal {
+                    if let file = inner.string("from_file") { source = .file(file) }
+                    if let variable = inner.string("from_env") { source = .hostEnvironment(variable) }
+                }
+                let kinds = allowLocal ? "secretsmanager, from_cfn, from_file or from_env" : "secretsmanager or from_cfn"
+                if inner.used.count != 1 {
+                    context.error(entry.value, path, "a secret takes exactly one of \(kinds)")
+                }
+                inner.reportUnknown()
+                if let source { result.append(EnvironmentVariable(name: entry.key, value: .secretReference(source), origin: origin)) }
+                continue
+            }
+            if let text = Fields.string(entry.value, path: path, context: context) {
+                result.append(EnvironmentVariable(name: entry.key, value: .secretReference(.ssmParameter(text)), origin: origin))
+            }
+        }
+        return result
+    }
+
+    static func labels(_ fields: inout Fields, key: String = "labels") -> [String: String] {
+        var labels: [String: String] = [:]
+        for (key, value, _) in fields.stringMap(key) ?? [] { labels[key] = value }
+        return labels
+    }
+
+    static func environmentFile(_ fields: inout Fields, context: ReadContext) -> [String] {
+        guard let file = fields.string("env_file") else { return [] }
+        if !file.hasSuffix(".env"), let node = fields.node("env_file") {
+            context.error(node, fields.childPath("env_file"), "environment file \(file) must have a .env file extension")
+        }
+        return [file]
+    }
+}

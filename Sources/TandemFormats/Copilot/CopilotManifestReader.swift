@@ -1,0 +1,324 @@
+import TandemCore
+
+/// Reads an AWS Copilot service manifest: the main container, `sidecars`, the FireLens `logging` pattern,
+/// `storage.volumes`, `http` routing, and `environments.<env>` overrides merged as Copilot merges them.
+public struct CopilotManifestReader: Sendable {
+    public static let serviceTypes = [
+        "Load Balanced Web Service", "Backend Service", "Worker Service", "Request-Driven Web Service", "Scheduled Job",
+        "Static Site",
+    ]
+    public static let logRouterName = "firelens_log_router"
+    public static let defaultLogRouterImage = "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable"
+
+    /// Fields Copilot knows that do not bear on sidecars; they are accepted and left alone.
+    static let otherTopLevelFields = [
+        "cpu", "memory", "count", "exec", "platform", "network", "deployment", "publish", "observability",
+        "taskdef_overrides", "nlb", "subscribe", "on", "retries", "timeout", "files", "instance", "source", "tags",
+        "entrypoint", "command",
+    ]
+
+    public init() {}
+
+    /// The environments the manifest overrides, in file order.
+    public func environments(in root: DocumentNode) -> [String] {
+        root["environments"]?.entries?.map(\.key) ?? []
+    }
+
+    /// Reads the manifest as deployed to `environment` (its overrides merged), or the base manifest.
+    public func read(_ root: DocumentNode, file: String, environment: String? = nil) -> (service: Service?, diagnostics: [Diagnostic]) {
+        let context = ReadContext(file: file, strictTypes: false)
+        var document = root
+        if let environment {
+            guard let overrides = root["environments"]?[environment] else {
+                let known = environments(in: root)
+                let list = known.isEmpty ? "it defines none" : "it defines \(known.joined(separator: ", "))"
+                context.report(.error, at: root["environments"]?.location, path: "environments", "no environment \"\(environment)\" in the manifest; \(list)")
+                return (nil, context.diagnostics)
+            }
+            document = ManifestMerge.merge(base: root, override: overrides)
+        }
+        let service = Reading(context: context).readService(document)
+        var diagnostics = context.diagnostics
+        if let service { diagnostics += ServiceValidator().validate(service, file: file) }
+        return (service, diagnostics)
+    }
+
+    /// The base manifest and every environment, diagnostics merged and de-duplicated.
+    public func readAll(_ root: DocumentNode, file: String) -> (service: Service?, diagnostics: [Diagnostic]) {
+        var (service, diagnostics) = read(root, file: file)
+        for environment in environments(in: root) {
+            let (_, more) = read(root, file: file, environment: environment)
+            diagnostics += more.map { diagnostic in
+                var diagnostic = diagnostic
+                if !diagnostics.contains(diagnostic) { diagnostic.message += " (in environment \"\(environment)\")" }
+                return diagnostic
+            }
+        }
+        if diagnostics.hasErrors { service = service ?? nil }
+        return (service, Diagnostic.ordered(diagnostics))
+    }
+
+    private struct Reading {
+        let context: ReadContext
+
+        func readService(_ root: DocumentNode) -> Service? {
+            guard var fields = Fields(root, path: "", context: context) else { return nil }
+            guard let name = fields.string("name", required: true) else { return nil }
+            let type = fields.string("type")
+            if let type, !CopilotManifestReader.serviceTypes.contains(type), let node = fields.node("type") {
+                context.error(node, "type", "unknown service type \"\(type)\"; Copilot knows \(CopilotManifestReader.serviceTypes.joined(separator: ", "))")
+            }
+            var service = Service(name: name, origin: Origin(path: "", location: root.location))
+            var main = Container(name: name, role: .main, essential: true, origin: Origin(path: "name", location: fields.node("name")?.location))
+            main.restart = .never
+
+            if let imageNode = fields.value("image") {
+                readMainImage(imageNode, into: &main)
+            }
+            if let node = fields.value("command") { main.command = ContainerFields.arguments(node, path: "command", context: context).map(Command.exec) }
+            if let node = fields.value("entrypoint") { main.entrypoint = ContainerFields.arguments(node, path: "entrypoint", context: context) }
+            main.environment = ContainerFields.variables(&fields, context: context) + ContainerFields.secrets(&fields, context: context, allowLocal: false)
+            main.environmentFiles = ContainerFields.environmentFile(&fields, context: context)
+            if let memory = fields.int("memory") { main.resources.memoryLimit = .value(memory) }
+            if let cpu = fields.int("cpu") { main.resources.cpuLimit = .value(cpu * 1000 / 1024) }
+
+            if let storage = fields.value("storage") { readStorage(storage, service: &service, main: &main) }
+            var containers = [main]
+            if let logging = fields.value("logging"), let router = readLogging(logging, service: &service) {
+                containers.append(router)
+            }
+            if let sidecarsNode = fields.value("sidecars") {
+                if type == "Request-Driven Web Service" {
+                    context.error(sidecarsNode, "sidecars", "sidecars are not supported for Request-Driven Web Services")
+                }
+                if let sidecars = Fields(sidecarsNode, path: "sidecars", context: context) {
+                    for entry in sidecars.allEntries {
+                        if let sidecar = readSidecar(entry) { containers.append(sidecar) }
+                    }
+                }
+            }
+            service.containers = containers
+            if let http = fields.value("http") { readHTTP(http, service: &service) }
+            _ = fields.node("environments")
+            for key in CopilotManifestReader.otherTopLevelFields { _ = fields.node(key) }
+            fields.reportUnknown(known: ["name", "type", "image", "variables", "secrets", "env_file", "storage", "logging", "sidecars", "http", "environments"])
+            return service
+        }
+
+        func readMainImage(_ node: DocumentNode, into main: inout Container) {
+            guard var image = Fields(node, path: "image", context: context) else { return }
+            let location = image.string("location")
+            let build = image.value("build")
+            if location != nil && build != nil {
+                context.error(node, "image", "must specify one of \"build\" and \"location\"")
+            }
+            main.image = location
+            main.imageBuild = build.flatMap { buildPath($0, path: "image.build") }
+            if let portNode = image.value("port"), let (number, transport) = ContainerFields.port(portNode, path: "image.port", context: context) {
+                main.ports.append(Port(containerPort: .number(number), transport: transport, origin: Origin(path: "image.port", location: portNode.location)))
+            }
+            if let credentials = image.string("credentials") { main.registryCredentials = credentials }
+            main.labels = ContainerFields.labels(&image, key: "labels")
+            main.dependsOn = ContainerFields.dependencies(&image, context: context)
+            if let healthNode = image.value("healthcheck"), let probe = ContainerFields.healthcheck(healthNode, path: "image.healthcheck", context: context) {
+                main.probes.readiness = probe
+                main.probes.liveness = probe
+            }
+            image.reportUnknown()
+        }
+
+        /// `build: path/Dockerfile` or `build: {dockerfile, context, ...}`.
+        func buildPath(_ node: DocumentNode, path: String) -> String? {
+            if node.entries != nil, var build = Fields(node, path: path, context: context) {
+                let dockerfile = build.string("dockerfile")
+                let contextPath = build.string("context")
+                for key in ["args", "target", "cache_from"] { _ = build.node(key) }
+                build.reportUnknown()
+                return dockerfile ?? contextPath.map { $0.hasSuffix("/") ? "\($0)Dockerfile" : "\($0)/Dockerfile" }
+            }
+            return Fields.string(node, path: path, context: context)
+        }
+
+        func readSidecar(_ entry: DocumentNode.Entry) -> Container? {
+            let path = FieldPath.child("sidecars", entry.key)
+            guard var fields = Fields(entry.value, path: path, context: context) else { return nil }
+            var sidecar = Container(name: entry.key, role: .sidecar, essential: true, origin: Origin(path: path, location: entry.keyLocation))
+            if let imageNode = fields.value("image") {
+                if imageNode.entries != nil, var image = Fields(imageNode, path: fields.childPath("image"), context: context) {
+                    let location = image.string("location")
+                    let build = image.value("build")
+                    if (location == nil) == (build == nil) {
+                        context.error(imageNode, image.path, "must specify one of \"build\" and \"location\"")
+                    }
+                    sidecar.image = location
+                    sidecar.imageBuild = build.flatMap { buildPath($0, path: FieldPath.child(image.path, "build")) }
+                    image.reportUnknown()
+                } else {
+                    sidecar.image = Fields.string(imageNode, path: fields.childPath("image"), context: context)
+                }
+            } else {
+                // Copilot's own message, typo included, so searches for it find this.
+                context.error(entry.value, path, "must specify one of \"image\", \"image.build, or \"image.location\"")
+            }
+            if let portNode = fields.value("port"), let (number, transport) = ContainerFields.port(portNode, path: fields.childPath("port"), context: context) {
+                sidecar.ports.append(
+                    Port(containerPort: .number(number), transport: transport, origin: Origin(path: fields.childPath("port"), location: portNode.location)))
+            }
+            sidecar.essential = fields.bool("essential") ?? true
+            sidecar.registryCredentials = fields.string("credentialsParameter")
+            sidecar.environment = ContainerFields.variables(&fields, context: context) + ContainerFields.secrets(&fields, context: context, allowLocal: false)
+            sidecar.environmentFiles = ContainerFields.environmentFile(&fields, context: context)
+            if let mountsNode = fields.value("mount_points") {
+                sidecar.mounts = ContainerFields.mountPoints(mountsNode, path: fields.childPath("mount_points"), context: context)
+            }
+            sidecar.labels = ContainerFields.labels(&fields)
+            sidecar.dependsOn = ContainerFields.dependencies(&fields, context: context)
+            if let node = fields.value("entrypoint") {
+                sidecar.entrypoint = ContainerFields.arguments(node, path: fields.childPath("entrypoint"), context: context)
+            }
+            if let node = fields.value("command") {
+                sidecar.command = ContainerFields.arguments(node, path: fields.childPath("command"), context: context).map(Command.exec)
+            }
+            if let healthNode = fields.value("healthcheck"),
+                let probe = ContainerFields.healthcheck(healthNode, path: fields.childPath("healthcheck"), context: context)
+            {
+                sidecar.probes.readiness = probe
+                sidecar.probes.liveness = probe
+            }
+            fields.reportUnknown()
+            return sidecar
+        }
+
+        func readLogging(_ node: DocumentNode, service: inout Service) -> Container? {
+            guard var fields = Fields(node, path: "logging", context: context) else { return nil }
+            let retention = fields.int("retention")
+            let image = fields.string("image")
+            let destination = fields.stringMap("destination")
+            let enableMetadata = fields.bool("enableMetadata")
+            let secretOptions = fields.stringMap("secretOptions")
+            let configFilePath = fields.string("configFilePath")
+            var router = Container(
+                name: CopilotManifestReader.logRouterName, role: .logRouter,
+                image: image ?? CopilotManifestReader.defaultLogRouterImage, essential: true,
+                origin: Origin(path: "logging", location: node.location))
+            router.environment = ContainerFields.variables(&fields, context: context) + ContainerFields.secrets(&fields, context: context, allowLocal: false)
+            router.environmentFiles = ContainerFields.environmentFile(&fields, context: context)
+            fields.reportUnknown()
+            // Copilot adds the router only when something besides `retention` is set.
+            let empty =
+                image == nil && destination == nil && enableMetadata == nil && secretOptions == nil && configFilePath == nil
+                && router.environment.isEmpty && router.environmentFiles.isEmpty
+            guard !empty else { return nil }
+            var routing = LogRouting(router: router.name, origin: router.origin)
+            for (key, value, _) in destination ?? [] { routing.destination[key] = value }
+            for (key, value, _) in secretOptions ?? [] { routing.secretOptions[key] = value }
+            routing.enableMetadata = enableMetadata ?? true
+            routing.configFilePath = configFilePath
+            routing.retentionDays = retention
+            service.logging = routing
+            return router
+        }
+
+        func readStorage(_ node: DocumentNode, service: inout Service, main: inout Container) {
+            guard var storage = Fields(node, path: "storage", context: context) else { return }
+            _ = storage.node("readonly_fs")
+            _ = storage.node("ephemeral")
+            if let volumesNode = storage.value("volumes"), let volumes = Fields(volumesNode, path: "storage.volumes", context: context) {
+                for entry in volumes.allEntries {
+                    let path = FieldPath.child("storage.volumes", entry.key)
+                    guard var fields = Fields(entry.value, path: path, context: context) else { continue }
+                    let mountPath = fields.string("path")
+                    let readOnly = fields.bool("read_only") ?? true
+                    var kind = Volume.Kind.scratch
+                    if let efsNode = fields.value("efs") { kind = readEFS(efsNode, path: FieldPath.child(path, "efs")) }
+                    fields.reportUnknown()
+                    let origin = Origin(path: path, location: entry.keyLocation)
+                    if mountPath == nil {
+                        context.error(entry.value, path, "\"path\" must be specified")
+                    } else if let mountPath, !mountPath.allSatisfy(ContainerFields.pathCharacters.contains) {
+                        context.report(
+                            .error, at: fields.node("path")?.location, path: FieldPath.child(path, "path"), "path can only contain the characters a-zA-Z0-9.-_/"
+                        )
+                    }
+                    service.volumes.append(Volume(name: entry.key, kind: kind, mainMountPath: mountPath, readOnly: readOnly, origin: origin))
+                    if let mountPath {
+                        main.mounts.append(Mount(volume: entry.key, path: mountPath, readOnly: readOnly, origin: origin))
+                    }
+                }
+            }
+            storage.reportUnknown()
+        }
+
+        func readEFS(_ node: DocumentNode, path: String) -> Volume.Kind {
+            if case .bool(let managed)? = node.value {
+                return managed ? .efs(EFSVolume(managed: true)) : .scratch
+            }
+            guard var fields = Fields(node, path: path, context: context) else { return .scratch }
+            var efs = EFSVolume()
+            efs.fileSystemId = fields.string("id")
+            efs.rootDirectory = fields.string("root_dir")
+            efs.uid = fields.int("uid")
+            efs.gid = fields.int("gid")
+            if let authNode = fields.value("auth"), var auth = Fields(authNode, path: FieldPath.child(path, "auth"), context: context) {
+                efs.iamAuthorization = auth.bool("iam")
+                efs.accessPointId = auth.string("access_point_id")
+                auth.reportUnknown()
+            }
+            fields.reportUnknown()
+            if efs.fileSystemId == nil && (efs.uid != nil || efs.gid != nil) {
+                efs.managed = true
+            } else if efs.fileSystemId == nil {
+                context.error(node, path, "\"id\" must be specified")
+            }
+            if efs.managed && efs.rootDirectory != nil {
+                context.error(node, path, "must specify only one of \"root_dir\" and \"uid\"/\"gid\"")
+            }
+            return .efs(efs)
+        }
+
+        func readHTTP(_ node: DocumentNode, service: inout Service) {
+            if case .bool? = node.value { return }
+            guard var http = Fields(node, path: "http", context: context) else { return }
+            let snake = http.string("target_container")
+            let camel = http.string("targetContainer")
+            if snake != nil && camel != nil {
+                context.error(node, "http", "must specify one, not both, of \"target_container\" and \"targetContainer\"")
+            }
+            if let target = snake ?? camel {
+                let key = snake != nil ? "target_container" : "targetContainer"
+                service.trafficTarget = TrafficTarget(container: target, origin: Origin(path: FieldPath.child("http", key), location: http.node(key)?.location))
+            }
+            if let port = http.int("target_port") { service.trafficTarget?.port = port }
+            for key in [
+                "path", "alias", "healthcheck", "stickiness", "deregistration_delay", "allowed_source_ips", "additional_rules",
+                "hosted_zone", "redirect_to_https", "version", "main",
+            ] {
+                _ = http.node(key)
+            }
+            http.reportUnknown()
+        }
+    }
+}
+
+/// Copilot's environment override merge: mappings merge key by key, anything else (lists included) is
+/// replaced; for a main `image`, setting `build` drops `location` and the other way round.
+enum ManifestMerge {
+    static func merge(base: DocumentNode, override: DocumentNode, path: [String] = []) -> DocumentNode {
+        guard var baseEntries = base.entries, let overrideEntries = override.entries else { return override }
+        for entry in overrideEntries {
+            if let index = baseEntries.firstIndex(where: { $0.key == entry.key }) {
+                var current = baseEntries[index].value
+                if path == [] && entry.key == "image", var imageEntries = current.entries {
+                    let keys = Set(entry.value.entries?.map(\.key) ?? [])
+                    if keys.contains("build") { imageEntries.removeAll { $0.key == "location" } }
+                    if keys.contains("location") { imageEntries.removeAll { $0.key == "build" } }
+                    current = DocumentNode(.mapping(imageEntries), at: current.location)
+                }
+                baseEntries[index].value = merge(base: current, override: entry.value, path: path + [entry.key])
+            } else {
+                baseEntries.append(entry)
+            }
+        }
+        return DocumentNode(.mapping(baseEntries), at: base.location)
+    }
+}

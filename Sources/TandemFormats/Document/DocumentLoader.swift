@@ -1,0 +1,312 @@
+import Foundation
+import TandemCore
+import Yams
+
+/// Reads one YAML or JSON document (JSON is read by the YAML parser, as miactl does) into a located tree.
+/// Every failure is a diagnostic with a position, in bounded time and memory, never a crash:
+/// sizes, nesting depth and alias expansion are all capped before or while parsing.
+public enum DocumentLoader {
+    public struct Limits: Sendable {
+        /// Larger files are refused before they are read. Manifests are kilobytes; this leaves room for
+        /// catalog items with big config files while keeping a parse well under a gigabyte of memory.
+        public var maxBytes: Int
+        /// An upper bound on nesting, checked by a scan before the (recursive) parser sees the text.
+        public var maxDepth: Int
+        /// The most nodes a document may expand to, aliases included (a billion-laughs guard).
+        public var maxNodes: Int
+
+        public init(maxBytes: Int = 4 << 20, maxDepth: Int = 256, maxNodes: Int = 1_000_000) {
+            self.maxBytes = maxBytes
+            self.maxDepth = maxDepth
+            self.maxNodes = maxNodes
+        }
+
+        public static let standard = Limits()
+    }
+
+    public struct Result: Sendable {
+        public var root: DocumentNode?
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Reads a file from disk, refusing oversized files by their size, before reading them.
+    public static func load(path: String, displayName: String? = nil, limits: Limits = .standard) -> Result {
+        let file = displayName ?? path
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            return failure(file, "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        if (status.st_mode & S_IFMT) == S_IFDIR {
+            return failure(file, "is a directory")
+        }
+        let size = Int(status.st_size)
+        if size > limits.maxBytes {
+            return failure(file, "the file is \(formatBytes(size)); the largest input Tandem reads is \(formatBytes(limits.maxBytes))")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return failure(file, "cannot read the file")
+        }
+        return load(bytes: [UInt8](data), file: file, limits: limits)
+    }
+
+    public static func load(text: String, file: String, limits: Limits = .standard) -> Result {
+        load(bytes: Array(text.utf8), file: file, limits: limits)
+    }
+
+    public static func load(bytes input: [UInt8], file: String, limits: Limits = .standard) -> Result {
+        if input.count > limits.maxBytes {
+            return failure(file, "the file is \(formatBytes(input.count)); the largest input Tandem reads is \(formatBytes(limits.maxBytes))")
+        }
+        var bytes = input[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let (offset, line, column) = firstInvalidUTF8(bytes)
+            return Result(
+                root: nil,
+                diagnostics: [
+                    Diagnostic(
+                        .error, file: file, line: line, column: column, path: "",
+                        message: String(format: "the file is not valid UTF-8 (byte 0x%02X at offset %d)", bytes[bytes.startIndex + offset], offset))
+                ])
+        }
+        if isBlank(text) {
+            return failure(file, "the file is empty")
+        }
+        if let deep = NestingScanner.firstTooDeep(text, limit: limits.maxDepth) {
+            return Result(
+                root: nil,
+                diagnostics: [
+                    Diagnostic(
+                        .error, file: file, line: deep.line, column: deep.column, path: "",
+                        message: "the document nests deeper than \(limits.maxDepth) levels")
+                ])
+        }
+        let node: Node?
+        do {
+            // An empty resolver: scalars are typed by DocumentNode (YAML 1.2 core), not by Yams' YAML 1.1 rules,
+            // and no regular expression runs per scalar.
+            node = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8).singleRoot()
+        } catch let error as YamlError {
+            return Result(root: nil, diagnostics: [diagnostic(for: error, text: text, file: file)])
+        } catch {
+            return failure(file, "malformed document: \(error)")
+        }
+        guard let node else { return failure(file, "the file is empty") }
+        var converter = Converter(file: file, budget: limits.maxNodes)
+        do {
+            let root = try converter.convert(node, fallback: SourceLocation(file: file, line: 1, column: 1))
+            return Result(root: root, diagnostics: converter.diagnostics)
+        } catch {
+            return Result(root: nil, diagnostics: converter.diagnostics + [error.diagnostic])
+        }
+    }
+
+    static func failure(_ file: String, _ message: String) -> Result {
+        Result(root: nil, diagnostics: [Diagnostic(.error, file: file, path: "", message: message)])
+    }
+
+    static func formatBytes(_ count: Int) -> String {
+        if count >= 1 << 20 { return String(format: "%.1f MiB", Double(count) / 1_048_576) }
+        if count >= 1 << 10 { return String(format: "%.1f KiB", Double(count) / 1024) }
+        return "\(count) bytes"
+    }
+
+    static func isBlank(_ text: String) -> Bool {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" || $0 == "\r" }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed == "---" || trimmed == "..." { continue }
+            return false
+        }
+        return true
+    }
+
+    static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> (offset: Int, line: Int, column: Int) {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        var line = 1
+        var column = 1
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                offset += UTF8.width(scalar)
+                if scalar == "\n" {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+            case .emptyInput:
+                return (offset, line, column)
+            case .error:
+                return (offset, line, column)
+            }
+        }
+    }
+
+    static func location(_ mark: Mark?, file: String) -> SourceLocation? {
+        mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
+    }
+
+    static func diagnostic(for error: YamlError, text: String, file: String) -> Diagnostic {
+        func located(_ mark: Mark?, _ message: String) -> Diagnostic {
+            Diagnostic(.error, at: location(mark, file: file), file: file, path: "", message: message)
+        }
+        func describe(_ problem: String, _ context: YamlError.Context?) -> String {
+            guard let context, !context.text.isEmpty else { return problem }
+            return "\(problem) (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            return located(mark, "malformed YAML: \(describe(problem, context))")
+        case .composer(let context, let problem, let mark, _):
+            if context?.text == "expected a single document in the stream" {
+                return located(mark, "the file holds more than one document; Tandem reads one per file")
+            }
+            return located(mark, "malformed YAML: \(describe(problem, context))")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.first ?? ""
+            let (line, column) =
+                secondOccurrence(of: key, after: context.mark, in: text) ?? (context.mark.line, context.mark.column)
+            let names = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
+            return Diagnostic(.error, file: file, line: line, column: column, path: "", message: "duplicate key \(names) in the same mapping")
+        case .reader(let problem, let offset, _, _):
+            if let offset {
+                let (line, column) = lineAndColumn(ofByte: offset, in: text)
+                return Diagnostic(.error, file: file, line: line, column: column, path: "", message: "unreadable input: \(problem)")
+            }
+            return located(nil, "unreadable input: \(problem)")
+        default:
+            return located(nil, "malformed document: \(error)")
+        }
+    }
+
+    /// Yams reports a duplicated key at its first occurrence; users need the second one. Both start in the
+    /// same column, so look for the next line with the key at that column.
+    static func secondOccurrence(of key: String, after mark: Mark, in text: String) -> (Int, Int)? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
+        let candidates = [key + ":", "\"\(key)\":", "'\(key)':", "\"\(key)\" :"]
+        for index in mark.line..<lines.count {
+            let scalars = Array(lines[index].unicodeScalars)
+            guard scalars.count >= mark.column else { continue }
+            let rest = String(String.UnicodeScalarView(scalars[(mark.column - 1)...]))
+            if candidates.contains(where: { rest.hasPrefix($0) }) { return (index + 1, mark.column) }
+            // A flow mapping (JSON) keeps its keys on one line: look further along the same line too.
+            if let range = String(String.UnicodeScalarView(scalars)).range(of: "\"\(key)\"") {
+                let column = String(lines[index])[..<range.lowerBound].unicodeScalars.count + 1
+                if index + 1 > mark.line || column > mark.column { return (index + 1, column) }
+            }
+        }
+        return nil
+    }
+
+    static func lineAndColumn(ofByte offset: Int, in text: String) -> (Int, Int) {
+        var line = 1
+        var column = 1
+        var consumed = 0
+        for scalar in text.unicodeScalars {
+            if consumed >= offset { break }
+            consumed += UTF8.width(scalar)
+            if scalar == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
+}
+
+struct LoadError: Error {
+    var diagnostic: Diagnostic
+}
+
+extension Error {
+    fileprivate var diagnostic: Diagnostic {
+        if let error = self as? LoadError { return error.diagnostic }
+        return Diagnostic(.error, file: "", path: "", message: "\(self)")
+    }
+}
+
+/// Turns Yams' nodes into DocumentNodes, expanding `<<` merge keys and counting nodes against a budget,
+/// since an alias is shared by Yams but expanded by every walk over the tree.
+struct Converter {
+    let file: String
+    var budget: Int
+    var diagnostics: [Diagnostic] = []
+
+    init(file: String, budget: Int) {
+        self.file = file
+        self.budget = budget
+    }
+
+    mutating func convert(_ node: Node, fallback: SourceLocation) throws -> DocumentNode {
+        budget -= 1
+        let here = DocumentLoader.location(node.mark, file: file) ?? fallback
+        if budget < 0 {
+            throw LoadError(
+                diagnostic: Diagnostic(
+                    .error, at: here, file: file, path: "",
+                    message: "the document expands to too many nodes (aliases repeated too often?)"))
+        }
+        switch node {
+        case .scalar(let scalar):
+            let tagName = scalar.tag.description
+            return DocumentNode(
+                .scalar(.init(text: scalar.string, isPlain: scalar.style == .plain, tag: tagName.isEmpty ? nil : tagName)),
+                at: here)
+        case .sequence(let sequence):
+            var items: [DocumentNode] = []
+            items.reserveCapacity(sequence.count)
+            for item in sequence { items.append(try convert(item, fallback: here)) }
+            return DocumentNode(.sequence(items), at: here)
+        case .mapping(let mapping):
+            var entries: [DocumentNode.Entry] = []
+            var merged: [DocumentNode.Entry] = []
+            for (key, value) in mapping {
+                let keyLocation = DocumentLoader.location(key.mark, file: file) ?? here
+                guard case .scalar(let keyScalar) = key else {
+                    throw LoadError(
+                        diagnostic: Diagnostic(.error, at: keyLocation, file: file, path: "", message: "mapping keys must be plain strings"))
+                }
+                if keyScalar.string == "<<" && keyScalar.style == .plain {
+                    merged += try mergeEntries(value, at: keyLocation)
+                    continue
+                }
+                entries.append(.init(key: keyScalar.string, keyLocation: keyLocation, value: try convert(value, fallback: keyLocation)))
+            }
+            if !merged.isEmpty {
+                // Keys written in the mapping win over merged ones; among merged mappings the first wins.
+                var present = Set(entries.map(\.key))
+                for entry in merged where present.insert(entry.key).inserted { entries.append(entry) }
+            }
+            return DocumentNode(.mapping(entries), at: here)
+        case .alias:
+            throw LoadError(diagnostic: Diagnostic(.error, at: here, file: file, path: "", message: "unresolved alias"))
+        }
+    }
+
+    private mutating func mergeEntries(_ value: Node, at location: SourceLocation) throws -> [DocumentNode.Entry] {
+        let sources: [Node]
+        switch value {
+        case .mapping: sources = [value]
+        case .sequence(let sequence): sources = Array(sequence)
+        default:
+            throw LoadError(
+                diagnostic: Diagnostic(.error, at: location, file: file, path: "", message: "a << merge key takes a mapping or a list of mappings"))
+        }
+        var result: [DocumentNode.Entry] = []
+        for source in sources {
+            let converted = try convert(source, fallback: location)
+            guard let entries = converted.entries else {
+                throw LoadError(
+                    diagnostic: Diagnostic(
+                        .error, at: converted.location, file: file, path: "", message: "a << merge key takes a mapping or a list of mappings"))
+            }
+            result += entries
+        }
+        return result
+    }
+}

@@ -1,0 +1,180 @@
+import TandemCore
+
+/// A parsed YAML or JSON value with the location of every node and key, the input of every reader.
+public struct DocumentNode: Sendable {
+    public enum Kind: Sendable {
+        case scalar(Scalar)
+        case sequence([DocumentNode])
+        case mapping([Entry])
+    }
+
+    public struct Scalar: Sendable {
+        public var text: String
+        /// Plain (unquoted) scalars are typed by YAML 1.2's core schema; quoted ones are always strings.
+        public var isPlain: Bool
+        /// An explicit tag such as `tag:yaml.org,2002:str`, or nil.
+        public var tag: String?
+
+        public init(text: String, isPlain: Bool, tag: String? = nil) {
+            self.text = text
+            self.isPlain = isPlain
+            self.tag = tag
+        }
+    }
+
+    public struct Entry: Sendable {
+        public var key: String
+        public var keyLocation: SourceLocation
+        public var value: DocumentNode
+
+        public init(key: String, keyLocation: SourceLocation, value: DocumentNode) {
+            self.key = key
+            self.keyLocation = keyLocation
+            self.value = value
+        }
+    }
+
+    public var kind: Kind
+    public var location: SourceLocation
+
+    public init(_ kind: Kind, at location: SourceLocation) {
+        self.kind = kind
+        self.location = location
+    }
+
+    public var entries: [Entry]? {
+        if case .mapping(let entries) = kind { return entries }
+        return nil
+    }
+
+    public var items: [DocumentNode]? {
+        if case .sequence(let items) = kind { return items }
+        return nil
+    }
+
+    public var scalar: Scalar? {
+        if case .scalar(let scalar) = kind { return scalar }
+        return nil
+    }
+
+    public subscript(key: String) -> DocumentNode? {
+        entries?.first { $0.key == key }?.value
+    }
+
+    /// The JSON value of a scalar node, as Go's yaml.v3 and JSON decoders would give it.
+    public var value: ScalarValue? { scalar?.value }
+
+    /// The JSON type name of this node, for messages: `object`, `array`, `string`, `integer`, ...
+    public var typeName: String {
+        switch kind {
+        case .mapping: "object"
+        case .sequence: "array"
+        case .scalar(let scalar): scalar.value.typeName
+        }
+    }
+}
+
+/// A scalar's value under YAML 1.2's core schema (what JSON and Go's yaml.v3 produce).
+public enum ScalarValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .int: "integer"
+        case .double: "number"
+        case .string: "string"
+        }
+    }
+}
+
+extension DocumentNode.Scalar {
+    public var value: ScalarValue {
+        if let tag {
+            switch tag {
+            case "tag:yaml.org,2002:str", "!": return .string(text)
+            case "tag:yaml.org,2002:null": return .null
+            case "tag:yaml.org,2002:bool": return Self.bool(text).map(ScalarValue.bool) ?? .string(text)
+            case "tag:yaml.org,2002:int": return Self.int(text).map(ScalarValue.int) ?? .string(text)
+            case "tag:yaml.org,2002:float": return Self.double(text).map(ScalarValue.double) ?? .string(text)
+            default: return .string(text)
+            }
+        }
+        guard isPlain else { return .string(text) }
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        default: break
+        }
+        if let bool = Self.bool(text) { return .bool(bool) }
+        if let int = Self.int(text) { return .int(int) }
+        if let double = Self.double(text) { return .double(double) }
+        return .string(text)
+    }
+
+    static func bool(_ text: String) -> Bool? {
+        switch text {
+        case "true", "True", "TRUE": true
+        case "false", "False", "FALSE": false
+        default: nil
+        }
+    }
+
+    static func int(_ text: String) -> Int? {
+        var digits = Substring(text)
+        var negative = false
+        if let sign = digits.first, sign == "-" || sign == "+" {
+            negative = sign == "-"
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty else { return nil }
+        var radix = 10
+        if digits.hasPrefix("0x") {
+            radix = 16
+        } else if digits.hasPrefix("0o") {
+            radix = 8
+        }
+        if radix != 10 { digits = digits.dropFirst(2) }
+        let allowed: (Character) -> Bool =
+            radix == 16 ? { $0.isASCII && $0.isHexDigit } : { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, digits.allSatisfy(allowed) else { return nil }
+        guard let magnitude = Int(digits, radix: radix) else { return nil }
+        return negative ? -magnitude : magnitude
+    }
+
+    static func double(_ text: String) -> Double? {
+        switch text {
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
+        case "-.inf", "-.Inf", "-.INF": return -.infinity
+        case ".nan", ".NaN", ".NAN": return .nan
+        default: break
+        }
+        // YAML 1.2 core: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+        let bytes = Array(text.utf8)
+        var index = 0
+        func digits() -> Int {
+            let start = index
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+            return index - start
+        }
+        if index < bytes.count, bytes[index] == 43 || bytes[index] == 45 { index += 1 }
+        let integerDigits = digits()
+        var fractionDigits = 0
+        if index < bytes.count, bytes[index] == 46 {
+            index += 1
+            fractionDigits = digits()
+        }
+        guard integerDigits > 0 || fractionDigits > 0 else { return nil }
+        if index < bytes.count, bytes[index] == 101 || bytes[index] == 69 {
+            index += 1
+            if index < bytes.count, bytes[index] == 43 || bytes[index] == 45 { index += 1 }
+            guard digits() > 0 else { return nil }
+        }
+        guard index == bytes.count else { return nil }
+        return Double(text)
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import TandemCore
+
+public enum InputFormat: String, Sendable, CaseIterable {
+    case tandem
+    case mia
+    case copilot
+    case cfLaunch = "cf-launch"
+    case cfManifest = "cf-manifest"
+    case cfApp = "cf-app"
+
+    public var title: String {
+        switch self {
+        case .tandem: "Tandem manifest"
+        case .mia: "Mia-Platform Marketplace sidecar item"
+        case .copilot: "AWS Copilot manifest"
+        case .cfLaunch: "Cloud Foundry launch.yml"
+        case .cfManifest: "Cloud Foundry app manifest"
+        case .cfApp: "Cloud Foundry app folder"
+        }
+    }
+}
+
+/// One input file (or app folder), read and checked.
+public struct LoadedInput: Sendable {
+    public var file: String
+    public var format: InputFormat?
+    public var services: [Service]
+    public var miaItem: MiaItem?
+    public var launchProcesses: [LaunchProcess]
+    public var diagnostics: [Diagnostic]
+
+    public var isValid: Bool { !diagnostics.hasErrors }
+
+    init(
+        file: String, format: InputFormat?, services: [Service] = [], miaItem: MiaItem? = nil, launchProcesses: [LaunchProcess] = [], diagnostics: [Diagnostic]
+    ) {
+        self.file = file
+        self.format = format
+        self.services = services
+        self.miaItem = miaItem
+        self.launchProcesses = launchProcesses
+        self.diagnostics = Diagnostic.ordered(diagnostics)
+    }
+}
+
+/// Finds inputs under paths, detects their format and reads them with the right reader.
+public struct InputLoader: Sendable {
+    public var format: InputFormat?
+    /// Copilot: read the manifest as deployed to this environment; nil checks the base and every environment.
+    public var environment: String?
+    public var miaProfile: MiaSchemaProfile
+    /// Mia items: check only the item schema's rules, not the service rules beyond it (for comparisons
+    /// with JSON Schema validators).
+    public var miaSchemaOnly: Bool
+    public var limits: DocumentLoader.Limits
+
+    public init(
+        format: InputFormat? = nil, environment: String? = nil, miaProfile: MiaSchemaProfile = .standard, miaSchemaOnly: Bool = false,
+        limits: DocumentLoader.Limits = .standard
+    ) {
+        self.format = format
+        self.environment = environment
+        self.miaProfile = miaProfile
+        self.miaSchemaOnly = miaSchemaOnly
+        self.limits = limits
+    }
+
+    public static let fileExtensions = ["yml", "yaml", "json"]
+
+    /// Every input under `paths`. Paths that do not exist or cannot be read are returned separately:
+    /// they are usage errors, not invalid inputs.
+    public func load(paths: [String]) -> (inputs: [LoadedInput], unreadable: [Diagnostic]) {
+        var inputs: [LoadedInput] = []
+        var unreadable: [Diagnostic] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                unreadable.append(Diagnostic(.error, file: path, path: "", message: "no such file or directory"))
+                continue
+            }
+            if isDirectory.boolValue {
+                if format == .cfApp || (format == nil && Self.isAppFolder(path)) {
+                    inputs.append(loadAppFolder(path))
+                } else if format == .cfApp {
+                    unreadable.append(Diagnostic(.error, file: path, path: "", message: "not a Cloud Foundry app folder (no deps/ and no Procfile)"))
+                } else {
+                    let files = walk(path, depth: 0)
+                    if files.isEmpty {
+                        unreadable.append(Diagnostic(.error, file: path, path: "", message: "no .yml, .yaml or .json files in this folder"))
+                    }
+                    for file in files {
+                        if Self.isAppFolder(file) { inputs.append(loadAppFolder(file)) } else { inputs.append(loadFile(file)) }
+                    }
+                }
+            } else if !FileManager.default.isReadableFile(atPath: path) {
+                unreadable.append(Diagnostic(.error, file: path, path: "", message: "permission denied"))
+            } else {
+                inputs.append(loadFile(path))
+            }
+        }
+        return (inputs, unreadable)
+    }
+
+    static func isAppFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        let deps = (path as NSString).appendingPathComponent("deps")
+        if FileManager.default.fileExists(atPath: deps, isDirectory: &isDirectory), isDirectory.boolValue { return true }
+        return FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("Procfile"))
+    }
+
+    /// Input files under a folder, in lexical order, depth first; app folders are returned whole.
+    private func walk(_ folder: String, depth: Int) -> [String] {
+        guard depth < 32, let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        var result: [String] = []
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = (folder as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                if Self.isAppFolder(path) { result.append(path) } else { result += walk(path, depth: depth + 1) }
+            } else if Self.fileExtensions.contains((name as NSString).pathExtension.lowercased()) {
+                result.append(path)
+            }
+        }
+        return result
+    }
+
+    public func loadAppFolder(_ path: String) -> LoadedInput {
+        let (service, diagnostics) = CloudFoundryReader().readAppFolder(path, limits: limits)
+        return LoadedInput(file: path, format: .cfApp, services: service.map { [$0] } ?? [], diagnostics: diagnostics)
+    }
+
+    public func loadFile(_ path: String) -> LoadedInput {
+        let loaded = DocumentLoader.load(path: path, limits: limits)
+        guard let root = loaded.root else {
+            return LoadedInput(file: path, format: format, diagnostics: loaded.diagnostics)
+        }
+        return read(root, file: path, extra: loaded.diagnostics)
+    }
+
+    public func load(text: String, file: String) -> LoadedInput {
+        let loaded = DocumentLoader.load(text: text, file: file, limits: limits)
+        guard let root = loaded.root else { return LoadedInput(file: file, format: format, diagnostics: loaded.diagnostics) }
+        return read(root, file: file, extra: loaded.diagnostics)
+    }
+
+    public func read(_ root: DocumentNode, file: String, extra: [Diagnostic] = []) -> LoadedInput {
+        guard let format = format ?? Self.detect(root, file: file) else {
+            return LoadedInput(
+                file: file, format: nil,
+                diagnostics: extra + [
+                    Diagnostic(
+                        .error, file: file, path: "",
+                        message:
+                            "cannot tell which format this is; expected a Tandem manifest (tandem: v1), a Mia sidecar item (type: sidecar), a Copilot manifest, a launch.yml or a cf manifest (use --format to say)"
+                    )
+                ])
+        }
+        switch format {
+        case .tandem:
+            let (service, diagnostics) = TandemManifestReader().read(root, file: file)
+            return LoadedInput(file: file, format: format, services: service.map { [$0] } ?? [], diagnostics: extra + diagnostics)
+        case .mia:
+            let (item, diagnostics) = MiaItemReader(profile: miaProfile).read(root, file: file, serviceRules: !miaSchemaOnly)
+            return LoadedInput(file: file, format: format, services: item.map { [$0.service] } ?? [], miaItem: item, diagnostics: extra + diagnostics)
+        case .copilot:
+            let reader = CopilotManifestReader()
+            let (service, diagnostics) = environment.map { reader.read(root, file: file, environment: $0) } ?? reader.readAll(root, file: file)
+            return LoadedInput(file: file, format: format, services: service.map { [$0] } ?? [], diagnostics: extra + diagnostics)
+        case .cfLaunch:
+            let reader = CloudFoundryReader()
+            var (processes, diagnostics) = reader.readLaunchFile(root, file: file)
+            let service = reader.makeService(name: "app", processes: processes, memory: [:], file: file, diagnostics: &diagnostics)
+            return LoadedInput(file: file, format: format, services: service.map { [$0] } ?? [], launchProcesses: processes, diagnostics: extra + diagnostics)
+        case .cfManifest:
+            let (services, diagnostics) = CloudFoundryReader().readManifest(root, file: file)
+            return LoadedInput(file: file, format: format, services: services, diagnostics: extra + diagnostics)
+        case .cfApp:
+            return LoadedInput(
+                file: file, format: format,
+                diagnostics: extra + [Diagnostic(.error, file: file, path: "", message: "a Cloud Foundry app is a folder, not a file")])
+        }
+    }
+
+    /// Decides the format from the file's name and its top-level keys.
+    public static func detect(_ root: DocumentNode, file: String) -> InputFormat? {
+        let name = (file as NSString).lastPathComponent.lowercased()
+        guard let entries = root.entries else { return nil }
+        let keys = Set(entries.map(\.key))
+        if keys.contains("tandem") { return .tandem }
+        if case .string("sidecar")? = root["type"]?.value { return .mia }
+        if keys.contains("itemId") || (keys.contains("resources") && keys.contains("tenantId")) { return .mia }
+        if keys.contains("applications") { return .cfManifest }
+        if name == "launch.yml" || name == "launch.yaml" || (keys.contains("processes") && root["processes"]?.items != nil) { return .cfLaunch }
+        if let type = root["type"]?.scalar?.text, CopilotManifestReader.serviceTypes.contains(type) { return .copilot }
+        if !keys.isDisjoint(with: ["sidecars", "image", "http", "logging", "storage"]) && keys.contains("name") { return .copilot }
+        return nil
+    }
+}
