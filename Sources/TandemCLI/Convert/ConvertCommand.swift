@@ -10,18 +10,11 @@ struct ConvertCommand: ParsableCommand {
         discussion: "The result goes to standard output (or --output); what was dropped goes to standard error, one line each."
     )
 
-    enum Target: String, ExpressibleByArgument, CaseIterable {
-        case tandem
-        case mia
-        case copilot
-        case cfManifest = "cf-manifest"
-    }
-
     @Argument(help: "The file (or Cloud Foundry app folder) to convert.")
     var path: String
 
     @Option(name: .long, help: "The target format: tandem, mia, copilot or cf-manifest.")
-    var to: Target
+    var to: ConversionTarget
 
     @OptionGroup var input: InputOptions
 
@@ -59,30 +52,33 @@ struct ConvertCommand: ParsableCommand {
         if loaded.services.count > 1 {
             writeError("note: \(path) defines \(loaded.services.count) applications; converting the first, \(service.name)")
         }
-        let result: ConversionResult
-        switch to {
-        case .tandem: result = ManifestWriter.tandem(service)
-        case .copilot: result = ManifestWriter.copilot(service)
-        case .cfManifest: result = ManifestWriter.cloudFoundryManifest(service)
-        case .mia:
-            let itemId = itemId ?? (loaded.format == .mia ? loaded.miaItem?.itemId : nil)
-            result = ManifestWriter.miaItem(
-                service, container: container, itemId: itemId, tenantId: loaded.miaItem?.tenantId ?? tenantId, itemName: loaded.miaItem?.name)
-        }
-        for note in result.dropped { writeError("dropped: \(note)") }
-        if strict && !result.dropped.isEmpty {
-            writeError("Error: \(result.dropped.count) \(result.dropped.count == 1 ? "thing" : "things") would be dropped (--strict)")
+        let outcome = ManifestWriter.convert(
+            service, to: to, container: container, itemId: itemId ?? (loaded.format == .mia ? loaded.miaItem?.itemId : nil),
+            tenantId: loaded.miaItem?.tenantId ?? tenantId, itemName: loaded.miaItem?.name)
+        let text: String
+        switch outcome {
+        case .refused(let reasons, let dropped):
+            for note in dropped { writeError("dropped: \(note)") }
+            for reason in reasons { writeError("error: \(reason)") }
+            writeError("Error: \(to.rawValue) cannot hold \(path); nothing was written")
             throw ExitStatus.invalid
+        case .converted(let converted, let dropped):
+            for note in dropped { writeError("dropped: \(note)") }
+            if strict && !dropped.isEmpty {
+                writeError("Error: \(dropped.count) \(dropped.count == 1 ? "thing" : "things") would be dropped (--strict)")
+                throw ExitStatus.invalid
+            }
+            text = converted
         }
         if let output {
             do {
-                try Data(result.text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
                 writeError("Error: cannot write \(output): \(error.localizedDescription)")
                 throw ExitStatus.usage
             }
         } else {
-            writeOutput(result.text)
+            writeOutput(text)
         }
     }
 }

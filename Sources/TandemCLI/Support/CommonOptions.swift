@@ -3,6 +3,7 @@ import TandemFormats
 
 extension InputFormat: ExpressibleByArgument {}
 extension MiaSchemaProfile: ExpressibleByArgument {}
+extension ConversionTarget: ExpressibleByArgument {}
 
 /// How inputs are read, shared by every command that reads manifests.
 struct InputOptions: ParsableArguments {

@@ -186,16 +186,19 @@ public enum DocumentLoader {
     static func secondOccurrence(of key: String, after mark: Mark, in text: String) -> (Int, Int)? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard mark.line >= 1, mark.line <= lines.count else { return nil }
-        let candidates = [key + ":", "\"\(key)\":", "'\(key)':", "\"\(key)\" :"]
-        for index in mark.line..<lines.count {
+        let blockForms = [key + ":", "\"\(key)\":", "'\(key)':", "\"\(key)\" :"]
+        let quoted = Array("\"\(key)\"".unicodeScalars)
+        for index in (mark.line - 1)..<lines.count {
             let scalars = Array(lines[index].unicodeScalars)
-            guard scalars.count >= mark.column else { continue }
-            let rest = String(String.UnicodeScalarView(scalars[(mark.column - 1)...]))
-            if candidates.contains(where: { rest.hasPrefix($0) }) { return (index + 1, mark.column) }
-            // A flow mapping (JSON) keeps its keys on one line: look further along the same line too.
-            if let range = String(String.UnicodeScalarView(scalars)).range(of: "\"\(key)\"") {
-                let column = String(lines[index])[..<range.lowerBound].unicodeScalars.count + 1
-                if index + 1 > mark.line || column > mark.column { return (index + 1, column) }
+            if index > mark.line - 1, scalars.count >= mark.column {
+                let rest = String(String.UnicodeScalarView(scalars[(mark.column - 1)...]))
+                if blockForms.contains(where: { rest.hasPrefix($0) }) { return (index + 1, mark.column) }
+            }
+            // A flow mapping (JSON) may keep both keys on one line: look for the quoted key past the first.
+            guard quoted.count <= scalars.count else { continue }
+            for start in 0...(scalars.count - quoted.count) where Array(scalars[start..<(start + quoted.count)]) == quoted {
+                let column = start + 1
+                if index > mark.line - 1 || column > mark.column { return (index + 1, column) }
             }
         }
         return nil

@@ -49,6 +49,8 @@ struct Fields {
     let path: String
     let context: ReadContext
     private(set) var used: Set<String> = []
+    /// Every key a reader looked for, present or not: the candidates for "did you mean" hints.
+    private(set) var asked: Set<String> = []
     private let entries: [DocumentNode.Entry]
 
     /// Nil (and a diagnostic) when the node is not a mapping.
@@ -71,6 +73,7 @@ struct Fields {
     func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
 
     mutating func node(_ key: String) -> DocumentNode? {
+        asked.insert(key)
         guard let entry = entries.first(where: { $0.key == key }) else { return nil }
         used.insert(key)
         return entry.value
@@ -140,7 +143,7 @@ struct Fields {
     func reportUnknown(_ severity: Diagnostic.Severity = .error, hint: String? = nil) {
         for entry in entries where !used.contains(entry.key) {
             var message = "unknown field \"\(entry.key)\""
-            if let suggestion = Fields.closest(entry.key, among: Array(used) + (hint.map { [$0] } ?? [])) {
+            if let suggestion = Fields.closest(entry.key, among: Array(asked) + (hint.map { [$0] } ?? [])) {
                 message += "; did you mean \"\(suggestion)\"?"
             }
             context.report(severity, at: entry.keyLocation, path: FieldPath.child(path, entry.key), message)
@@ -151,7 +154,7 @@ struct Fields {
     func reportUnknown(known: [String], severity: Diagnostic.Severity = .error) {
         for entry in entries where !used.contains(entry.key) && !known.contains(entry.key) {
             var message = "unknown field \"\(entry.key)\""
-            if let suggestion = Fields.closest(entry.key, among: known) { message += "; did you mean \"\(suggestion)\"?" }
+            if let suggestion = Fields.closest(entry.key, among: known + Array(asked)) { message += "; did you mean \"\(suggestion)\"?" }
             context.report(severity, at: entry.keyLocation, path: FieldPath.child(path, entry.key), message)
         }
     }

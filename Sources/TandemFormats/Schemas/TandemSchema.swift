@@ -61,6 +61,7 @@ enum TandemSchemaBuilder {
         ]
         return [
             "image": S.string(description: "\(description): container image, for deployment."),
+            "build": S.string(description: "A Dockerfile to build the image from, for deployment."),
             "credentials": S.string(),
             "command": ["oneOf": [S.string(), S.array(S.string())], "description": "A shell command line, or an argument list run without a shell."],
             "entrypoint": stringOrList(description: "Overrides the image's entrypoint."),

@@ -10,7 +10,7 @@ public struct TandemManifestReader: Sendable {
     public static let version = "v1"
     public static let logRouterName = "log-router"
     static let containerFields = [
-        "image", "command", "entrypoint", "args", "working_dir", "port", "ports", "variables", "secrets", "env_file",
+        "image", "build", "command", "entrypoint", "args", "working_dir", "port", "ports", "variables", "secrets", "env_file",
         "healthcheck", "probes", "memory", "cpu", "restart", "stop_grace_period", "depends_on", "essential", "labels",
         "mount_points", "credentials",
     ]
@@ -72,15 +72,15 @@ public struct TandemManifestReader: Sendable {
                     if let referenceNode = sidecarFields.value("from_catalog") {
                         sidecar.catalogReference = readCatalogReference(referenceNode, path: FieldPath.child(path, "from_catalog"))
                     }
-                    if sidecar.command == nil && sidecar.image == nil && sidecar.catalogReference == nil {
+                    if sidecar.command == nil && sidecar.image == nil && sidecar.imageBuild == nil && sidecar.catalogReference == nil {
                         context.error(entry.value, path, "a sidecar needs a \"command\" to run locally, an \"image\" to deploy, or \"from_catalog\"")
                     }
                     sidecarFields.reportUnknown()
                     containers.append(sidecar)
                 }
             }
-            if containers[0].command == nil && containers[0].image == nil {
-                context.error(root, "", "the main process needs a \"command\" to run locally or an \"image\" to deploy")
+            if containers[0].command == nil && containers[0].image == nil && containers[0].imageBuild == nil {
+                context.error(root, "", "the main process needs a \"command\" to run locally, or an \"image\" or \"build\" to deploy")
             }
             service.containers = containers
             if let http = fields.value("http"), var httpFields = Fields(http, path: "http", context: context) {
@@ -112,6 +112,7 @@ public struct TandemManifestReader: Sendable {
 
         func readContainerFields(_ fields: inout Fields, path: String, into container: inout Container) {
             container.image = fields.string("image")
+            container.imageBuild = fields.string("build")
             container.registryCredentials = fields.string("credentials")
             if let node = fields.value("command") {
                 if node.items != nil {

@@ -8,20 +8,29 @@ public enum ManifestWriter {
         var dropped: [String] = []
         var root = MapBuilder()
         root.set("tandem", TandemManifestReader.version)
-        root.set("name", service.name)
         let mains = service.mainContainers
+        let names = ContainerNames(service, mainName: ContainerNames.dnsLabel(service.name), dnsLabels: true, dropped: &dropped)
         if let main = mains.first {
-            for (key, value) in containerFields(main, service: service, dropped: &dropped, name: "the main process") { root.set(key, value) }
+            root.set("name", names[main.name])
+            for (key, value) in containerFields(main, service: service, dropped: &dropped, name: "the main process", names: names) { root.set(key, value) }
+        } else {
+            // A catalog item is a sidecar without its app: the manifest gets a stand-in main process to replace.
+            root.set("name", names.standInMain)
+            root.set("command", .list(["sleep", "infinity"].map(YAMLValue.string)))
+            dropped.note("the input has no main process: the manifest's main process (sleep infinity) stands in for your app")
         }
         var processes = MapBuilder()
         for process in mains.dropFirst() {
-            processes.set(process.name, .map(containerFields(process, service: service, dropped: &dropped, name: "process \(process.name)")))
+            processes.set(
+                names[process.name, default: process.name],
+                .map(containerFields(process, service: service, dropped: &dropped, name: "process \(process.name)", names: names)))
         }
         root.set("processes", processes.value)
         var sidecars = MapBuilder()
         for sidecar in service.containers where sidecar.role == .sidecar {
-            var fields = containerFields(sidecar, service: service, dropped: &dropped, name: "sidecar \(sidecar.name)")
-            if !sidecar.sidecarFor.isEmpty { fields.append(("sidecar_for", .list(sidecar.sidecarFor.map(YAMLValue.string)))) }
+            var fields = containerFields(sidecar, service: service, dropped: &dropped, name: "sidecar \(sidecar.name)", names: names)
+            let served = sidecar.sidecarFor.compactMap { names[$0] }
+            if !served.isEmpty { fields.append(("sidecar_for", .list(served.map(YAMLValue.string)))) }
             if let reference = sidecar.catalogReference {
                 var ref = MapBuilder()
                 ref.set("company", reference.company)
@@ -29,10 +38,10 @@ public enum ManifestWriter {
                 ref.set("version", reference.version)
                 fields.append(("from_catalog", ref.value))
             }
-            sidecars.set(sidecar.name, .map(fields))
+            sidecars.set(names[sidecar.name, default: sidecar.name], .map(fields))
         }
         if let logging = service.logging, let router = service.container(named: logging.router) {
-            var fields = containerFields(router, service: service, dropped: &dropped, name: "the log router")
+            var fields = containerFields(router, service: service, dropped: &dropped, name: "the log router", names: names)
             fields.append(contentsOf: loggingFields(logging))
             root.set("logging", .map(fields))
         }
@@ -45,7 +54,7 @@ public enum ManifestWriter {
         root.set("config_maps", configMaps.value)
         if let target = service.trafficTarget {
             var http = MapBuilder()
-            http.set("target_container", target.container)
+            http.set("target_container", names[target.container, default: target.container])
             http.set("target_port", target.port)
             root.set("http", http.value)
         }
@@ -63,13 +72,14 @@ public enum ManifestWriter {
     }
 
     /// Container fields in Tandem's (and mostly Copilot's) names.
-    static func containerFields(_ container: Container, service: Service, dropped: inout [String], name: String, copilot: Bool = false) -> [(String, YAMLValue)]
-    {
+    static func containerFields(
+        _ container: Container, service: Service, dropped: inout [String], name: String, names: ContainerNames, copilot: Bool = false
+    ) -> [(String, YAMLValue)] {
         var fields = MapBuilder()
         if !copilot || container.role != .main {
             fields.set("image", container.image)
             if container.image == nil, let build = container.imageBuild {
-                if copilot { fields.set("image", .map([("build", .string(build))])) } else { dropped.note("\(name): image built from \(build) (build it and give the image)") }
+                if copilot { fields.set("image", .map([("build", .string(build))])) } else { fields.set("build", build) }
             }
         }
         if let command = container.command {
@@ -176,25 +186,35 @@ public enum ManifestWriter {
         }
         var dependencies = MapBuilder()
         for dependency in container.dependsOn {
+            guard let target = names[dependency.container] else {
+                dropped.note("\(name): its dependency on \(dependency.container), which the target cannot hold")
+                continue
+            }
             if let timeout = dependency.timeout, !copilot {
                 dependencies.set(
-                    dependency.container,
-                    .map([("condition", .string(dependency.condition.rawValue.lowercased())), ("timeout", .string(GoDuration.format(timeout)))]))
+                    target, .map([("condition", .string(dependency.condition.rawValue.lowercased())), ("timeout", .string(GoDuration.format(timeout)))]))
             } else {
-                dependencies.set(dependency.container, .string(dependency.condition.rawValue.lowercased()))
+                dependencies.set(target, .string(dependency.condition.rawValue.lowercased()))
             }
         }
-        if copilot && container.role == .main {
-            // Copilot keeps the main container's dependencies under image.
-        } else {
-            fields.set("depends_on", dependencies.value)
-        }
+        // Copilot keeps the main container's dependencies under image.
+        fields.set(copilot && container.role == .main ? "image.depends_on" : "depends_on", dependencies.value)
         let defaultEssential = container.role != .sidecar || copilot
         if container.essential != defaultEssential && (container.role != .main || !copilot) { fields.set("essential", .bool(container.essential)) }
         fields.set("labels", .map(container.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
         let mounts = container.mounts.filter { mount in
             // The main container's volume mounts are written under storage.volumes.
-            !(container.role == .main && service.volume(named: mount.volume)?.mainMountPath == mount.path)
+            guard !(container.role == .main && service.volume(named: mount.volume)?.mainMountPath == mount.path) else { return false }
+            guard let volume = service.volume(named: mount.volume) else { return true }
+            if case .secret = volume.kind {
+                dropped.note("\(name): mount of Kubernetes secret volume \(volume.name) at \(mount.path)")
+                return false
+            }
+            if case .configMap = volume.kind, copilot {
+                dropped.note("\(name): mount of config map \(volume.name) at \(mount.path)")
+                return false
+            }
+            return true
         }
         fields.set(
             "mount_points",
@@ -288,5 +308,62 @@ public enum ManifestWriter {
             volumes.set(volume.name, entry.value)
         }
         return volumes.value.isEmpty ? .map([]) : .map([("volumes", volumes.value)])
+    }
+}
+
+/// How container names carry into a target: the first main process takes the name the target gives it
+/// (Copilot and Tandem name it after the service), names the target cannot hold are made into DNS labels,
+/// and other main processes map to nil where the target has room for one only.
+struct ContainerNames {
+    private var map: [String: String] = [:]
+    /// The name for a stand-in main process when the input has none.
+    let standInMain: String
+
+    init(_ service: Service, mainName: String, dnsLabels: Bool, onlyOneMain: Bool = false, dropped: inout [String]) {
+        var taken = Set<String>()
+        let mains = service.mainContainers
+        for container in service.containers {
+            var name: String
+            if container.name == mains.first?.name {
+                name = mainName
+            } else if onlyOneMain && container.role == .main {
+                continue
+            } else {
+                name = dnsLabels ? Self.dnsLabel(container.name) : container.name
+            }
+            let base = name
+            var suffix = 2
+            while taken.contains(name) {
+                name = "\(base)-\(suffix)"
+                suffix += 1
+            }
+            taken.insert(name)
+            if name != container.name && container.name != mains.first?.name {
+                dropped.note("container \"\(container.name)\" is renamed \"\(name)\"")
+            }
+            map[container.name] = name
+        }
+        var standIn = mains.isEmpty && taken.contains(mainName) ? "\(mainName)-app" : mainName
+        while mains.isEmpty && taken.contains(standIn) { standIn += "-app" }
+        standInMain = standIn
+    }
+
+    subscript(name: String) -> String? { map[name] }
+    subscript(name: String, default fallback: String) -> String { map[name] ?? fallback }
+
+    /// Lower-case letters, digits and single dashes, starting with a letter: a Kubernetes container name.
+    static func dnsLabel(_ name: String) -> String {
+        var result = ""
+        for scalar in name.lowercased().unicodeScalars {
+            let allowed = ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)
+            if allowed {
+                result.unicodeScalars.append(scalar)
+            } else if !result.hasSuffix("-") && !result.isEmpty {
+                result += "-"
+            }
+        }
+        while result.hasSuffix("-") { result.removeLast() }
+        if result.isEmpty || !(result.first?.isLetter ?? false) { result = "c-" + result }
+        return String(result.prefix(63))
     }
 }

@@ -12,24 +12,24 @@ extension ManifestWriter {
         let mains = service.mainContainers
         guard let main = mains.first else { return ConversionResult(text: root.value.yaml(), dropped: ["the service has no main process"]) }
         if mains.count > 1 { dropped.note("processes \(mains.dropFirst().map(\.name).joined(separator: ", ")) (a Copilot service has one main container)") }
+        // Copilot names the main container after the service; other processes have no place in the task.
+        let names = ContainerNames(service, mainName: service.name, dnsLabels: false, onlyOneMain: true, dropped: &dropped)
         var image = MapBuilder()
         image.set("location", main.image)
         if main.image == nil { image.set("build", main.imageBuild) }
         if main.image == nil && main.imageBuild == nil { dropped.note("the main process has no image; Copilot needs image.location or image.build") }
-        var fields = containerFields(main, service: service, dropped: &dropped, name: "the main process", copilot: true)
-        if let index = fields.firstIndex(where: { $0.0 == "port" }) { image.set("port", fields.remove(at: index).1) }
-        if let index = fields.firstIndex(where: { $0.0 == "healthcheck" }) { image.set("healthcheck", fields.remove(at: index).1) }
-        var dependencies = MapBuilder()
-        for dependency in main.dependsOn { dependencies.set(dependency.container, .string(dependency.condition.rawValue.lowercased())) }
-        image.set("depends_on", dependencies.value)
-        if let credentials = fields.firstIndex(where: { $0.0 == "credentialsParameter" }) { image.set("credentials", fields.remove(at: credentials).1) }
-        if let labels = fields.firstIndex(where: { $0.0 == "labels" }) { image.set("labels", fields.remove(at: labels).1) }
+        var fields = containerFields(main, service: service, dropped: &dropped, name: "the main process", names: names, copilot: true)
+        for (from, to) in [
+            ("port", "port"), ("healthcheck", "healthcheck"), ("image.depends_on", "depends_on"), ("credentialsParameter", "credentials"), ("labels", "labels"),
+        ] {
+            if let index = fields.firstIndex(where: { $0.0 == from }) { image.set(to, fields.remove(at: index).1) }
+        }
         root.set("image", image.value)
         for (key, value) in fields where key != "mount_points" { root.set(key, value) }
         if let cpu = main.resources.cpuLimit?.value { root.set("cpu", cpu * 1024 / 1000) }
         if let memory = main.resources.memoryLimit?.value { root.set("memory", memory) }
-        if let target = service.trafficTarget, target.container != main.name {
-            root.set("http", .map([("target_container", .string(target.container))]))
+        if let target = service.trafficTarget, target.container != main.name, let name = names[target.container] {
+            root.set("http", .map([("target_container", .string(name))]))
         }
         root.set("storage", storageValue(service, dropped: &dropped, tandem: false))
         if let logging = service.logging, let router = service.container(named: logging.router) {
@@ -40,10 +40,11 @@ extension ManifestWriter {
         }
         var sidecars = MapBuilder()
         for sidecar in service.containers where sidecar.role == .sidecar {
-            if sidecar.image == nil { dropped.note("sidecar \(sidecar.name) has no image; Copilot requires one") }
+            if sidecar.image == nil && sidecar.imageBuild == nil { dropped.note("sidecar \(sidecar.name) has no image; Copilot requires one") }
             if !sidecar.sidecarFor.isEmpty { dropped.note("sidecar \(sidecar.name): sidecar_for (Copilot sidecars serve the whole task)") }
             if sidecar.catalogReference != nil { dropped.note("sidecar \(sidecar.name): catalog reference (resolve it first)") }
-            sidecars.set(sidecar.name, .map(containerFields(sidecar, service: service, dropped: &dropped, name: "sidecar \(sidecar.name)", copilot: true)))
+            let fields = containerFields(sidecar, service: service, dropped: &dropped, name: "sidecar \(sidecar.name)", names: names, copilot: true)
+            sidecars.set(names[sidecar.name, default: sidecar.name], .map(fields))
         }
         root.set("sidecars", sidecars.value)
         return ConversionResult(text: root.value.yaml(), dropped: dropped)
@@ -192,8 +193,12 @@ extension ManifestWriter {
             case .exec(let argv)?: process.set("command", ShellWords.join(argv))
             case nil: break
             }
-            if let memory = main.resources.memoryLimit?.value { process.set("memory", "\(memory)M") }
-            if let probe = main.probes.readiness {
+            // CF's defaults (1G, a port check on web) are left out, as cf create-app-manifest does.
+            if let memory = main.resources.memoryLimit?.value, memory != CloudFoundryReader.defaultProcessMemory { process.set("memory", "\(memory)M") }
+            let isWeb = main.name == "web" || (main.name == service.name && mains.count == 1)
+            if isWeb, case .tcp(.number(CloudFoundryReader.webPort)?)? = main.probes.readiness?.action {
+                // the default
+            } else if let probe = main.probes.readiness {
                 switch probe.action {
                 case .http(let path, _):
                     process.set("health-check-type", "http")
@@ -209,6 +214,7 @@ extension ManifestWriter {
             if main.image != nil { dropped.note("\(main.name): image (a buildpack app is built from source)") }
             processes.append(process.value)
         }
+        if processes.isEmpty { processes = [.map([("type", .string("web"))])] }
         app.set("processes", .list(processes))
         var env = MapBuilder()
         for variable in mains.first?.environment ?? [] {
@@ -224,12 +230,15 @@ extension ManifestWriter {
         for sidecar in service.containers where sidecar.role == .sidecar {
             var entry = MapBuilder()
             entry.set("name", sidecar.name)
-            let served = sidecar.sidecarFor.isEmpty ? mains.map { processType($0.name) } : sidecar.sidecarFor.map(processType)
+            var served = sidecar.sidecarFor.isEmpty ? mains.map { processType($0.name) } : sidecar.sidecarFor.map(processType)
+            if served.isEmpty { served = ["web"] }
             entry.set("process_types", .list(served.map(YAMLValue.string)))
             switch sidecar.command {
             case .shell(let line)?: entry.set("command", line)
             case .exec(let argv)?: entry.set("command", ShellWords.join(argv))
-            case nil: dropped.note("sidecar \(sidecar.name) has no command; CF runs commands, not images")
+            case nil:
+                dropped.note("sidecar \(sidecar.name): it has no command, and CF runs commands, not images")
+                continue
             }
             if let memory = sidecar.resources.memoryLimit?.value { entry.set("memory", "\(memory)M") }
             if !sidecar.dependsOn.isEmpty { dropped.note("start order (CF starts sidecars with their process)") }

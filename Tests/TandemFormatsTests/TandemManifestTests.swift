@@ -1,0 +1,119 @@
+import Foundation
+import TandemCore
+import Testing
+
+@testable import TandemFormats
+
+@Suite struct TandemManifestTests {
+    @Test func exampleReadsWithStatedDefaults() throws {
+        let input = InputLoader().loadFile(repositoryRoot + "/examples/tandem/web.yml")
+        #expect(input.format == .tandem)
+        #expect(input.isValid, "\(lines(input))")
+        let service = try #require(input.services.first)
+        #expect(service.containers.map(\.name) == ["web", "log-router", "proxy", "metrics"])
+        let web = try #require(service.container(named: "web"))
+        #expect(web.essential && web.restart == .never)
+        #expect(web.command == .exec(["python3", "-m", "http.server", "8080", "--bind", "127.0.0.1"]))
+        #expect(web.probes.readiness?.action == .http(path: "/", port: .number(8080)))
+        #expect(web.probes.readiness?.period == 0.2)
+        #expect(web.resources.memoryLimit == .value(256))
+        let metrics = try #require(service.container(named: "metrics"))
+        #expect(!metrics.essential && metrics.restart == .always)
+        #expect(metrics.resources.memoryLimit == .value(32))
+        #expect(metrics.environment.first?.value == .secretReference(.hostEnvironment("METRICS_TOKEN")))
+        #expect(service.container(named: "log-router")?.role == .logRouter)
+        #expect(service.container(named: "proxy")?.dependsOn.first?.condition == .healthy)
+    }
+
+    @Test func problemsAreReportedTogether() {
+        let text = """
+            tandem: v1
+            name: Web_App
+            command: ./server
+            restart: sometimes
+            memory: lots
+            probes:
+              readiness: {http: {path: /}, tcp: {port: 80}}
+              liveness: {period: 1s}
+            sidecars:
+              helper:
+                comand: ./helper
+              catalog:
+                from_catalog: {company: acme, item: envoy}
+                depends_on:
+                  web: {condition: healthy, timeout: soon}
+
+            """
+        #expect(
+            lines(load(text)) == [
+                "2:7: error: name: must be lower-case letters, digits and \"-\", starting with a letter, found \"Web_App\"",
+                "4:10: error: restart: must be always, on-failure or never, found \"sometimes\"",
+                "5:9: error: memory: expected memory in MiB (256) or with a unit (\"256Mi\", \"1Gi\"), found a string (\"lots\")",
+                "7:14: error: probes.readiness: a probe takes only one of http, tcp, exec or shell",
+                "8:13: error: probes.liveness: a probe needs one of http, tcp, exec or shell",
+                "11:5: error: sidecars.helper: a sidecar needs a \"command\" to run locally, an \"image\" to deploy, or \"from_catalog\"",
+                "11:5: error: sidecars.helper.comand: unknown field \"comand\"; did you mean \"command\"?",
+                "15:7: error: sidecars.catalog.depends_on.web: container web does not exist",
+                "15:42: error: sidecars.catalog.depends_on.web.timeout: expected a duration such as 30s, found \"soon\"",
+            ])
+    }
+
+    @Test func versionMarkerIsChecked() {
+        #expect(errorMessages(load("tandem: v2\nname: a\ncommand: x\n")) == ["this Tandem reads manifest version v1, found \"v2\""])
+    }
+
+    @Test func configMapsAreVolumesToo() throws {
+        let text = """
+            tandem: v1
+            name: app
+            command: ./app
+            config_maps:
+              proxy-config:
+                files:
+                  envoy.yaml: "admin: {}"
+            sidecars:
+              proxy:
+                command: envoy -c /etc/envoy/envoy.yaml
+                mount_points:
+                  - {source_volume: proxy-config, path: /etc/envoy}
+
+            """
+        let input = load(text)
+        #expect(input.isValid, "\(lines(input))")
+        let service = try #require(input.services.first)
+        #expect(service.configMaps.first?.files.first?.name == "envoy.yaml")
+        #expect(service.volume(named: "proxy-config")?.kind == .configMap("proxy-config"))
+    }
+}
+
+@Suite struct DetectionTests {
+    @Test(arguments: [
+        ("tandem: v1\nname: a\n", "x.yml", InputFormat.tandem),
+        ("type: sidecar\nname: a\n", "x.yml", .mia),
+        ("applications: []\n", "manifest.yml", .cfManifest),
+        ("processes: []\n", "launch.yml", .cfLaunch),
+        ("name: a\ntype: Backend Service\n", "m.yml", .copilot),
+        ("name: a\nsidecars: {}\n", "m.yml", .copilot),
+    ])
+    func formatsAreDetected(text: String, name: String, format: InputFormat) throws {
+        let root = try #require(DocumentLoader.load(text: text, file: name).root)
+        #expect(InputLoader.detect(root, file: name) == format)
+    }
+
+    @Test func unknownDocumentsSayWhatWasExpected() {
+        let input = load("just: data\n")
+        #expect(input.diagnostics.first?.message.hasPrefix("cannot tell which format this is") == true)
+    }
+
+    @Test func foldersAreWalkedAndAppsKeptWhole() {
+        let folder = temporaryDirectory()
+        write("tandem: v1\nname: a\ncommand: x\n", to: folder + "/b/a.yml")
+        write("not yaml at all", to: folder + "/notes.txt")
+        write("web: ./x\n", to: folder + "/app/Procfile")
+        write("processes: []\n", to: folder + "/app/deps/0/launch.yml")
+        write("hidden: true\n", to: folder + "/.hidden/x.yml")
+        let (inputs, unreadable) = InputLoader().load(paths: [folder, folder + "/missing.yml"])
+        #expect(inputs.map { ($0.file as NSString).lastPathComponent } == ["app", "a.yml"])
+        #expect(unreadable.map(\.message) == ["no such file or directory"])
+    }
+}
