@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TandemCore
 
 public enum InputFormat: String, Sendable, CaseIterable {
@@ -71,7 +72,11 @@ public struct InputLoader: Sendable {
     /// Every input under `paths`. Paths that do not exist or cannot be read are returned separately:
     /// they are usage errors, not invalid inputs.
     public func load(paths: [String]) -> (inputs: [LoadedInput], unreadable: [Diagnostic]) {
-        var inputs: [LoadedInput] = []
+        enum Job: Sendable {
+            case file(String)
+            case app(String)
+        }
+        var jobs: [Job] = []
         var unreadable: [Diagnostic] = []
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -81,7 +86,7 @@ public struct InputLoader: Sendable {
             }
             if isDirectory.boolValue {
                 if format == .cfApp || (format == nil && Self.isAppFolder(path)) {
-                    inputs.append(loadAppFolder(path))
+                    jobs.append(.app(path))
                 } else if format == .cfApp {
                     unreadable.append(Diagnostic(.error, file: path, path: "", message: "not a Cloud Foundry app folder (no deps/ and no Procfile)"))
                 } else {
@@ -89,17 +94,26 @@ public struct InputLoader: Sendable {
                     if files.isEmpty {
                         unreadable.append(Diagnostic(.error, file: path, path: "", message: "no .yml, .yaml or .json files in this folder"))
                     }
-                    for file in files {
-                        if Self.isAppFolder(file) { inputs.append(loadAppFolder(file)) } else { inputs.append(loadFile(file)) }
-                    }
+                    for file in files { jobs.append(Self.isAppFolder(file) ? .app(file) : .file(file)) }
                 }
             } else if !FileManager.default.isReadableFile(atPath: path) {
                 unreadable.append(Diagnostic(.error, file: path, path: "", message: "permission denied"))
             } else {
-                inputs.append(loadFile(path))
+                jobs.append(.file(path))
             }
         }
-        return (inputs, unreadable)
+        // Inputs are independent: read them on every core, keeping their order in the result.
+        let work = jobs
+        let results = Mutex<[LoadedInput?]>(Array(repeating: nil, count: jobs.count))
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            let input: LoadedInput
+            switch work[index] {
+            case .file(let path): input = loadFile(path)
+            case .app(let path): input = loadAppFolder(path)
+            }
+            results.withLock { $0[index] = input }
+        }
+        return (results.withLock { $0.compactMap { $0 } }, unreadable)
     }
 
     static func isAppFolder(_ path: String) -> Bool {

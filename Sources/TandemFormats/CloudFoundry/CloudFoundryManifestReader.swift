@@ -130,6 +130,7 @@ extension CloudFoundryReader {
             var problems: [String] = []
             if name.trimmingCharacters(in: .whitespaces).isEmpty {
                 context.error(item, itemPath, "Sidecar name can't be blank")
+                for key in ["command", "process_types", "memory"] { _ = fields.node(key) }
                 fields.reportUnknown(.warning)
                 continue
             }

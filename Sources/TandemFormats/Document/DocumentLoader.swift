@@ -69,8 +69,15 @@ public enum DocumentLoader {
                         message: String(format: "the file is not valid UTF-8 (byte 0x%02X at offset %d)", bytes[bytes.startIndex + offset], offset))
                 ])
         }
-        if isBlank(text) {
+        if isBlank(bytes) {
             return failure(file, "the file is empty")
+        }
+        if let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{") {
+            switch JSONReader.read(Array(bytes), file: file, limits: limits) {
+            case .document(let root): return Result(root: root, diagnostics: [])
+            case .problem(let diagnostic): return Result(root: nil, diagnostics: [diagnostic])
+            case .fallback: break
+            }
         }
         if let deep = NestingScanner.firstTooDeep(text, limit: limits.maxDepth) {
             return Result(
@@ -111,11 +118,20 @@ public enum DocumentLoader {
         return "\(count) bytes"
     }
 
-    static func isBlank(_ text: String) -> Bool {
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let trimmed = line.drop { $0 == " " || $0 == "\t" || $0 == "\r" }
-            if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed == "---" || trimmed == "..." { continue }
-            return false
+    /// Nothing but whitespace, comments and document markers, found in one pass over the bytes.
+    static func isBlank(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            // At the start of a line: skip indentation, then decide on the first character.
+            while index < bytes.endIndex, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0D { index += 1 }
+            guard index < bytes.endIndex else { return true }
+            let lineEnd = bytes[index...].firstIndex(of: 0x0A) ?? bytes.endIndex
+            let line = bytes[index..<lineEnd]
+            let isMarker = line.starts(with: Array("---".utf8)) || line.starts(with: Array("...".utf8))
+            if !(line.isEmpty || line.first == UInt8(ascii: "#") || (isMarker && line.dropFirst(3).allSatisfy { $0 == 0x20 || $0 == 0x0D })) {
+                return false
+            }
+            index = lineEnd == bytes.endIndex ? lineEnd : lineEnd + 1
         }
         return true
     }

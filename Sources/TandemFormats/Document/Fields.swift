@@ -35,7 +35,10 @@ final class ReadContext {
 enum FieldPath {
     static func child(_ base: String, _ key: String) -> String {
         let safe =
-            !key.isEmpty && key.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == "$" }
+            !key.isEmpty
+            && key.utf8.allSatisfy { byte in
+                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte == 0x2D || byte == 0x24
+            }
         let part = safe ? key : "\"\(key)\""
         return base.isEmpty ? part : "\(base).\(part)"
     }
@@ -50,7 +53,7 @@ struct Fields {
     let context: ReadContext
     private(set) var used: Set<String> = []
     /// Every key a reader looked for, present or not: the candidates for "did you mean" hints.
-    private(set) var asked: Set<String> = []
+    private(set) var asked: [String] = []
     private let entries: [DocumentNode.Entry]
 
     /// Nil (and a diagnostic) when the node is not a mapping.
@@ -73,7 +76,7 @@ struct Fields {
     func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
 
     mutating func node(_ key: String) -> DocumentNode? {
-        asked.insert(key)
+        asked.append(key)
         guard let entry = entries.first(where: { $0.key == key }) else { return nil }
         used.insert(key)
         return entry.value
@@ -143,7 +146,7 @@ struct Fields {
     func reportUnknown(_ severity: Diagnostic.Severity = .error, hint: String? = nil) {
         for entry in entries where !used.contains(entry.key) {
             var message = "unknown field \"\(entry.key)\""
-            if let suggestion = Fields.closest(entry.key, among: Array(asked) + (hint.map { [$0] } ?? [])) {
+            if let suggestion = Fields.closest(entry.key, among: asked + (hint.map { [$0] } ?? [])) {
                 message += "; did you mean \"\(suggestion)\"?"
             }
             context.report(severity, at: entry.keyLocation, path: FieldPath.child(path, entry.key), message)
@@ -154,7 +157,7 @@ struct Fields {
     func reportUnknown(known: [String], severity: Diagnostic.Severity = .error) {
         for entry in entries where !used.contains(entry.key) && !known.contains(entry.key) {
             var message = "unknown field \"\(entry.key)\""
-            if let suggestion = Fields.closest(entry.key, among: known + Array(asked)) { message += "; did you mean \"\(suggestion)\"?" }
+            if let suggestion = Fields.closest(entry.key, among: known + asked) { message += "; did you mean \"\(suggestion)\"?" }
             context.report(severity, at: entry.keyLocation, path: FieldPath.child(path, entry.key), message)
         }
     }

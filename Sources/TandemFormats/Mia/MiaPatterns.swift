@@ -1,14 +1,15 @@
 /// The regular expressions of the Marketplace sidecar schema, verbatim, so the published JSON Schema and
 /// the Swift checks cannot drift apart (`tandem schema mia` prints them from here).
 enum MiaPatterns {
-    static let itemId = Pattern(#"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$"#)
-    static let qualifiedKey = Pattern(#"^([a-zA-Z0-9][a-zA-Z0-9\.\-]{0,253}[\/])?([a-zA-Z0-9][a-zA-Z0-9\.\-]{0,63}[a-zA-Z0-9]?)$"#)
-    static let labelValue = Pattern(#"^$|^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$"#)
+    static let itemId = Pattern(#"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$"#, matcher: PatternMatchers.itemId)
+    static let qualifiedKey = Pattern(
+        #"^([a-zA-Z0-9][a-zA-Z0-9\.\-]{0,253}[\/])?([a-zA-Z0-9][a-zA-Z0-9\.\-]{0,63}[a-zA-Z0-9]?)$"#, matcher: PatternMatchers.qualifiedKey)
+    static let labelValue = Pattern(#"^$|^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$"#, matcher: PatternMatchers.labelValue)
     static let linkURL = Pattern(#"https?:\/\/(www\.)?[-a-zA-Z0-9@:%._+~#=]{1,256}\.[a-zA-Z0-9()]{1,6}\b([-a-zA-Z0-9()@:%_+.~#?&\/=]*)$"#)
-    static let tag = Pattern(#"^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$"#)
-    static let port = Pattern(#"^$|^((\{\{([A-Z])([A-Z0-9_]*)\}\})|([1-9]\d*|0))$"#)
-    static let dnsLabel = Pattern(#"^[a-z]([-a-z0-9]*[a-z0-9])?$"#)
-    static let kebabName = Pattern(#"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"#)
+    static let tag = Pattern(#"^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$"#, matcher: PatternMatchers.tag)
+    static let port = Pattern(#"^$|^((\{\{([A-Z])([A-Z0-9_]*)\}\})|([1-9]\d*|0))$"#, matcher: PatternMatchers.port)
+    static let dnsLabel = Pattern(#"^[a-z]([-a-z0-9]*[a-z0-9])?$"#, matcher: PatternMatchers.dnsLabel)
+    static let kebabName = Pattern(#"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"#, matcher: PatternMatchers.kebab)
     /// ICU reads the unescaped `[` inside the class as a nested set and refuses it; Python and JavaScript
     /// read it as a literal, so the check is written out: letters, digits, whitespace and the punctuation listed.
     static let mountPath = Pattern(#"^[a-zA-Z0-9-/_\s.|\\!"£$%&()=?^"{}[\]*+@]+$"#) { text in
@@ -19,15 +20,15 @@ enum MiaPatterns {
                 return scalar.properties.isWhitespace || (0x1C...0x1F).contains(scalar.value)
             }
     }
-    static let configMapFileName = Pattern(#"^[-._a-zA-Z0-9]+$"#)
-    static let secretKey = Pattern(#"^((\{\{([A-Z])([A-Z0-9_]*)\}\})|[a-zA-Z0-9-_.]*)$"#)
+    static let configMapFileName = Pattern(#"^[-._a-zA-Z0-9]+$"#, matcher: PatternMatchers.configMapFileName)
+    static let secretKey = Pattern(#"^((\{\{([A-Z])([A-Z0-9_]*)\}\})|[a-zA-Z0-9-_.]*)$"#, matcher: PatternMatchers.secretKey)
     static let annotationFieldPath = Pattern(
         #"^metadata.annotations\['([a-zA-Z0-9][a-zA-Z0-9\.\-]{0,253}[\/])?([a-zA-Z0-9][a-zA-Z0-9\.\-]{0,63}[a-zA-Z0-9]?)'\]$"#)
     static let labelFieldPath = Pattern(
         #"^metadata.labels\['([a-zA-Z0-9][a-zA-Z0-9\.\-]{0,253}[\/])?([a-zA-Z0-9][a-zA-Z0-9\.\-]{0,63}[a-zA-Z0-9]?)'\]$"#)
-    static let probePath = Pattern(#"^\/(([\w\-:.\{\}])\/?)*$|^$"#)
-    static let cpu = Pattern(#"(^((\{\{([A-Z])([A-Z0-9_]*)\}\})|(\d+))m$)|^$"#)
-    static let memory = Pattern(#"(^((\{\{([A-Z])([A-Z0-9_]*)\}\})|(\d+))Mi$)|^$"#)
+    static let probePath = Pattern(#"^\/(([\w\-:.\{\}])\/?)*$|^$"#, matcher: PatternMatchers.probePath)
+    static let cpu = Pattern(#"(^((\{\{([A-Z])([A-Z0-9_]*)\}\})|(\d+))m$)|^$"#) { PatternMatchers.quantity($0, unit: "m") }
+    static let memory = Pattern(#"(^((\{\{([A-Z])([A-Z0-9_]*)\}\})|(\d+))Mi$)|^$"#) { PatternMatchers.quantity($0, unit: "Mi") }
     /// Kept as text for the schema; checked by `matchesDockerImage`, which is linear where the expression
     /// backtracks quadratically on long runs of `/`.
     static let dockerImageSource = #"^(?:[a-z0-9.\-\/:]+\/)?([\w.}{\-\/]+)(:[\w.}{\-]+)?$"#

@@ -39,6 +39,6 @@ extension ManifestWriter {
         }
         let check = InputLoader(format: format).load(text: result.text, file: fileName)
         if check.isValid { return .converted(text: result.text, dropped: result.dropped) }
-        return .refused(reasons: check.diagnostics.errors.map(\.message), dropped: result.dropped)
+        return .refused(reasons: check.diagnostics.errors.map { $0.path.isEmpty ? $0.message : "\($0.path): \($0.message)" }, dropped: result.dropped)
     }
 }

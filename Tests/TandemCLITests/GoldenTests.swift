@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Runs the real `tandem` binary and compares what it prints and its exit status with files under
+/// Golden/. `UPDATE_GOLDEN=1 swift test` rewrites them; review the diff before committing.
+@Suite(.serialized) struct GoldenTests {
+    static let cases: [(name: String, arguments: [String])] = [
+        ("validate-examples", ["validate", "examples"]),
+        ("validate-examples-json", ["validate", "-o", "json", "examples/mia/my-sidecar.yaml", "examples/cloudfoundry/app"]),
+        ("validate-invalid", ["validate", "Tests/TandemCLITests/Fixtures/invalid"]),
+        ("validate-invalid-quiet", ["validate", "-q", "Tests/TandemCLITests/Fixtures/invalid/copilot.yml"]),
+        ("validate-invalid-json", ["validate", "-o", "json", "Tests/TandemCLITests/Fixtures/invalid/tandem.yml"]),
+        ("validate-copilot-env", ["validate", "--env", "prod", "examples/copilot/api.yml"]),
+        ("validate-catalog-profile", ["validate", "--mia-schema", "catalog", "examples/mia/my-sidecar.yaml"]),
+        ("validate-missing-path", ["validate", "examples/mia/my-sidecar.yaml", "no/such/file.yml"]),
+        ("validate-no-arguments", ["validate"]),
+        ("validate-bad-format", ["validate", "--format", "helm", "examples"]),
+        ("convert-copilot-to-tandem", ["convert", "examples/copilot/api.yml", "--to", "tandem"]),
+        ("convert-tandem-to-copilot-refused", ["convert", "examples/tandem/web.yml", "--to", "copilot"]),
+        ("convert-cf-app-to-manifest", ["convert", "examples/cloudfoundry/app", "--to", "cf-manifest"]),
+        ("convert-tandem-to-mia", ["convert", "examples/tandem/web.yml", "--to", "mia", "--container", "metrics", "--tenant-id", "acme"]),
+        ("convert-strict", ["convert", "examples/copilot/api.yml", "--to", "cf-manifest", "--strict"]),
+        ("convert-invalid-input", ["convert", "Tests/TandemCLITests/Fixtures/invalid/tandem.yml", "--to", "copilot"]),
+    ]
+
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    /// The `tandem` built beside this test bundle.
+    static let binary: URL = {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if folder.lastPathComponent == "MacOS" || folder.path.hasSuffix(".xctest/Contents/MacOS") {
+            for _ in 0..<3 { folder.deleteLastPathComponent() }
+        }
+        let candidate = folder.appendingPathComponent("tandem")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        return root.appendingPathComponent(".build/debug/tandem")
+    }()
+
+    static func run(_ arguments: [String]) throws -> (stdout: String, stderr: String, status: Int32) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        // Files, not pipes: a large output can never block the child, and nothing needs draining.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-golden-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outURL = folder.appendingPathComponent("stdout")
+        let errURL = folder.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outURL)
+        let error = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        process.waitUntilExit()
+        try output.close()
+        try error.close()
+        return (try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8), process.terminationStatus)
+    }
+
+    @Test(.timeLimit(.minutes(1)), arguments: cases.map(\.name))
+    func output(name: String) throws {
+        let arguments = try #require(Self.cases.first { $0.name == name }?.arguments)
+        let result = try Self.run(arguments)
+        let actual = "$ tandem \(arguments.joined(separator: " "))\n--- stdout\n\(result.stdout)--- stderr\n\(result.stderr)--- exit \(result.status)\n"
+        let goldenURL = Self.root.appendingPathComponent("Tests/TandemCLITests/Golden/\(name).txt")
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try Data(actual.utf8).write(to: goldenURL)
+            return
+        }
+        let expected = try String(contentsOf: goldenURL, encoding: .utf8)
+        #expect(actual == expected, "golden \(name) differs; run UPDATE_GOLDEN=1 swift test --filter GoldenTests and review the diff")
+    }
+
+    @Test func exitStatusesFollowTheContract() throws {
+        #expect(try Self.run(["validate", "examples"]).status == 0)
+        #expect(try Self.run(["validate", "Tests/TandemCLITests/Fixtures/invalid/copilot.yml"]).status == 1)
+        #expect(try Self.run(["validate", "does-not-exist.yml"]).status == 2)
+        #expect(try Self.run(["validate", "--output", "xml", "examples"]).status == 2)
+        #expect(try Self.run(["--version"]).status == 0)
+    }
+
+    @Test func schemaCommandPrintsTheCommittedSchemas() throws {
+        for (arguments, file) in [(["schema", "tandem"], "tandem-manifest.v1"), (["schema", "mia", "--profile", "catalog"], "mia-sidecar-item.catalog")] {
+            let result = try Self.run(arguments)
+            #expect(result.status == 0)
+            #expect(result.stdout == (try String(contentsOf: Self.root.appendingPathComponent("schemas/\(file).schema.json"), encoding: .utf8)))
+        }
+    }
+
+    @Test func convertWritesAFileThatValidates() throws {
+        let target = NSTemporaryDirectory() + "tandem-convert-\(UUID().uuidString).yml"
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        let result = try Self.run(["convert", "examples/cloudfoundry/manifest.yml", "--to", "tandem", "-o", target])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(try Self.run(["validate", target]).status == 0)
+    }
+}
