@@ -37,7 +37,8 @@ enum FieldPath {
         let safe =
             !key.isEmpty
             && key.utf8.allSatisfy { byte in
-                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte == 0x2D || byte == 0x24
+                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte == 0x2D
+                    || byte == 0x24
             }
         let part = safe ? key : "\"\(key)\""
         return base.isEmpty ? part : "\(base).\(part)"

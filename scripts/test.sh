@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up and runs every test on a fresh machine: formatting lint, the build, the differential test of the
+# Mia rules against Python's jsonschema, and the Swift test suites (unit, golden files, real processes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+echo "== swift format lint"
+swift format lint --strict --recursive Sources Tests Package.swift
+
+echo "== build"
+swift build --build-tests
+bin="$(swift build --show-bin-path)"
+
+echo "== differential test: Mia items, Tandem vs jsonschema"
+.build-py/venv/bin/python scripts/mia/differential.py "$bin/tandem"
+
+echo "== swift test"
+swift test --skip-build
