@@ -32,8 +32,14 @@ public enum DocumentLoader {
     /// Reads a file from disk, refusing oversized files by their size, before reading them.
     public static func load(path: String, displayName: String? = nil, limits: Limits = .standard) -> Result {
         let file = displayName ?? path
+        // open, fstat and read: one descriptor, the size checked before a byte is read.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return failure(file, "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
         var status = stat()
-        guard stat(path, &status) == 0 else {
+        guard fstat(descriptor, &status) == 0 else {
             return failure(file, "cannot read the file: \(String(cString: strerror(errno)))")
         }
         if (status.st_mode & S_IFMT) == S_IFDIR {
@@ -43,10 +49,19 @@ public enum DocumentLoader {
         if size > limits.maxBytes {
             return failure(file, "the file is \(formatBytes(size)); the largest input Tandem reads is \(formatBytes(limits.maxBytes))")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return failure(file, "cannot read the file")
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        while filled < size {
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                read(descriptor, buffer.baseAddress! + filled, size - filled)
+            }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return failure(file, "cannot read the file: \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            filled += count
         }
-        return load(bytes: [UInt8](data), file: file, limits: limits)
+        // A file that grew while being read is taken as far as it was when measured.
+        return load(bytes: Array(bytes[..<filled]), file: file, limits: limits)
     }
 
     public static func load(text: String, file: String, limits: Limits = .standard) -> Result {

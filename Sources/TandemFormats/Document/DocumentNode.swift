@@ -124,25 +124,37 @@ extension DocumentNode.Scalar {
         }
     }
 
+    /// YAML 1.2 core integers: `[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`, read from the UTF-8 bytes.
     static func int(_ text: String) -> Int? {
-        var digits = Substring(text)
+        var utf8 = Substring(text).utf8[...]
         var negative = false
-        if let sign = digits.first, sign == "-" || sign == "+" {
-            negative = sign == "-"
-            digits = digits.dropFirst()
+        if let sign = utf8.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            negative = sign == UInt8(ascii: "-")
+            utf8 = utf8.dropFirst()
         }
-        guard !digits.isEmpty else { return nil }
         var radix = 10
-        if digits.hasPrefix("0x") {
+        if utf8.starts(with: "0x".utf8) {
             radix = 16
-        } else if digits.hasPrefix("0o") {
+        } else if utf8.starts(with: "0o".utf8) {
             radix = 8
         }
-        if radix != 10 { digits = digits.dropFirst(2) }
-        let allowed: (Character) -> Bool =
-            radix == 16 ? { $0.isASCII && $0.isHexDigit } : { $0.isASCII && $0.isNumber }
-        guard !digits.isEmpty, digits.allSatisfy(allowed) else { return nil }
-        guard let magnitude = Int(digits, radix: radix) else { return nil }
+        if radix != 10 { utf8 = utf8.dropFirst(2) }
+        guard !utf8.isEmpty, utf8.count <= 20 else { return nil }
+        var magnitude = 0
+        for byte in utf8 {
+            let digit: Int
+            switch byte {
+            case 0x30...0x39: digit = Int(byte - 0x30)
+            case 0x61...0x66 where radix == 16: digit = Int(byte - 0x61 + 10)
+            case 0x41...0x46 where radix == 16: digit = Int(byte - 0x41 + 10)
+            default: return nil
+            }
+            guard digit < radix else { return nil }
+            let (product, overflow) = magnitude.multipliedReportingOverflow(by: radix)
+            let (sum, overflow2) = product.addingReportingOverflow(digit)
+            guard !overflow, !overflow2 else { return nil }
+            magnitude = sum
+        }
         return negative ? -magnitude : magnitude
     }
 

@@ -52,10 +52,19 @@ struct Fields {
     let node: DocumentNode
     let path: String
     let context: ReadContext
-    private(set) var used: Set<String> = []
+    /// Which entries were read, by index: a bit each up to 64 entries, a set beyond (rare).
+    private var usedBits: UInt64 = 0
+    private var usedBeyond: Set<Int> = []
     /// Every key a reader looked for, present or not: the candidates for "did you mean" hints.
     private(set) var asked: [String] = []
     private let entries: [DocumentNode.Entry]
+
+    /// The keys read so far.
+    var used: [String] { entries.indices.filter(isUsed).map { entries[$0].key } }
+
+    private func isUsed(_ index: Int) -> Bool {
+        index < 64 ? usedBits & (1 << UInt64(index)) != 0 : usedBeyond.contains(index)
+    }
 
     /// Nil (and a diagnostic) when the node is not a mapping.
     init?(_ node: DocumentNode, path: String, context: ReadContext) {
@@ -67,6 +76,7 @@ struct Fields {
         self.path = path
         self.context = context
         self.entries = entries
+        asked.reserveCapacity(16)
     }
 
     var keys: [String] { entries.map(\.key) }
@@ -78,9 +88,9 @@ struct Fields {
 
     mutating func node(_ key: String) -> DocumentNode? {
         asked.append(key)
-        guard let entry = entries.first(where: { $0.key == key }) else { return nil }
-        used.insert(key)
-        return entry.value
+        guard let index = entries.firstIndex(where: { $0.key == key }) else { return nil }
+        if index < 64 { usedBits |= 1 << UInt64(index) } else { usedBeyond.insert(index) }
+        return entries[index].value
     }
 
     /// A present, non-null value; with `required`, a missing one is reported.
@@ -145,7 +155,7 @@ struct Fields {
 
     /// Reports every key not read; `severity` is `.warning` for formats whose platform ignores unknown keys.
     func reportUnknown(_ severity: Diagnostic.Severity = .error, hint: String? = nil) {
-        for entry in entries where !used.contains(entry.key) {
+        for (index, entry) in entries.enumerated() where !isUsed(index) {
             var message = "unknown field \"\(entry.key)\""
             if let suggestion = Fields.closest(entry.key, among: asked + (hint.map { [$0] } ?? [])) {
                 message += "; did you mean \"\(suggestion)\"?"
@@ -156,7 +166,7 @@ struct Fields {
 
     /// Reports unknown keys against a list of the keys the format knows, suggesting the nearest.
     func reportUnknown(known: [String], severity: Diagnostic.Severity = .error) {
-        for entry in entries where !used.contains(entry.key) && !known.contains(entry.key) {
+        for (index, entry) in entries.enumerated() where !isUsed(index) && !known.contains(entry.key) {
             var message = "unknown field \"\(entry.key)\""
             if let suggestion = Fields.closest(entry.key, among: known + asked) { message += "; did you mean \"\(suggestion)\"?" }
             context.report(severity, at: entry.keyLocation, path: FieldPath.child(path, entry.key), message)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmarks, recorded in docs/performance.md. Builds a release binary first.
+#   scripts/bench.sh validate [COMBINATIONS] [RUNS]   Mia item validation: Tandem vs Python jsonschema
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null
+swift build -c release --product tandem >/dev/null
+bin="$(swift build -c release --show-bin-path)/tandem"
+case "${1:-validate}" in
+  validate) .build-py/venv/bin/python -W ignore scripts/mia/bench.py "$bin" "${2:-10000}" "${3:-5}" ;;
+  *) echo "usage: scripts/bench.sh validate [COMBINATIONS] [RUNS]" >&2; exit 2 ;;
+esac
