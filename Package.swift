@@ -33,9 +33,11 @@ let package = Package(
             name: "tandem",
             dependencies: ["TandemCLI"]
         ),
+        // In-memory throughput of the readers (scripts/bench.sh); not part of the product.
+        .executableTarget(name: "tandem-bench", dependencies: ["TandemCore", "TandemFormats"], path: "Benchmarks/TandemBench"),
         .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore"]),
         .testTarget(name: "TandemFormatsTests", dependencies: ["TandemCore", "TandemFormats"]),
-        .testTarget(name: "TandemCLITests", dependencies: ["TandemCLI", "TandemCore", "TandemFormats"]),
+        .testTarget(name: "TandemCLITests", dependencies: ["TandemCLI", "TandemCore", "TandemFormats"], exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

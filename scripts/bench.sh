@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 swift build -c release --product tandem >/dev/null
+swift build -c release --product tandem-bench >/dev/null
 bin="$(swift build -c release --show-bin-path)/tandem"
 case "${1:-validate}" in
   validate) .build-py/venv/bin/python -W ignore scripts/mia/bench.py "$bin" "${2:-10000}" "${3:-5}" ;;

@@ -30,6 +30,8 @@ public struct LoadedInput: Sendable {
     public var miaItem: MiaItem?
     public var launchProcesses: [LaunchProcess]
     public var diagnostics: [Diagnostic]
+    /// What was read, in a line: the format and the containers (kept when the models are not).
+    public var summary: String
 
     public var isValid: Bool { !diagnostics.hasErrors }
 
@@ -42,6 +44,29 @@ public struct LoadedInput: Sendable {
         self.miaItem = miaItem
         self.launchProcesses = launchProcesses
         self.diagnostics = Diagnostic.ordered(diagnostics)
+        self.summary = Self.summarize(format: format, services: services, miaItem: miaItem)
+    }
+
+    /// Drops the models and documents, keeping the file, format, diagnostics and summary.
+    func withoutModels() -> LoadedInput {
+        var light = self
+        light.services = []
+        light.miaItem = nil
+        light.launchProcesses = []
+        return light
+    }
+
+    static func summarize(format: InputFormat?, services: [Service], miaItem: MiaItem?) -> String {
+        let title = format?.title ?? "unknown format"
+        if let item = miaItem {
+            return "\(title) \(item.itemId ?? "?"), sidecar \(item.container?.name ?? "?")"
+        }
+        let described = services.map { service in
+            let sidecars = service.sidecars.map(\.name)
+            let mains = service.mainContainers.map(\.name).joined(separator: ", ")
+            return mains + (sidecars.isEmpty ? " (no sidecars)" : " with \(sidecars.joined(separator: ", "))")
+        }
+        return described.isEmpty ? title : "\(title): \(described.joined(separator: "; "))"
     }
 }
 
@@ -54,6 +79,8 @@ public struct InputLoader: Sendable {
     /// Mia items: check only the item schema's rules, not the service rules beyond it (for comparisons
     /// with JSON Schema validators).
     public var miaSchemaOnly: Bool
+    /// Whether results keep the models and documents read; checking many files needs only diagnostics.
+    public var keepsModels = true
     public var limits: DocumentLoader.Limits
 
     public init(
@@ -71,11 +98,12 @@ public struct InputLoader: Sendable {
 
     /// Every input under `paths`. Paths that do not exist or cannot be read are returned separately:
     /// they are usage errors, not invalid inputs.
+    enum Job: Sendable {
+        case file(String)
+        case app(String)
+    }
+
     public func load(paths: [String]) -> (inputs: [LoadedInput], unreadable: [Diagnostic]) {
-        enum Job: Sendable {
-            case file(String)
-            case app(String)
-        }
         var jobs: [Job] = []
         var unreadable: [Diagnostic] = []
         for path in paths {
@@ -90,11 +118,11 @@ public struct InputLoader: Sendable {
                 } else if format == .cfApp {
                     unreadable.append(Diagnostic(.error, file: path, path: "", message: "not a Cloud Foundry app folder (no deps/ and no Procfile)"))
                 } else {
-                    let files = walk(path, depth: 0)
-                    if files.isEmpty {
+                    let found = walk(path, depth: 0)
+                    if found.isEmpty {
                         unreadable.append(Diagnostic(.error, file: path, path: "", message: "no .yml, .yaml or .json files in this folder"))
                     }
-                    for file in files { jobs.append(Self.isAppFolder(file) ? .app(file) : .file(file)) }
+                    jobs += found
                 }
             } else if !FileManager.default.isReadableFile(atPath: path) {
                 unreadable.append(Diagnostic(.error, file: path, path: "", message: "permission denied"))
@@ -111,9 +139,19 @@ public struct InputLoader: Sendable {
             case .file(let path): input = loadFile(path)
             case .app(let path): input = loadAppFolder(path)
             }
-            results.withLock { $0[index] = input }
+            let kept = keepsModels ? input : input.withoutModels()
+            results.withLock { $0[index] = kept }
         }
-        return (results.withLock { $0.compactMap { $0 } }, unreadable)
+        let loaded = results.withLock { slots in
+            var loaded: [LoadedInput] = []
+            loaded.reserveCapacity(slots.count)
+            for index in slots.indices {
+                if let input = slots[index] { loaded.append(input) }
+                slots[index] = nil
+            }
+            return loaded
+        }
+        return (loaded, unreadable)
     }
 
     static func isAppFolder(_ path: String) -> Bool {
@@ -124,17 +162,31 @@ public struct InputLoader: Sendable {
     }
 
     /// Input files under a folder, in lexical order, depth first; app folders are returned whole.
-    private func walk(_ folder: String, depth: Int) -> [String] {
-        guard depth < 32, let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
-        var result: [String] = []
-        for name in names.sorted() where !name.hasPrefix(".") {
-            let path = (folder as NSString).appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
-                if Self.isAppFolder(path) { result.append(path) } else { result += walk(path, depth: depth + 1) }
-            } else if Self.fileExtensions.contains((name as NSString).pathExtension.lowercased()) {
-                result.append(path)
+    /// Entry types come from readdir, so a file costs no extra system call.
+    private func walk(_ folder: String, depth: Int) -> [Job] {
+        guard depth < 32, let directory = opendir(folder) else { return [] }
+        var entries: [(name: String, isDirectory: Bool)] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard !name.hasPrefix(".") else { continue }
+            var isDirectory = Int32(entry.pointee.d_type) == DT_DIR
+            if Int32(entry.pointee.d_type) == DT_UNKNOWN || Int32(entry.pointee.d_type) == DT_LNK {
+                var flag: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(name), isDirectory: &flag)
+                isDirectory = flag.boolValue
+            }
+            entries.append((name, isDirectory))
+        }
+        closedir(directory)
+        var result: [Job] = []
+        for entry in entries.sorted(by: { $0.name < $1.name }) {
+            let path = folder.hasSuffix("/") ? folder + entry.name : folder + "/" + entry.name
+            if entry.isDirectory {
+                if Self.isAppFolder(path) { result.append(.app(path)) } else { result += walk(path, depth: depth + 1) }
+            } else if let dot = entry.name.lastIndex(of: "."), Self.fileExtensions.contains(entry.name[entry.name.index(after: dot)...].lowercased()) {
+                result.append(.file(path))
             }
         }
         return result

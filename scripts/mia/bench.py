@@ -49,13 +49,27 @@ def main():
                     validator.is_valid(json.load(handle))
             python_times.append(time.perf_counter() - start)
 
+        items = [json.load(open(path)) for path in paths]
+        memory_times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            for item in items:
+                validator.is_valid(item)
+            memory_times.append(time.perf_counter() - start)
+        bench = os.path.join(os.path.dirname(binary), "tandem-bench")
+        in_memory = subprocess.run([bench, "mia", folder, str(runs), "catalog"], capture_output=True, text=True, check=True).stdout.strip()
+        tandem_memory = float(in_memory.split("median ")[1].split(" s")[0])
+
         tandem = statistics.median(tandem_times)
         python = statistics.median(python_times)
         print(f"| validator | items | median seconds ({runs} runs) | items/s |")
         print("|---|---:|---:|---:|")
         print(f"| tandem validate (release) | {count} | {tandem:.3f} | {count / tandem:,.0f} |")
         print(f"| python jsonschema {jsonschema.__version__ if hasattr(jsonschema, '__version__') else ''} | {count} | {python:.3f} | {count / python:,.0f} |".replace("  ", " "))
-        print(f"\nTandem is {python / tandem:.1f} times faster.")
+        python_memory = statistics.median(memory_times)
+        print(f"| tandem, in memory (bytes parsed and checked, both cores) | {count} | {tandem_memory:.3f} | {count / tandem_memory:,.0f} |")
+        print(f"| python jsonschema, in memory (objects already decoded) | {count} | {python_memory:.3f} | {count / python_memory:,.0f} |")
+        print(f"\nEnd to end, Tandem is {python / tandem:.1f} times faster; in memory, {python_memory / tandem_memory:.1f} times.")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ enum DiagnosticOutput {
                 lines.append(diagnostic.description)
             }
             if !quiet && input.isValid {
-                lines.append("\(input.file): ok: \(summary(of: input))")
+                lines.append("\(input.file): ok: \(input.summary)")
             }
         }
         let errors = inputs.flatMap(\.diagnostics).errors.count
@@ -29,21 +29,6 @@ enum DiagnosticOutput {
         if !unreadable.isEmpty { summary += "; \(unreadable.count) unreadable" }
         lines.append(summary)
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func summary(of input: LoadedInput) -> String {
-        let format = input.format?.title ?? "unknown format"
-        let services = input.services.map { service in
-            let sidecars = service.sidecars.map(\.name)
-            let mains = service.mainContainers.map(\.name)
-            var text = "\(mains.joined(separator: ", "))"
-            text += sidecars.isEmpty ? " (no sidecars)" : " with \(sidecars.joined(separator: ", "))"
-            return text
-        }
-        if let item = input.miaItem {
-            return "\(format) \(item.itemId ?? "?"), sidecar \(item.container?.name ?? "?")"
-        }
-        return services.isEmpty ? format : "\(format): \(services.joined(separator: "; "))"
     }
 
     static func json(_ inputs: [LoadedInput], unreadable: [Diagnostic]) -> String {
@@ -60,9 +45,7 @@ enum DiagnosticOutput {
                 "file": input.file, "valid": input.isValid, "diagnostics": input.diagnostics.map(encode),
             ]
             object["format"] = input.format?.rawValue ?? NSNull()
-            object["services"] = input.services.map { service in
-                ["name": service.name, "containers": service.containers.map { ["name": $0.name, "role": $0.role.rawValue] }] as [String: Any]
-            }
+            object["summary"] = input.summary
             return object
         }
         let root: [String: Any] = [

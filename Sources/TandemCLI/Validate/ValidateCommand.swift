@@ -24,7 +24,9 @@ struct ValidateCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let (inputs, unreadable) = input.loader.load(paths: paths)
+        var loader = input.loader
+        loader.keepsModels = false
+        let (inputs, unreadable) = loader.load(paths: paths)
         switch output {
         case .text: writeOutput(DiagnosticOutput.text(inputs, unreadable: unreadable, quiet: quiet))
         case .json: writeOutput(DiagnosticOutput.json(inputs, unreadable: unreadable))

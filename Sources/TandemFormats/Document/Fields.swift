@@ -175,30 +175,30 @@ struct Fields {
 
     // MARK: Typed values of single nodes
 
-    static func string(_ node: DocumentNode, path: String, context: ReadContext) -> String? {
+    static func string(_ node: DocumentNode, path: @autoclosure () -> String, context: ReadContext) -> String? {
         guard let scalar = node.scalar else {
-            context.error(node, path, "expected a string, found \(describe(node))")
+            context.error(node, path(), "expected a string, found \(describe(node))")
             return nil
         }
         if context.strictTypes, case let value = scalar.value, value.typeName != "string" {
-            context.error(node, path, "expected a string, found \(describe(node))")
+            context.error(node, path(), "expected a string, found \(describe(node))")
             return nil
         }
         return scalar.text
     }
 
-    static func int(_ node: DocumentNode, path: String, context: ReadContext) -> Int? {
+    static func int(_ node: DocumentNode, path: @autoclosure () -> String, context: ReadContext) -> Int? {
         switch node.value {
         case .int(let number)?: return number
         case .double(let number)? where context.strictTypes && number.rounded() == number && abs(number) < 1e15:
             return Int(number)
         default:
-            context.error(node, path, "expected an integer, found \(describe(node))")
+            context.error(node, path(), "expected an integer, found \(describe(node))")
             return nil
         }
     }
 
-    static func bool(_ node: DocumentNode, path: String, context: ReadContext) -> Bool? {
+    static func bool(_ node: DocumentNode, path: @autoclosure () -> String, context: ReadContext) -> Bool? {
         if case .bool(let flag)? = node.value { return flag }
         // yaml.v3 still decodes YAML 1.1 booleans into typed bool fields.
         if !context.strictTypes, let scalar = node.scalar, scalar.isPlain {
@@ -208,22 +208,22 @@ struct Fields {
             default: break
             }
         }
-        context.error(node, path, "expected true or false, found \(describe(node))")
+        context.error(node, path(), "expected true or false, found \(describe(node))")
         return nil
     }
 
-    static func stringList(_ node: DocumentNode, path: String, context: ReadContext) -> [String]? {
+    static func stringList(_ node: DocumentNode, path: @autoclosure () -> String, context: ReadContext) -> [String]? {
         if !context.strictTypes, node.scalar != nil {
-            return string(node, path: path, context: context).map { [$0] }
+            return string(node, path: path(), context: context).map { [$0] }
         }
         guard let items = node.items else {
-            context.error(node, path, "expected a list of strings, found \(describe(node))")
+            context.error(node, path(), "expected a list of strings, found \(describe(node))")
             return nil
         }
         var result: [String] = []
         var ok = true
         for (index, item) in items.enumerated() {
-            if let text = string(item, path: FieldPath.index(path, index), context: context) {
+            if let text = string(item, path: FieldPath.index(path(), index), context: context) {
                 result.append(text)
             } else {
                 ok = false
