@@ -39,6 +39,9 @@ struct TandemBench {
             seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         }
         let median = seconds.sorted()[seconds.count / 2]
-        print(String(format: "tandem in memory: %d items (%d valid), median %.4f s over %d passes, %.0f items/s", files.count, valid, median, passes, Double(files.count) / median))
+        print(
+            String(
+                format: "tandem in memory: %d items (%d valid), median %.4f s over %d passes, %.0f items/s", files.count, valid, median, passes,
+                Double(files.count) / median))
     }
 }

@@ -92,8 +92,8 @@ import Testing
         let result = DocumentLoader.load(text: "{\n  \"name\": \"x\",\n  \"port\": 8080\n}\n", file: "f.json")
         let root = try #require(result.root)
         #expect(root["port"]?.value == .int(8080))
-        #expect(root["port"]?.location.line == 3)
-        #expect(root["port"]?.location.column == 11)
+        #expect(root["port"]?.position.line == 3)
+        #expect(root["port"]?.position.column == 11)
     }
 
     @Test func scalarsFollowYAML12Core() throws {

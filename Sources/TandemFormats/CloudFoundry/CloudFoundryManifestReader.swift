@@ -40,7 +40,7 @@ extension CloudFoundryReader {
         var commands: [String: String] = [:]
         var probes: [String: Probe?] = [:]
         var order: [String] = ["web"]
-        var origins: [String: Origin] = ["web": Origin(path: path, location: node.location)]
+        var origins: [String: Origin] = ["web": Origin(path: path, location: context.at(node))]
 
         if let value = app.value("memory"), let megabytes = Self.megabytes(value, path: FieldPath.child(path, "memory"), context: context) {
             memory["web"] = megabytes
@@ -50,14 +50,15 @@ extension CloudFoundryReader {
         var environment: [EnvironmentVariable] = []
         for (key, value, valueNode) in app.stringMap("env") ?? [] {
             environment.append(
-                EnvironmentVariable(name: key, value: .plain(value), origin: Origin(path: FieldPath.child(path, "env.\(key)"), location: valueNode.location)))
+                EnvironmentVariable(name: key, value: .plain(value), origin: Origin(path: FieldPath.child(path, "env.\(key)"), location: context.at(valueNode)))
+            )
         }
         if let processesNode = app.value("processes"), let items = processesNode.items {
             for (index, item) in items.enumerated() {
                 let processPath = FieldPath.index(FieldPath.child(path, "processes"), index)
                 guard var process = Fields(item, path: processPath, context: context), let type = process.string("type", required: true) else { continue }
                 if !order.contains(type) { order.append(type) }
-                origins[type] = Origin(path: processPath, location: item.location)
+                origins[type] = Origin(path: processPath, location: context.at(item))
                 if let command = process.string("command") { commands[type] = command }
                 if let value = process.value("memory"), let megabytes = Self.megabytes(value, path: FieldPath.child(processPath, "memory"), context: context) {
                     memory[type] = megabytes
@@ -90,7 +91,7 @@ extension CloudFoundryReader {
             return nil
         }
         context.append(diagnostics)
-        service.origin = Origin(path: path, location: node.location)
+        service.origin = Origin(path: path, location: context.at(node))
         for index in service.containers.indices where service.containers[index].role == .main {
             service.containers[index].environment += environment
         }
@@ -102,7 +103,7 @@ extension CloudFoundryReader {
         let type = fields.string("health-check-type") ?? "port"
         let endpoint = fields.string("health-check-http-endpoint") ?? "/"
         let timeout = fields.int("timeout")
-        let origin = Origin(path: FieldPath.child(path, "health-check-type"), location: fields.node("health-check-type")?.location ?? fields.node.location)
+        let origin = Origin(path: FieldPath.child(path, "health-check-type"), location: context.at(fields.node("health-check-type")) ?? context.at(fields.node))
         var probe: Probe?
         switch type {
         case "port": probe = Probe(action: .tcp(port: .number(Self.webPort)), origin: origin)
@@ -177,7 +178,7 @@ extension CloudFoundryReader {
             if problems.isEmpty {
                 result.append(
                     LaunchProcess(
-                        type: name, command: command, memory: memory, sidecarFor: processTypes, origin: Origin(path: itemPath, location: item.location)))
+                        type: name, command: command, memory: memory, sidecarFor: processTypes, origin: Origin(path: itemPath, location: context.at(item))))
             }
         }
         return result

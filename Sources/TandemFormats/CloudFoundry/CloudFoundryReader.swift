@@ -78,7 +78,7 @@ public struct CloudFoundryReader: Sendable {
         fields.reportUnknown(.warning)
         guard let type else { return nil }
         if memory == 0 { memory = nil }
-        return LaunchProcess(type: type, command: command, memory: memory, sidecarFor: sidecarFor, origin: Origin(path: path, location: node.location))
+        return LaunchProcess(type: type, command: command, memory: memory, sidecarFor: sidecarFor, origin: Origin(path: path, location: context.at(node)))
     }
 
     /// The lifecycle's merge: an entry whose type is already present replaces it in place, others append.
@@ -153,7 +153,7 @@ public struct CloudFoundryReader: Sendable {
                     var defaults: [LaunchProcess] = []
                     for (type, command, node) in fields.stringMap("default_process_types") ?? [] {
                         defaults.append(
-                            LaunchProcess(type: type, command: command, origin: Origin(path: "default_process_types.\(type)", location: node.location)))
+                            LaunchProcess(type: type, command: command, origin: Origin(path: "default_process_types.\(type)", location: context.at(node))))
                     }
                     for key in ["addons", "config_vars"] { _ = fields.node(key) }
                     fields.reportUnknown(.warning)

@@ -39,7 +39,7 @@ enum ContainerFields {
     /// `command` / `entrypoint`: a string split like a shell command line, or a list of arguments.
     static func arguments(_ node: DocumentNode, path: String, context: ReadContext) -> [String]? {
         if let items = node.items {
-            return Fields.stringList(DocumentNode(.sequence(items), at: node.location), path: path, context: context)
+            return Fields.stringList(DocumentNode(.sequence(items), at: node.position), path: path, context: context)
         }
         guard let text = Fields.string(node, path: path, context: context) else { return nil }
         guard let words = ShellWords.split(text) else {
@@ -72,7 +72,8 @@ enum ContainerFields {
                 context.error(conditionNode, path, "container dependency status must be one of START, COMPLETE, SUCCESS or HEALTHY")
                 continue
             }
-            result.append(Dependency(container: entry.key, condition: condition, timeout: timeout, origin: Origin(path: path, location: entry.keyLocation)))
+            result.append(
+                Dependency(container: entry.key, condition: condition, timeout: timeout, origin: Origin(path: path, location: context.at(entry.keyPosition))))
         }
         return result
     }
@@ -87,7 +88,7 @@ enum ContainerFields {
         func duration(_ key: String, _ fallback: Double) -> Double {
             guard let text = fields.string(key) else { return fallback }
             guard let seconds = GoDuration.seconds(text) else {
-                context.report(.error, at: fields.node(key)?.location, path: fields.childPath(key), "expected a duration such as 10s, found \"\(text)\"")
+                context.report(.error, at: context.at(fields.node(key)), path: fields.childPath(key), "expected a duration such as 10s, found \"\(text)\"")
                 return fallback
             }
             return seconds
@@ -111,7 +112,7 @@ enum ContainerFields {
         }
         return Probe(
             action: action, initialDelay: startPeriod, period: interval, timeout: timeout, successThreshold: 1,
-            failureThreshold: retries, origin: Origin(path: path, location: node.location))
+            failureThreshold: retries, origin: Origin(path: path, location: context.at(node)))
     }
 
     static func mountPoints(_ node: DocumentNode, path: String, context: ReadContext) -> [Mount] {
@@ -137,9 +138,9 @@ enum ContainerFields {
             }
             if !mountPath.allSatisfy(pathCharacters.contains) {
                 context.report(
-                    .error, at: fields.node("path")?.location, path: FieldPath.child(itemPath, "path"), "path can only contain the characters a-zA-Z0-9.-_/")
+                    .error, at: context.at(fields.node("path")), path: FieldPath.child(itemPath, "path"), "path can only contain the characters a-zA-Z0-9.-_/")
             }
-            mounts.append(Mount(volume: volume, path: mountPath, readOnly: readOnly, origin: Origin(path: itemPath, location: item.location)))
+            mounts.append(Mount(volume: volume, path: mountPath, readOnly: readOnly, origin: Origin(path: itemPath, location: context.at(item))))
         }
         return mounts
     }
@@ -150,7 +151,7 @@ enum ContainerFields {
         var result: [EnvironmentVariable] = []
         for entry in map.allEntries {
             let path = FieldPath.child(map.path, entry.key)
-            let origin = Origin(path: path, location: entry.keyLocation)
+            let origin = Origin(path: path, location: context.at(entry.keyPosition))
             if var inner = entry.value.entries != nil ? Fields(entry.value, path: path, context: context) : nil {
                 if let export = inner.string("from_cfn", required: true) {
                     result.append(EnvironmentVariable(name: entry.key, value: .plain("${cfn:\(export)}"), origin: origin))
@@ -174,7 +175,7 @@ enum ContainerFields {
         var result: [EnvironmentVariable] = []
         for entry in map.allEntries {
             let path = FieldPath.child(map.path, entry.key)
-            let origin = Origin(path: path, location: entry.keyLocation)
+            let origin = Origin(path: path, location: context.at(entry.keyPosition))
             if entry.value.entries != nil, var inner = Fields(entry.value, path: path, context: context) {
                 var source: SecretSource?
                 if let name = inner.string("secretsmanager") { source = .secretsManager(name) }

@@ -32,7 +32,7 @@ public struct CopilotManifestReader: Sendable {
             guard let overrides = root["environments"]?[environment] else {
                 let known = environments(in: root)
                 let list = known.isEmpty ? "it defines none" : "it defines \(known.joined(separator: ", "))"
-                context.report(.error, at: root["environments"]?.location, path: "environments", "no environment \"\(environment)\" in the manifest; \(list)")
+                context.report(.error, at: context.at(root["environments"]), path: "environments", "no environment \"\(environment)\" in the manifest; \(list)")
                 return (nil, context.diagnostics)
             }
             document = ManifestMerge.merge(base: root, override: overrides)
@@ -68,8 +68,8 @@ public struct CopilotManifestReader: Sendable {
             if let type, !CopilotManifestReader.serviceTypes.contains(type), let node = fields.node("type") {
                 context.error(node, "type", "unknown service type \"\(type)\"; Copilot knows \(CopilotManifestReader.serviceTypes.joined(separator: ", "))")
             }
-            var service = Service(name: name, origin: Origin(path: "", location: root.location))
-            var main = Container(name: name, role: .main, essential: true, origin: Origin(path: "name", location: fields.node("name")?.location))
+            var service = Service(name: name, origin: Origin(path: "", location: context.at(root)))
+            var main = Container(name: name, role: .main, essential: true, origin: Origin(path: "name", location: context.at(fields.node("name"))))
             main.restart = .never
 
             if let imageNode = fields.value("image") {
@@ -115,7 +115,8 @@ public struct CopilotManifestReader: Sendable {
             main.image = location
             main.imageBuild = build.flatMap { buildPath($0, path: "image.build") }
             if let portNode = image.value("port"), let (number, transport) = ContainerFields.port(portNode, path: "image.port", context: context) {
-                main.ports.append(Port(containerPort: .number(number), transport: transport, origin: Origin(path: "image.port", location: portNode.location)))
+                main.ports.append(
+                    Port(containerPort: .number(number), transport: transport, origin: Origin(path: "image.port", location: context.at(portNode))))
             }
             if let credentials = image.string("credentials") { main.registryCredentials = credentials }
             main.labels = ContainerFields.labels(&image, key: "labels")
@@ -142,7 +143,7 @@ public struct CopilotManifestReader: Sendable {
         func readSidecar(_ entry: DocumentNode.Entry) -> Container? {
             let path = FieldPath.child("sidecars", entry.key)
             guard var fields = Fields(entry.value, path: path, context: context) else { return nil }
-            var sidecar = Container(name: entry.key, role: .sidecar, essential: true, origin: Origin(path: path, location: entry.keyLocation))
+            var sidecar = Container(name: entry.key, role: .sidecar, essential: true, origin: Origin(path: path, location: context.at(entry.keyPosition)))
             if let imageNode = fields.value("image") {
                 if imageNode.entries != nil, var image = Fields(imageNode, path: fields.childPath("image"), context: context) {
                     let location = image.string("location")
@@ -162,7 +163,7 @@ public struct CopilotManifestReader: Sendable {
             }
             if let portNode = fields.value("port"), let (number, transport) = ContainerFields.port(portNode, path: fields.childPath("port"), context: context) {
                 sidecar.ports.append(
-                    Port(containerPort: .number(number), transport: transport, origin: Origin(path: fields.childPath("port"), location: portNode.location)))
+                    Port(containerPort: .number(number), transport: transport, origin: Origin(path: fields.childPath("port"), location: context.at(portNode))))
             }
             sidecar.essential = fields.bool("essential") ?? true
             sidecar.registryCredentials = fields.string("credentialsParameter")
@@ -200,7 +201,7 @@ public struct CopilotManifestReader: Sendable {
             var router = Container(
                 name: CopilotManifestReader.logRouterName, role: .logRouter,
                 image: image ?? CopilotManifestReader.defaultLogRouterImage, essential: true,
-                origin: Origin(path: "logging", location: node.location))
+                origin: Origin(path: "logging", location: context.at(node)))
             router.environment = ContainerFields.variables(&fields, context: context) + ContainerFields.secrets(&fields, context: context, allowLocal: false)
             router.environmentFiles = ContainerFields.environmentFile(&fields, context: context)
             fields.reportUnknown()
@@ -232,12 +233,13 @@ public struct CopilotManifestReader: Sendable {
                     var kind = Volume.Kind.scratch
                     if let efsNode = fields.value("efs") { kind = readEFS(efsNode, path: FieldPath.child(path, "efs")) }
                     fields.reportUnknown()
-                    let origin = Origin(path: path, location: entry.keyLocation)
+                    let origin = Origin(path: path, location: context.at(entry.keyPosition))
                     if mountPath == nil {
                         context.error(entry.value, path, "\"path\" must be specified")
                     } else if let mountPath, !mountPath.allSatisfy(ContainerFields.pathCharacters.contains) {
                         context.report(
-                            .error, at: fields.node("path")?.location, path: FieldPath.child(path, "path"), "path can only contain the characters a-zA-Z0-9.-_/"
+                            .error, at: context.at(fields.node("path")), path: FieldPath.child(path, "path"),
+                            "path can only contain the characters a-zA-Z0-9.-_/"
                         )
                     }
                     service.volumes.append(Volume(name: entry.key, kind: kind, mainMountPath: mountPath, readOnly: readOnly, origin: origin))
@@ -286,7 +288,8 @@ public struct CopilotManifestReader: Sendable {
             }
             if let target = snake ?? camel {
                 let key = snake != nil ? "target_container" : "targetContainer"
-                service.trafficTarget = TrafficTarget(container: target, origin: Origin(path: FieldPath.child("http", key), location: http.node(key)?.location))
+                service.trafficTarget = TrafficTarget(
+                    container: target, origin: Origin(path: FieldPath.child("http", key), location: context.at(http.node(key))))
             }
             if let port = http.int("target_port") { service.trafficTarget?.port = port }
             for key in [
@@ -312,13 +315,13 @@ enum ManifestMerge {
                     let keys = Set(entry.value.entries?.map(\.key) ?? [])
                     if keys.contains("build") { imageEntries.removeAll { $0.key == "location" } }
                     if keys.contains("location") { imageEntries.removeAll { $0.key == "build" } }
-                    current = DocumentNode(.mapping(imageEntries), at: current.location)
+                    current = DocumentNode(.mapping(imageEntries), at: current.position)
                 }
                 baseEntries[index].value = merge(base: current, override: entry.value, path: path + [entry.key])
             } else {
                 baseEntries.append(entry)
             }
         }
-        return DocumentNode(.mapping(baseEntries), at: base.location)
+        return DocumentNode(.mapping(baseEntries), at: base.position)
     }
 }

@@ -61,7 +61,8 @@ public enum DocumentLoader {
             filled += count
         }
         // A file that grew while being read is taken as far as it was when measured.
-        return load(bytes: Array(bytes[..<filled]), file: file, limits: limits)
+        if filled < size { bytes.removeSubrange(filled...) }
+        return load(bytes: bytes, file: file, limits: limits)
     }
 
     public static func load(text: String, file: String, limits: Limits = .standard) -> Result {
@@ -74,7 +75,9 @@ public enum DocumentLoader {
         }
         var bytes = input[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        // Most inputs are ASCII: one scan proves them valid UTF-8 without building a String.
+        let isASCII = bytes.allSatisfy { $0 < 0x80 }
+        if !isASCII, String(validating: bytes, as: UTF8.self) == nil {
             let (offset, line, column) = firstInvalidUTF8(bytes)
             return Result(
                 root: nil,
@@ -88,12 +91,13 @@ public enum DocumentLoader {
             return failure(file, "the file is empty")
         }
         if let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{") {
-            switch JSONReader.read(Array(bytes), file: file, limits: limits) {
+            switch JSONReader.read(bytes, file: file, limits: limits) {
             case .document(let root): return Result(root: root, diagnostics: [])
             case .problem(let diagnostic): return Result(root: nil, diagnostics: [diagnostic])
             case .fallback: break
             }
         }
+        let text = String(decoding: bytes, as: UTF8.self)
         if let deep = NestingScanner.firstTooDeep(text, limit: limits.maxDepth) {
             return Result(
                 root: nil,
@@ -116,7 +120,7 @@ public enum DocumentLoader {
         guard let node else { return failure(file, "the file is empty") }
         var converter = Converter(file: file, budget: limits.maxNodes)
         do {
-            let root = try converter.convert(node, fallback: SourceLocation(file: file, line: 1, column: 1))
+            let root = try converter.convert(node, fallback: Position(line: 1, column: 1))
             return Result(root: root, diagnostics: converter.diagnostics)
         } catch {
             return Result(root: nil, diagnostics: converter.diagnostics + [error.diagnostic])
@@ -276,13 +280,13 @@ struct Converter {
         self.budget = budget
     }
 
-    mutating func convert(_ node: Node, fallback: SourceLocation) throws -> DocumentNode {
+    mutating func convert(_ node: Node, fallback: Position) throws -> DocumentNode {
         budget -= 1
-        let here = DocumentLoader.location(node.mark, file: file) ?? fallback
+        let here = node.mark.map { Position(line: $0.line, column: $0.column) } ?? fallback
         if budget < 0 {
             throw LoadError(
                 diagnostic: Diagnostic(
-                    .error, at: here, file: file, path: "",
+                    .error, at: here.location(in: file), file: file, path: "",
                     message: "the document expands to too many nodes (aliases repeated too often?)"))
         }
         switch node {
@@ -300,16 +304,16 @@ struct Converter {
             var entries: [DocumentNode.Entry] = []
             var merged: [DocumentNode.Entry] = []
             for (key, value) in mapping {
-                let keyLocation = DocumentLoader.location(key.mark, file: file) ?? here
+                let keyLocation = key.mark.map { Position(line: $0.line, column: $0.column) } ?? here
                 guard case .scalar(let keyScalar) = key else {
                     throw LoadError(
-                        diagnostic: Diagnostic(.error, at: keyLocation, file: file, path: "", message: "mapping keys must be plain strings"))
+                        diagnostic: Diagnostic(.error, at: keyLocation.location(in: file), file: file, path: "", message: "mapping keys must be plain strings"))
                 }
                 if keyScalar.string == "<<" && keyScalar.style == .plain {
                     merged += try mergeEntries(value, at: keyLocation)
                     continue
                 }
-                entries.append(.init(key: keyScalar.string, keyLocation: keyLocation, value: try convert(value, fallback: keyLocation)))
+                entries.append(.init(key: keyScalar.string, keyPosition: keyLocation, value: try convert(value, fallback: keyLocation)))
             }
             if !merged.isEmpty {
                 // Keys written in the mapping win over merged ones; among merged mappings the first wins.
@@ -318,18 +322,19 @@ struct Converter {
             }
             return DocumentNode(.mapping(entries), at: here)
         case .alias:
-            throw LoadError(diagnostic: Diagnostic(.error, at: here, file: file, path: "", message: "unresolved alias"))
+            throw LoadError(diagnostic: Diagnostic(.error, at: here.location(in: file), file: file, path: "", message: "unresolved alias"))
         }
     }
 
-    private mutating func mergeEntries(_ value: Node, at location: SourceLocation) throws -> [DocumentNode.Entry] {
+    private mutating func mergeEntries(_ value: Node, at location: Position) throws -> [DocumentNode.Entry] {
         let sources: [Node]
         switch value {
         case .mapping: sources = [value]
         case .sequence(let sequence): sources = Array(sequence)
         default:
             throw LoadError(
-                diagnostic: Diagnostic(.error, at: location, file: file, path: "", message: "a << merge key takes a mapping or a list of mappings"))
+                diagnostic: Diagnostic(
+                    .error, at: location.location(in: file), file: file, path: "", message: "a << merge key takes a mapping or a list of mappings"))
         }
         var result: [DocumentNode.Entry] = []
         for source in sources {
@@ -337,7 +342,8 @@ struct Converter {
             guard let entries = converted.entries else {
                 throw LoadError(
                     diagnostic: Diagnostic(
-                        .error, at: converted.location, file: file, path: "", message: "a << merge key takes a mapping or a list of mappings"))
+                        .error, at: converted.position.location(in: file), file: file, path: "", message: "a << merge key takes a mapping or a list of mappings"
+                    ))
             }
             result += entries
         }

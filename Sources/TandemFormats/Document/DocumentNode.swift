@@ -1,6 +1,22 @@
 import TandemCore
 
-/// A parsed YAML or JSON value with the location of every node and key, the input of every reader.
+/// A line and column in the file being read; the file itself is known to whoever reads the tree, so
+/// nodes do not each carry (and reference-count) its name.
+public struct Position: Sendable, Hashable {
+    public var line: Int32
+    public var column: Int32
+
+    public init(line: Int, column: Int) {
+        self.line = Int32(truncatingIfNeeded: line)
+        self.column = Int32(truncatingIfNeeded: column)
+    }
+
+    public func location(in file: String) -> SourceLocation {
+        SourceLocation(file: file, line: Int(line), column: Int(column))
+    }
+}
+
+/// A parsed YAML or JSON value with the position of every node and key, the input of every reader.
 public struct DocumentNode: Sendable {
     public enum Kind: Sendable {
         case scalar(Scalar)
@@ -24,22 +40,22 @@ public struct DocumentNode: Sendable {
 
     public struct Entry: Sendable {
         public var key: String
-        public var keyLocation: SourceLocation
+        public var keyPosition: Position
         public var value: DocumentNode
 
-        public init(key: String, keyLocation: SourceLocation, value: DocumentNode) {
+        public init(key: String, keyPosition: Position, value: DocumentNode) {
             self.key = key
-            self.keyLocation = keyLocation
+            self.keyPosition = keyPosition
             self.value = value
         }
     }
 
     public var kind: Kind
-    public var location: SourceLocation
+    public var position: Position
 
-    public init(_ kind: Kind, at location: SourceLocation) {
+    public init(_ kind: Kind, at position: Position) {
         self.kind = kind
-        self.location = location
+        self.position = position
     }
 
     public var entries: [Entry]? {

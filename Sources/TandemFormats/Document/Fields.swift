@@ -13,22 +13,26 @@ final class ReadContext {
         self.strictTypes = strictTypes
     }
 
+    func at(_ node: DocumentNode) -> SourceLocation { node.position.location(in: file) }
+    @_disfavoredOverload func at(_ node: DocumentNode?) -> SourceLocation? { node.map { at($0) } }
+    func at(_ position: Position) -> SourceLocation { position.location(in: file) }
+
     func report(_ severity: Diagnostic.Severity, at location: SourceLocation?, path: String, _ message: String) {
         diagnostics.append(Diagnostic(severity, at: location, file: file, path: path, message: message))
     }
 
     func error(_ node: DocumentNode, _ path: String, _ message: String) {
-        report(.error, at: node.location, path: path, message)
+        report(.error, at: at(node), path: path, message)
     }
 
     func warning(_ node: DocumentNode, _ path: String, _ message: String) {
-        report(.warning, at: node.location, path: path, message)
+        report(.warning, at: at(node), path: path, message)
     }
 
     func append(_ more: [Diagnostic]) { diagnostics += more }
 
     func origin(_ node: DocumentNode?, _ path: String) -> Origin {
-        Origin(path: path, location: node?.location)
+        Origin(path: path, location: at(node))
     }
 }
 
@@ -160,7 +164,7 @@ struct Fields {
             if let suggestion = Fields.closest(entry.key, among: asked + (hint.map { [$0] } ?? [])) {
                 message += "; did you mean \"\(suggestion)\"?"
             }
-            context.report(severity, at: entry.keyLocation, path: FieldPath.child(path, entry.key), message)
+            context.report(severity, at: context.at(entry.keyPosition), path: FieldPath.child(path, entry.key), message)
         }
     }
 
@@ -169,7 +173,7 @@ struct Fields {
         for (index, entry) in entries.enumerated() where !isUsed(index) && !known.contains(entry.key) {
             var message = "unknown field \"\(entry.key)\""
             if let suggestion = Fields.closest(entry.key, among: known + asked) { message += "; did you mean \"\(suggestion)\"?" }
-            context.report(severity, at: entry.keyLocation, path: FieldPath.child(path, entry.key), message)
+            context.report(severity, at: context.at(entry.keyPosition), path: FieldPath.child(path, entry.key), message)
         }
     }
 

@@ -12,7 +12,7 @@ struct JSONReader {
         case fallback
     }
 
-    private let bytes: [UInt8]
+    private let bytes: ArraySlice<UInt8>
     private let file: String
     private var index = 0
     private var line = 1
@@ -28,13 +28,13 @@ struct JSONReader {
 
     private struct Failure: Error {}
 
-    static func read(_ bytes: [UInt8], file: String, limits: DocumentLoader.Limits) -> Outcome {
+    static func read(_ bytes: ArraySlice<UInt8>, file: String, limits: DocumentLoader.Limits) -> Outcome {
         var reader = JSONReader(bytes: bytes, file: file, maxDepth: min(limits.maxDepth, 200), maxNodes: limits.maxNodes)
         do {
             reader.skipWhitespace()
             let root = try reader.value(depth: 0)
             reader.skipWhitespace()
-            guard reader.index == bytes.count else { return .fallback }
+            guard reader.index == bytes.endIndex else { return .fallback }
             if let duplicate = reader.duplicate { return .problem(duplicate) }
             return .document(root)
         } catch {
@@ -42,15 +42,18 @@ struct JSONReader {
         }
     }
 
-    private init(bytes: [UInt8], file: String, maxDepth: Int, maxNodes: Int) {
+    private init(bytes: ArraySlice<UInt8>, file: String, maxDepth: Int, maxNodes: Int) {
         self.bytes = bytes
+        self.index = bytes.startIndex
+        self.lineStart = bytes.startIndex
+        self.columnIndex = bytes.startIndex
         self.file = file
         self.maxDepth = maxDepth
         self.maxNodes = maxNodes
     }
 
     /// Columns count Unicode scalars, as libyaml's do: skip UTF-8 continuation bytes.
-    private mutating func location() -> SourceLocation {
+    private mutating func location() -> Position {
         if columnIndex < lineStart {
             columnIndex = lineStart
             column = 1
@@ -59,11 +62,11 @@ struct JSONReader {
             if bytes[columnIndex] & 0xC0 != 0x80 { column += 1 }
             columnIndex += 1
         }
-        return SourceLocation(file: file, line: line, column: column)
+        return Position(line: line, column: column)
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count {
+        while index < bytes.endIndex {
             switch bytes[index] {
             case 0x20, 0x09, 0x0D: index += 1
             case 0x0A:
@@ -77,7 +80,7 @@ struct JSONReader {
 
     private mutating func value(depth: Int) throws(Failure) -> DocumentNode {
         nodes += 1
-        guard depth <= maxDepth, nodes <= maxNodes, index < bytes.count else { throw Failure() }
+        guard depth <= maxDepth, nodes <= maxNodes, index < bytes.endIndex else { throw Failure() }
         let here = location()
         switch bytes[index] {
         case UInt8(ascii: "{"):
@@ -85,29 +88,30 @@ struct JSONReader {
             var entries: [DocumentNode.Entry] = []
             var seen = Set<String>()
             skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            if index < bytes.endIndex, bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 return DocumentNode(.mapping(entries), at: here)
             }
             while true {
                 skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Failure() }
+                guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "\"") else { throw Failure() }
                 let keyLocation = location()
                 let key = try string()
                 // Small objects (nearly all) are searched directly; a set takes over past 16 keys.
                 let repeated = entries.count < 16 ? entries.contains { $0.key == key } : !seen.insert(key).inserted
                 if entries.count == 15 { seen = Set(entries.map(\.key) + [key]) }
                 if repeated, duplicate == nil {
-                    duplicate = Diagnostic(.error, at: keyLocation, file: file, path: "", message: "duplicate key \"\(key)\" in the same mapping")
+                    duplicate = Diagnostic(
+                        .error, at: keyLocation.location(in: file), file: file, path: "", message: "duplicate key \"\(key)\" in the same mapping")
                 }
                 skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw Failure() }
+                guard index < bytes.endIndex, bytes[index] == UInt8(ascii: ":") else { throw Failure() }
                 index += 1
                 skipWhitespace()
                 let item = try value(depth: depth + 1)
-                entries.append(DocumentNode.Entry(key: key, keyLocation: keyLocation, value: item))
+                entries.append(DocumentNode.Entry(key: key, keyPosition: keyLocation, value: item))
                 skipWhitespace()
-                guard index < bytes.count else { throw Failure() }
+                guard index < bytes.endIndex else { throw Failure() }
                 if bytes[index] == UInt8(ascii: ",") {
                     index += 1
                     continue
@@ -120,7 +124,7 @@ struct JSONReader {
             index += 1
             var items: [DocumentNode] = []
             skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            if index < bytes.endIndex, bytes[index] == UInt8(ascii: "]") {
                 index += 1
                 return DocumentNode(.sequence(items), at: here)
             }
@@ -128,7 +132,7 @@ struct JSONReader {
                 skipWhitespace()
                 items.append(try value(depth: depth + 1))
                 skipWhitespace()
-                guard index < bytes.count else { throw Failure() }
+                guard index < bytes.endIndex else { throw Failure() }
                 if bytes[index] == UInt8(ascii: ",") {
                     index += 1
                     continue
@@ -147,9 +151,9 @@ struct JSONReader {
         }
     }
 
-    private mutating func literal(_ word: StaticString, at here: SourceLocation) throws(Failure) -> DocumentNode {
+    private mutating func literal(_ word: StaticString, at here: Position) throws(Failure) -> DocumentNode {
         let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw Failure() }
+        guard index + count <= bytes.endIndex else { throw Failure() }
         let matches = word.withUTF8Buffer { expected in (0..<count).allSatisfy { bytes[index + $0] == expected[$0] } }
         guard matches else { throw Failure() }
         index += count
@@ -160,23 +164,23 @@ struct JSONReader {
         let start = index
         func digits() -> Int {
             let first = index
-            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            while index < bytes.endIndex, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
             return index - first
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count else { throw Failure() }
+        if index < bytes.endIndex, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.endIndex else { throw Failure() }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else if digits() == 0 {
             throw Failure()
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+        if index < bytes.endIndex, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard digits() > 0 else { throw Failure() }
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+        if index < bytes.endIndex, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.endIndex, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits() > 0 else { throw Failure() }
         }
         return String(decoding: bytes[start..<index], as: UTF8.self)
@@ -186,7 +190,7 @@ struct JSONReader {
         index += 1  // the opening quote
         let start = index
         // The common case, no escapes: one slice, decoded once.
-        while index < bytes.count {
+        while index < bytes.endIndex {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let text = String(decoding: bytes[start..<index], as: UTF8.self)
@@ -206,7 +210,7 @@ struct JSONReader {
                 raw.removeAll(keepingCapacity: true)
             }
         }
-        while index < bytes.count {
+        while index < bytes.endIndex {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
@@ -216,7 +220,7 @@ struct JSONReader {
             case UInt8(ascii: "\\"):
                 flush()
                 index += 1
-                guard index < bytes.count else { throw Failure() }
+                guard index < bytes.endIndex else { throw Failure() }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
@@ -231,7 +235,7 @@ struct JSONReader {
                 case UInt8(ascii: "u"):
                     var code = try hex4()
                     if (0xD800...0xDBFF).contains(code) {
-                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { throw Failure() }
+                        guard index + 1 < bytes.endIndex, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { throw Failure() }
                         index += 2
                         let low = try hex4()
                         guard (0xDC00...0xDFFF).contains(low) else { throw Failure() }
@@ -251,7 +255,7 @@ struct JSONReader {
     }
 
     private mutating func hex4() throws(Failure) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw Failure() }
+        guard index + 4 <= bytes.endIndex else { throw Failure() }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[index]

@@ -158,7 +158,7 @@ private final class ItemReading {
             }
         }
 
-        var service = Service(name: itemId ?? name ?? "sidecar", origin: Origin(path: "", location: root.location))
+        var service = Service(name: itemId ?? name ?? "sidecar", origin: Origin(path: "", location: context.at(root)))
         if let node = fields.node("resources") {
             readResources(node, into: &service)
         }
@@ -179,7 +179,7 @@ private final class ItemReading {
         for key in required where !fields.has(key) {
             context.error(node, "resources", "missing required field \"\(key)\"")
         }
-        var container = Container(name: "sidecar", role: .sidecar, origin: Origin(path: "resources", location: node.location))
+        var container = Container(name: "sidecar", role: .sidecar, origin: Origin(path: "resources", location: context.at(node)))
         if let name = fields.string("name") {
             container.name = name
             if strict, let nameNode = fields.node("name") {
@@ -433,7 +433,7 @@ private final class ItemReading {
         }
         entry.reportUnknown(known: allowed)
         guard let name, let value else { return nil }
-        return EnvironmentVariable(name: name, value: value, origin: Origin(path: path, location: node.location))
+        return EnvironmentVariable(name: name, value: value, origin: Origin(path: path, location: context.at(node)))
     }
 
     func requiredString(_ entry: inout Fields, _ key: String, path: String, pattern: Pattern?, rule: String) -> String? {
@@ -474,7 +474,7 @@ private final class ItemReading {
 
     func readStrictProbe(_ probe: inout Fields, path: String) -> Probe? {
         let timing = ["initialDelaySeconds", "periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold"]
-        var result = Probe(action: .tcp(port: nil), origin: Origin(path: path, location: probe.node.location))
+        var result = Probe(action: .tcp(port: nil), origin: Origin(path: path, location: context.at(probe.node)))
         var allowed = timing
         // The schema's oneOf: a command (exec), a path (HTTP, with an optional port) or only a port (TCP).
         if probe.has("cmd") {
@@ -500,7 +500,7 @@ private final class ItemReading {
         result.failureThreshold = numbers[4].map { Int($0) }
         for key in ["cmd", "path", "port"] where probe.has(key) && !allowed.contains(key) {
             let reason = key == "port" ? "a command probe has no port" : "a probe is either a command (cmd), an HTTP check (path, port) or a TCP check (port)"
-            context.report(.error, at: probe.node(key)?.location, path: FieldPath.child(path, key), "unexpected field \"\(key)\": \(reason)")
+            context.report(.error, at: context.at(probe.node(key)), path: FieldPath.child(path, key), "unexpected field \"\(key)\": \(reason)")
         }
         probe.reportUnknown(known: timing + ["cmd", "path", "port"])
         return result
@@ -611,7 +611,7 @@ private final class ItemReading {
             let path = FieldPath.child(key, entry.key)
             if !MiaPatterns.qualifiedKey.matches(entry.key) {
                 context.report(
-                    .error, at: entry.keyLocation, path: path,
+                    .error, at: context.at(entry.keyPosition), path: path,
                     "\"\(entry.key)\" is not a valid key: an optional DNS prefix and \"/\", then letters, digits, \".\" and \"-\"")
                 continue
             }

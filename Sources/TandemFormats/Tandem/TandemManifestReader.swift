@@ -37,9 +37,9 @@ public struct TandemManifestReader: Sendable {
             if !name.isEmpty && !isDNSLabel(name), let node = fields.node("name") {
                 context.error(node, "name", "must be lower-case letters, digits and \"-\", starting with a letter, found \"\(name)\"")
             }
-            var service = Service(name: name, origin: Origin(path: "", location: root.location))
+            var service = Service(name: name, origin: Origin(path: "", location: context.at(root)))
             var main = Container(
-                name: name, role: .main, essential: true, restart: .never, origin: Origin(path: "name", location: fields.node("name")?.location))
+                name: name, role: .main, essential: true, restart: .never, origin: Origin(path: "name", location: context.at(fields.node("name"))))
             readContainerFields(&fields, path: "", into: &main)
             var containers = [main]
 
@@ -49,7 +49,7 @@ public struct TandemManifestReader: Sendable {
                     guard var processFields = Fields(entry.value, path: path, context: context) else { continue }
                     checkName(entry, path: path)
                     var process = Container(
-                        name: entry.key, role: .main, essential: true, restart: .never, origin: Origin(path: path, location: entry.keyLocation))
+                        name: entry.key, role: .main, essential: true, restart: .never, origin: Origin(path: path, location: context.at(entry.keyPosition)))
                     readContainerFields(&processFields, path: path, into: &process)
                     processFields.reportUnknown()
                     containers.append(process)
@@ -66,7 +66,8 @@ public struct TandemManifestReader: Sendable {
                     guard var sidecarFields = Fields(entry.value, path: path, context: context) else { continue }
                     checkName(entry, path: path)
                     var sidecar = Container(
-                        name: entry.key, role: .sidecar, essential: false, restart: .always, origin: Origin(path: path, location: entry.keyLocation))
+                        name: entry.key, role: .sidecar, essential: false, restart: .always, origin: Origin(path: path, location: context.at(entry.keyPosition))
+                    )
                     readContainerFields(&sidecarFields, path: path, into: &sidecar)
                     sidecar.sidecarFor = sidecarFields.stringList("sidecar_for") ?? []
                     if let referenceNode = sidecarFields.value("from_catalog") {
@@ -87,7 +88,7 @@ public struct TandemManifestReader: Sendable {
                 if let target = httpFields.string("target_container") {
                     service.trafficTarget = TrafficTarget(
                         container: target, port: httpFields.int("target_port"),
-                        origin: Origin(path: "http.target_container", location: httpFields.node("target_container")?.location))
+                        origin: Origin(path: "http.target_container", location: context.at(httpFields.node("target_container"))))
                 }
                 httpFields.reportUnknown()
             }
@@ -99,7 +100,7 @@ public struct TandemManifestReader: Sendable {
         func checkName(_ entry: DocumentNode.Entry, path: String) {
             if !isDNSLabel(entry.key) {
                 context.report(
-                    .error, at: entry.keyLocation, path: path,
+                    .error, at: context.at(entry.keyPosition), path: path,
                     "a name must be lower-case letters, digits and \"-\", starting with a letter (it becomes a container name)")
             }
         }
@@ -128,7 +129,7 @@ public struct TandemManifestReader: Sendable {
             container.workingDirectory = fields.string("working_dir")
             if let portNode = fields.value("port"), let (number, transport) = ContainerFields.port(portNode, path: fields.childPath("port"), context: context) {
                 container.ports.append(
-                    Port(containerPort: .number(number), transport: transport, origin: Origin(path: fields.childPath("port"), location: portNode.location)))
+                    Port(containerPort: .number(number), transport: transport, origin: Origin(path: fields.childPath("port"), location: context.at(portNode))))
             }
             if let portsNode = fields.value("ports") {
                 if fields.has("port") {
@@ -196,9 +197,10 @@ public struct TandemManifestReader: Sendable {
                     container.ports.append(
                         Port(
                             name: name, containerPort: .number(number), exposedPort: exposed.map(PortNumber.number), transport: transport,
-                            origin: Origin(path: itemPath, location: item.location)))
+                            origin: Origin(path: itemPath, location: context.at(item))))
                 } else if let (number, transport) = ContainerFields.port(item, path: itemPath, context: context) {
-                    container.ports.append(Port(containerPort: .number(number), transport: transport, origin: Origin(path: itemPath, location: item.location)))
+                    container.ports.append(
+                        Port(containerPort: .number(number), transport: transport, origin: Origin(path: itemPath, location: context.at(item))))
                 }
             }
         }
@@ -239,12 +241,12 @@ public struct TandemManifestReader: Sendable {
                 if let argv = Fields.stringList(execNode, path: fields.childPath("exec"), context: context) { actions.append(.exec(argv)) }
             }
             if let shell = fields.string("shell") { actions.append(.shell(shell)) }
-            var probe = Probe(action: actions.first ?? .exec([]), origin: Origin(path: path, location: node.location))
+            var probe = Probe(action: actions.first ?? .exec([]), origin: Origin(path: path, location: context.at(node)))
             func seconds(_ key: String) -> Double? {
                 guard let text = fields.string(key) else { return nil }
                 if let value = GoDuration.seconds(text) { return value }
                 context.report(
-                    .error, at: fields.node(key)?.location, path: fields.childPath(key), "expected a duration such as 5s or 500ms, found \"\(text)\"")
+                    .error, at: context.at(fields.node(key)), path: fields.childPath(key), "expected a duration such as 5s or 500ms, found \"\(text)\"")
                 return nil
             }
             probe.initialDelay = seconds("initial_delay")
@@ -310,7 +312,7 @@ public struct TandemManifestReader: Sendable {
                     var kind = Volume.Kind.scratch
                     if let hostPath = fields.string("host_path") { kind = .hostPath(hostPath) }
                     fields.reportUnknown()
-                    let origin = Origin(path: path, location: entry.keyLocation)
+                    let origin = Origin(path: path, location: context.at(entry.keyPosition))
                     service.volumes.append(Volume(name: entry.key, kind: kind, mainMountPath: mountPath, readOnly: readOnly, origin: origin))
                     if let mountPath { main.mounts.append(Mount(volume: entry.key, path: mountPath, readOnly: readOnly, origin: origin)) }
                 }
@@ -329,10 +331,10 @@ public struct TandemManifestReader: Sendable {
                     files.append(
                         ConfigFile(
                             name: fileName, content: content,
-                            origin: Origin(path: FieldPath.child(FieldPath.child(path, "files"), fileName), location: fileNode.location)))
+                            origin: Origin(path: FieldPath.child(FieldPath.child(path, "files"), fileName), location: context.at(fileNode))))
                 }
                 fields.reportUnknown()
-                let origin = Origin(path: path, location: entry.keyLocation)
+                let origin = Origin(path: path, location: context.at(entry.keyPosition))
                 service.configMaps.append(ConfigMap(name: entry.key, files: files, origin: origin))
                 service.volumes.append(Volume(name: entry.key, kind: .configMap(entry.key), readOnly: true, origin: origin))
             }
@@ -342,7 +344,7 @@ public struct TandemManifestReader: Sendable {
             guard var fields = Fields(node, path: "logging", context: context) else { return nil }
             var router = Container(
                 name: TandemManifestReader.logRouterName, role: .logRouter, essential: true, restart: .onFailure,
-                origin: Origin(path: "logging", location: node.location))
+                origin: Origin(path: "logging", location: context.at(node)))
             readContainerFields(&fields, path: "logging", into: &router)
             var routing = LogRouting(router: router.name, origin: router.origin)
             for (key, value, _) in fields.stringMap("destination") ?? [] { routing.destination[key] = value }
