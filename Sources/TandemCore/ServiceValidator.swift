@@ -28,6 +28,14 @@ public struct ServiceValidator: Sendable {
             if let container = byName[target.container] {
                 if container.ports.isEmpty {
                     report(.error, target.origin, "target container \"\(target.container)\" doesn't expose a port")
+                } else if let port = container.ports.first(where: { target.port == nil || $0.containerPort.number == target.port }),
+                    port.transport == .udp
+                {
+                    // The load balancer health-checks the target over TCP.
+                    report(
+                        .error, port.origin,
+                        "container \"\(container.name)\" exposes port \(port.containerPort) using protocol UDP invalid for health checks. Valid protocol is \"TCP\"."
+                    )
                 }
             } else {
                 report(.error, target.origin, "target container \"\(target.container)\" doesn't exist")

@@ -164,3 +164,12 @@ import Testing
         #expect(service.volumes.first?.kind == .efs(EFSVolume(fileSystemId: "fs-1234567")))
     }
 }
+
+extension CopilotManifestTests {
+    @Test func loadBalancedTargetsNeedTCP() {
+        #expect(
+            errors("dns:\n  image: coredns\n  port: \"53/udp\"", extra: "http:\n  target_container: dns") == [
+                "container \"dns\" exposes port 53 using protocol UDP invalid for health checks. Valid protocol is \"TCP\"."
+            ])
+    }
+}

@@ -45,7 +45,8 @@ public struct CopilotManifestReader: Sendable {
 
     /// The base manifest and every environment, diagnostics merged and de-duplicated.
     public func readAll(_ root: DocumentNode, file: String) -> (service: Service?, diagnostics: [Diagnostic]) {
-        var (service, diagnostics) = read(root, file: file)
+        let (service, base) = read(root, file: file)
+        var diagnostics = base
         for environment in environments(in: root) {
             let (_, more) = read(root, file: file, environment: environment)
             diagnostics += more.map { diagnostic in
@@ -54,7 +55,6 @@ public struct CopilotManifestReader: Sendable {
                 return diagnostic
             }
         }
-        if diagnostics.hasErrors { service = service ?? nil }
         return (service, Diagnostic.ordered(diagnostics))
     }
 
