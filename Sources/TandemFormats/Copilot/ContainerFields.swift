@@ -199,6 +199,36 @@ enum ContainerFields {
         return result
     }
 
+    /// `storage.volumes.<name>: {path, read_only (default true), ...}`: each volume, and the main
+    /// container's mount of it at `path`; `kind` reads what the format adds (`efs`, `host_path`).
+    static func storage(
+        _ node: DocumentNode, context: ReadContext, requirePath: Bool, ignoring: [String], service: inout Service, main: inout Container,
+        kind: (inout Fields, String) -> Volume.Kind
+    ) {
+        guard var storage = Fields(node, path: "storage", context: context) else { return }
+        for key in ignoring { _ = storage.node(key) }
+        if let volumesNode = storage.value("volumes"), let volumes = Fields(volumesNode, path: "storage.volumes", context: context) {
+            for entry in volumes.allEntries {
+                let path = FieldPath.child("storage.volumes", entry.key)
+                guard var fields = Fields(entry.value, path: path, context: context) else { continue }
+                let mountPath = fields.string("path")
+                let readOnly = fields.bool("read_only") ?? true
+                let volumeKind = kind(&fields, path)
+                fields.reportUnknown()
+                let origin = Origin(path: path, location: context.at(entry.keyPosition))
+                if mountPath == nil && requirePath {
+                    context.error(entry.value, path, "\"path\" must be specified")
+                } else if let mountPath, !mountPath.allSatisfy(pathCharacters.contains) {
+                    context.report(
+                        .error, at: context.at(fields.node("path")), path: FieldPath.child(path, "path"), "path can only contain the characters a-zA-Z0-9.-_/")
+                }
+                service.volumes.append(Volume(name: entry.key, kind: volumeKind, mainMountPath: mountPath, readOnly: readOnly, origin: origin))
+                if let mountPath { main.mounts.append(Mount(volume: entry.key, path: mountPath, readOnly: readOnly, origin: origin)) }
+            }
+        }
+        storage.reportUnknown()
+    }
+
     static func labels(_ fields: inout Fields, key: String = "labels") -> [String: String] {
         var labels: [String: String] = [:]
         for (key, value, _) in fields.stringMap(key) ?? [] { labels[key] = value }

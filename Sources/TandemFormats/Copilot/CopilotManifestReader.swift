@@ -221,34 +221,10 @@ public struct CopilotManifestReader: Sendable {
         }
 
         func readStorage(_ node: DocumentNode, service: inout Service, main: inout Container) {
-            guard var storage = Fields(node, path: "storage", context: context) else { return }
-            _ = storage.node("readonly_fs")
-            _ = storage.node("ephemeral")
-            if let volumesNode = storage.value("volumes"), let volumes = Fields(volumesNode, path: "storage.volumes", context: context) {
-                for entry in volumes.allEntries {
-                    let path = FieldPath.child("storage.volumes", entry.key)
-                    guard var fields = Fields(entry.value, path: path, context: context) else { continue }
-                    let mountPath = fields.string("path")
-                    let readOnly = fields.bool("read_only") ?? true
-                    var kind = Volume.Kind.scratch
-                    if let efsNode = fields.value("efs") { kind = readEFS(efsNode, path: FieldPath.child(path, "efs")) }
-                    fields.reportUnknown()
-                    let origin = Origin(path: path, location: context.at(entry.keyPosition))
-                    if mountPath == nil {
-                        context.error(entry.value, path, "\"path\" must be specified")
-                    } else if let mountPath, !mountPath.allSatisfy(ContainerFields.pathCharacters.contains) {
-                        context.report(
-                            .error, at: context.at(fields.node("path")), path: FieldPath.child(path, "path"),
-                            "path can only contain the characters a-zA-Z0-9.-_/"
-                        )
-                    }
-                    service.volumes.append(Volume(name: entry.key, kind: kind, mainMountPath: mountPath, readOnly: readOnly, origin: origin))
-                    if let mountPath {
-                        main.mounts.append(Mount(volume: entry.key, path: mountPath, readOnly: readOnly, origin: origin))
-                    }
-                }
+            ContainerFields.storage(node, context: context, requirePath: true, ignoring: ["readonly_fs", "ephemeral"], service: &service, main: &main) {
+                fields, path in
+                fields.value("efs").map { readEFS($0, path: FieldPath.child(path, "efs")) } ?? .scratch
             }
-            storage.reportUnknown()
         }
 
         func readEFS(_ node: DocumentNode, path: String) -> Volume.Kind {

@@ -280,14 +280,7 @@ private final class ItemReading {
 
     func readConfigMaps(_ fields: inout Fields, into container: inout Container, service: inout Service) {
         readObjectList(&fields, "defaultConfigMaps", required: strict ? ["name", "files", "mountPath"] : []) { entry, path in
-            let name = entry.string("name")
-            if strict, let name, let node = entry.node("name") {
-                check(name, MiaPatterns.kebabName, node, FieldPath.child(path, "name"), Self.kebabRule)
-            }
-            let mountPath = entry.string("mountPath")
-            if strict, let mountPath, let node = entry.node("mountPath") {
-                check(mountPath, MiaPatterns.mountPath, node, FieldPath.child(path, "mountPath"), "a path of letters, digits, spaces and common punctuation")
-            }
+            let (name, mountPath) = nameAndMountPath(&entry, path: path)
             var files: [ConfigFile] = []
             readObjectList(&entry, "files", required: strict ? ["name", "content"] : [], strictKeys: false) { file, filePath in
                 let fileName = file.string("name")
@@ -317,16 +310,22 @@ private final class ItemReading {
         }
     }
 
+    /// The `name` (kebab case) and `mountPath` that config maps and secrets share.
+    func nameAndMountPath(_ entry: inout Fields, path: String) -> (name: String?, mountPath: String?) {
+        let name = entry.string("name")
+        if strict, let name, let node = entry.node("name") {
+            check(name, MiaPatterns.kebabName, node, FieldPath.child(path, "name"), Self.kebabRule)
+        }
+        let mountPath = entry.string("mountPath")
+        if strict, let mountPath, let node = entry.node("mountPath") {
+            check(mountPath, MiaPatterns.mountPath, node, FieldPath.child(path, "mountPath"), "a path of letters, digits, spaces and common punctuation")
+        }
+        return (name, mountPath)
+    }
+
     func readSecrets(_ fields: inout Fields, into container: inout Container, service: inout Service) {
         readObjectList(&fields, "defaultSecrets", required: strict ? ["name", "mountPath"] : []) { entry, path in
-            let name = entry.string("name")
-            if strict, let name, let node = entry.node("name") {
-                check(name, MiaPatterns.kebabName, node, FieldPath.child(path, "name"), Self.kebabRule)
-            }
-            let mountPath = entry.string("mountPath")
-            if strict, let mountPath, let node = entry.node("mountPath") {
-                check(mountPath, MiaPatterns.mountPath, node, FieldPath.child(path, "mountPath"), "a path of letters, digits, spaces and common punctuation")
-            }
+            let (name, mountPath) = nameAndMountPath(&entry, path: path)
             if strict { entry.reportUnknown() }
             if let name {
                 let origin = context.origin(entry.node, path)

@@ -302,22 +302,9 @@ public struct TandemManifestReader: Sendable {
         }
 
         func readStorage(_ node: DocumentNode, service: inout Service, main: inout Container) {
-            guard var storage = Fields(node, path: "storage", context: context) else { return }
-            if let volumesNode = storage.value("volumes"), let volumes = Fields(volumesNode, path: "storage.volumes", context: context) {
-                for entry in volumes.allEntries {
-                    let path = FieldPath.child("storage.volumes", entry.key)
-                    guard var fields = Fields(entry.value, path: path, context: context) else { continue }
-                    let mountPath = fields.string("path")
-                    let readOnly = fields.bool("read_only") ?? true
-                    var kind = Volume.Kind.scratch
-                    if let hostPath = fields.string("host_path") { kind = .hostPath(hostPath) }
-                    fields.reportUnknown()
-                    let origin = Origin(path: path, location: context.at(entry.keyPosition))
-                    service.volumes.append(Volume(name: entry.key, kind: kind, mainMountPath: mountPath, readOnly: readOnly, origin: origin))
-                    if let mountPath { main.mounts.append(Mount(volume: entry.key, path: mountPath, readOnly: readOnly, origin: origin)) }
-                }
+            ContainerFields.storage(node, context: context, requirePath: false, ignoring: [], service: &service, main: &main) { fields, _ in
+                fields.string("host_path").map(Volume.Kind.hostPath) ?? .scratch
             }
-            storage.reportUnknown()
         }
 
         /// `config_maps.<name>.files.<file>: content`; each config map is also a volume of the same name.
