@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tandem", targets: ["tandem"]),
         .library(name: "TandemCore", targets: ["TandemCore"]),
         .library(name: "TandemFormats", targets: ["TandemFormats"]),
+        .library(name: "TandemRenderers", targets: ["TandemRenderers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -21,11 +22,13 @@ let package = Package(
             name: "TandemFormats",
             dependencies: ["TandemCore", .product(name: "Yams", package: "Yams")]
         ),
+        // Pure functions from the model to each engine's files, one folder per engine.
+        .target(name: "TandemRenderers", dependencies: ["TandemCore", "TandemFormats"]),
         // The command tree; one folder per noun, one file per subcommand.
         .target(
             name: "TandemCLI",
             dependencies: [
-                "TandemCore", "TandemFormats",
+                "TandemCore", "TandemFormats", "TandemRenderers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -34,9 +37,10 @@ let package = Package(
             dependencies: ["TandemCLI"]
         ),
         // In-memory throughput of the readers (scripts/bench.sh); not part of the product.
-        .executableTarget(name: "tandem-bench", dependencies: ["TandemCore", "TandemFormats"], path: "Benchmarks/TandemBench"),
+        .executableTarget(name: "tandem-bench", dependencies: ["TandemCore", "TandemFormats", "TandemRenderers"], path: "Benchmarks/TandemBench"),
         .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore"]),
         .testTarget(name: "TandemFormatsTests", dependencies: ["TandemCore", "TandemFormats"]),
+        .testTarget(name: "TandemRenderersTests", dependencies: ["TandemCore", "TandemFormats", "TandemRenderers"], exclude: ["Golden"]),
         .testTarget(name: "TandemCLITests", dependencies: ["TandemCLI", "TandemCore", "TandemFormats"], exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]

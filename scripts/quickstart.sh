@@ -21,5 +21,9 @@ echo "== tandem convert examples/cloudfoundry/app --to cf-manifest"
 "$tandem" convert examples/cloudfoundry/app --to cf-manifest
 
 echo
+echo "== tandem render --target kubernetes examples/tandem/web.yml (native sidecars; losses on stderr)"
+"$tandem" render --target kubernetes examples/tandem/web.yml
+
+echo
 echo "== tandem validate Tests/TandemCLITests/Fixtures/invalid/copilot.yml (a broken manifest)"
 "$tandem" validate Tests/TandemCLITests/Fixtures/invalid/copilot.yml || echo "(exit status $?: invalid, as expected)"

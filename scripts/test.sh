@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test on a fresh machine: formatting lint, the build, the differential test of the
-# Mia rules against Python's jsonschema, and the Swift test suites (unit, golden files, real processes).
+# Mia rules against Python's jsonschema, every rendered file against the engines' own validators
+# (installed by ../shared/validators/install.sh), and the Swift test suites.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,9 @@ bin="$(swift build --show-bin-path)"
 
 echo "== differential test: Mia items, Tandem vs jsonschema"
 .build-py/venv/bin/python scripts/mia/differential.py "$bin/tandem"
+
+echo "== rendered files against the engines' validators"
+scripts/validate-renders.sh "$bin/tandem"
 
 echo "== swift test"
 swift test --skip-build

@@ -16,7 +16,15 @@ import Testing
         ("validate-no-arguments", ["validate"]),
         ("validate-bad-format", ["validate", "--format", "helm", "examples"]),
         ("convert-copilot-to-tandem", ["convert", "examples/copilot/api.yml", "--to", "tandem"]),
-        ("convert-tandem-to-copilot-refused", ["convert", "examples/tandem/web.yml", "--to", "copilot"]),
+        ("convert-tandem-to-copilot", ["convert", "examples/tandem/web.yml", "--to", "copilot"]),
+        ("convert-cf-to-copilot-refused", ["convert", "examples/cloudfoundry/manifest.yml", "--to", "copilot"]),
+        ("render-copilot-to-kubernetes", ["render", "--target", "kubernetes", "examples/copilot/api.yml", "--image", "api=ghcr.io/acme/api:1.0"]),
+        ("render-strict-refuses-losses", ["render", "--target", "compose", "examples/tandem/web.yml", "--strict"]),
+        ("render-mia-needs-a-service", ["render", "--target", "kubernetes", "examples/mia/my-sidecar.yaml"]),
+        (
+            "render-mia-attached",
+            ["render", "--target", "kubernetes", "examples/mia/my-sidecar.yaml", "--service", "orders", "--image", "ghcr.io/acme/orders:1"]
+        ),
         ("convert-cf-app-to-manifest", ["convert", "examples/cloudfoundry/app", "--to", "cf-manifest"]),
         ("convert-tandem-to-mia", ["convert", "examples/tandem/web.yml", "--to", "mia", "--container", "metrics", "--tenant-id", "acme"]),
         ("convert-strict", ["convert", "examples/copilot/api.yml", "--to", "cf-manifest", "--strict"]),

@@ -25,7 +25,6 @@ import Testing
 
     /// Pairs whose target cannot hold the input at all, with the reason the target's reader gives.
     static let refusals: [String: String] = [
-        "examples/tandem/web.yml -> copilot": "must specify one of \"image\", \"image.build, or \"image.location\"",
         "examples/cloudfoundry/manifest.yml -> copilot": "must specify one of \"image\", \"image.build, or \"image.location\"",
         "examples/cloudfoundry/app -> copilot": "must specify one of \"image\", \"image.build, or \"image.location\"",
         "examples/mia/audit-trail.json -> copilot": "a Copilot service needs a main container, and the input has none (a catalog item is a sidecar only)",

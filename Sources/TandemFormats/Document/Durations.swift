@@ -1,6 +1,6 @@
 /// Go's duration syntax (`10s`, `1m30s`, `500ms`), which Copilot's manifests use; the result is in seconds.
-enum GoDuration {
-    static func seconds(_ text: String) -> Double? {
+public enum GoDuration {
+    public static func seconds(_ text: String) -> Double? {
         var rest = Substring(text)
         guard !rest.isEmpty else { return nil }
         if rest == "0" { return 0 }
@@ -26,7 +26,7 @@ enum GoDuration {
         return total
     }
 
-    static func format(_ seconds: Double) -> String {
+    public static func format(_ seconds: Double) -> String {
         if seconds == seconds.rounded() {
             let whole = Int(seconds)
             if whole != 0 && whole % 3600 == 0 { return "\(whole / 3600)h" }

@@ -262,9 +262,10 @@ public enum ManifestWriter {
             dropped.note("\(name): TCP probe written as a shell check with nc")
             fields.set("command", .list(["CMD-SHELL", "nc -z localhost \(port?.description ?? "80") || exit 1"].map(YAMLValue.string)))
         }
-        fields.set("interval", probe.period.map(GoDuration.format))
-        fields.set("retries", probe.failureThreshold)
-        fields.set("timeout", probe.timeout.map(GoDuration.format))
+        // Copilot fills any field left out with its default; writing them keeps a round trip exact.
+        fields.set("interval", GoDuration.format(probe.period ?? 10))
+        fields.set("retries", probe.failureThreshold ?? 2)
+        fields.set("timeout", GoDuration.format(probe.timeout ?? 5))
         if let delay = probe.initialDelay, delay > 0 { fields.set("start_period", GoDuration.format(delay)) }
         return fields.value
     }
@@ -314,7 +315,7 @@ public enum ManifestWriter {
 /// How container names carry into a target: the first main process takes the name the target gives it
 /// (Copilot and Tandem name it after the service), names the target cannot hold are made into DNS labels,
 /// and other main processes map to nil where the target has room for one only.
-struct ContainerNames {
+public struct ContainerNames {
     private var map: [String: String] = [:]
     /// The name for a stand-in main process when the input has none.
     let standInMain: String
@@ -352,7 +353,7 @@ struct ContainerNames {
     subscript(name: String, default fallback: String) -> String { map[name] ?? fallback }
 
     /// Lower-case letters, digits and single dashes, starting with a letter: a Kubernetes container name.
-    static func dnsLabel(_ name: String) -> String {
+    public static func dnsLabel(_ name: String) -> String {
         var result = ""
         for scalar in name.lowercased().unicodeScalars {
             let allowed = ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)

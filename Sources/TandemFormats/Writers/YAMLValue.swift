@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// An ordered YAML tree for writers: keys keep the order a reader of the output expects.
@@ -21,7 +22,7 @@ public indirect enum YAMLValue: Sendable, Equatable {
         }
     }
 
-    var isEmpty: Bool {
+    public var isEmpty: Bool {
         switch self {
         case .list(let items): items.isEmpty
         case .map(let entries): entries.isEmpty
@@ -52,18 +53,26 @@ public indirect enum YAMLValue: Sendable, Equatable {
 }
 
 /// Builds a mapping, leaving out absent and empty values.
-struct MapBuilder {
-    private(set) var entries: [(String, YAMLValue)] = []
+public struct MapBuilder {
+    public private(set) var entries: [(String, YAMLValue)] = []
 
-    mutating func set(_ key: String, _ value: YAMLValue?) {
+    public init() {}
+
+    public mutating func set(_ key: String, _ value: YAMLValue?) {
         guard let value, !value.isEmpty else { return }
         entries.append((key, value))
     }
 
-    mutating func set(_ key: String, _ text: String?) { set(key, text.map(YAMLValue.string)) }
-    mutating func set(_ key: String, _ number: Int?) { set(key, number.map(YAMLValue.int)) }
+    /// Sets even an empty map or list, for the places where `{}` means something (`emptyDir: {}`).
+    public mutating func setKeepingEmpty(_ key: String, _ value: YAMLValue) {
+        entries.append((key, value))
+    }
 
-    var value: YAMLValue { .map(entries) }
+    public mutating func set(_ key: String, _ text: String?) { set(key, text.map(YAMLValue.string)) }
+    public mutating func set(_ key: String, _ number: Int?) { set(key, number.map(YAMLValue.int)) }
+    public mutating func set(_ key: String, _ flag: Bool?) { set(key, flag.map(YAMLValue.bool)) }
+
+    public var value: YAMLValue { .map(entries) }
 }
 
 /// What a conversion could not carry into the target format, said once per kind of loss.
@@ -75,5 +84,69 @@ public struct ConversionResult: Sendable {
 extension Array where Element == String {
     mutating func note(_ message: String) {
         if !contains(message) { append(message) }
+    }
+}
+
+extension YAMLValue {
+    /// JSON text with two-space indentation, keys in the tree's order: deterministic for the same value.
+    public func json() -> String {
+        var output = ""
+        writeJSON(into: &output, indent: 0)
+        return output + "\n"
+    }
+
+    private func writeJSON(into output: inout String, indent: Int) {
+        let pad = String(repeating: "  ", count: indent)
+        let inner = String(repeating: "  ", count: indent + 1)
+        switch self {
+        case .string(let text): output += Self.quoted(text)
+        case .int(let number): output += String(number)
+        case .double(let number): output += number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case .bool(let flag): output += flag ? "true" : "false"
+        case .list(let items):
+            if items.isEmpty {
+                output += "[]"
+                return
+            }
+            output += "[\n"
+            for (index, item) in items.enumerated() {
+                output += inner
+                item.writeJSON(into: &output, indent: indent + 1)
+                output += index == items.count - 1 ? "\n" : ",\n"
+            }
+            output += pad + "]"
+        case .map(let entries):
+            if entries.isEmpty {
+                output += "{}"
+                return
+            }
+            output += "{\n"
+            for (index, (key, value)) in entries.enumerated() {
+                output += inner + Self.quoted(key) + ": "
+                value.writeJSON(into: &output, indent: indent + 1)
+                output += index == entries.count - 1 ? "\n" : ",\n"
+            }
+            output += pad + "}"
+        }
+    }
+
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    result += String(format: "\\u%04x", scalar.value)
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
     }
 }
