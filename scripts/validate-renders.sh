@@ -20,6 +20,7 @@ examples=(
   "cfapp|examples/cloudfoundry/app|--image|web=ghcr.io/acme/app:1|--image|worker=ghcr.io/acme/app:1|--image|config-server=ghcr.io/acme/config:1|--image|metrics=ghcr.io/acme/metrics:1"
   "mia|examples/mia/audit-trail.json|--service|orders|--image|ghcr.io/acme/orders:1.0"
   "attached|examples/tandem/web.yml|--attach|examples/mia/audit-trail.json"
+  "catalog|examples/tandem/orders-with-catalog.yml|--catalog-dir|examples/mia"
 )
 passed=0 failed=0
 for entry in "${examples[@]}"; do

@@ -20,6 +20,8 @@ import Testing
         ("convert-cf-to-copilot-refused", ["convert", "examples/cloudfoundry/manifest.yml", "--to", "copilot"]),
         ("render-copilot-to-kubernetes", ["render", "--target", "kubernetes", "examples/copilot/api.yml", "--image", "api=ghcr.io/acme/api:1.0"]),
         ("render-strict-refuses-losses", ["render", "--target", "compose", "examples/tandem/web.yml", "--strict"]),
+        ("render-catalog-sidecar", ["render", "--target", "ecs", "examples/tandem/orders-with-catalog.yml", "--catalog-dir", "examples/mia"]),
+        ("render-catalog-needs-a-catalog", ["render", "--target", "ecs", "examples/tandem/orders-with-catalog.yml"]),
         ("render-mia-needs-a-service", ["render", "--target", "kubernetes", "examples/mia/my-sidecar.yaml"]),
         (
             "render-mia-attached",

@@ -117,3 +117,32 @@ import Testing
         #expect(unreadable.map(\.message) == ["no such file or directory"])
     }
 }
+
+@Suite struct CatalogResolverTests {
+    @Test func catalogSidecarsAreTheItemOverriddenByTheManifest() throws {
+        let (resolver, problems) = CatalogResolver.load(folder: repositoryRoot + "/examples/mia")
+        #expect(problems.isEmpty)
+        let input = InputLoader().loadFile(repositoryRoot + "/examples/tandem/orders-with-catalog.yml")
+        #expect(input.isValid, "\(lines(input))")
+        let (service, diagnostics) = resolver.resolve(try #require(input.services.first), file: "orders.yml")
+        #expect(diagnostics.isEmpty)
+        let audit = try #require(service.container(named: "audit"))
+        #expect(audit.image == "ghcr.io/acme/e-commerce-audit-trail:0.2.0")
+        #expect(audit.resources.memoryLimit == .value(200))
+        #expect(audit.resources.memoryRequest == .value(150))
+        let variables = Dictionary(uniqueKeysWithValues: audit.environment.map { ($0.name, $0.value) })
+        #expect(variables["LOG_LEVEL"] == .plain("debug"))
+        #expect(variables["DB_PASSWORD"] == .secretKey(secret: "audit-db", key: "password"))
+        #expect(audit.dependsOn.map(\.container) == ["orders"])
+        #expect(!audit.essential && audit.restart == .always)
+        #expect(service.configMap(named: "audit-config") != nil)
+        #expect(ServiceValidator().validate(service, file: "orders.yml").errors.isEmpty)
+    }
+
+    @Test func unknownItemsAreReported() throws {
+        let input = load("tandem: v1\nname: a\ncommand: x\nsidecars:\n  s:\n    from_catalog: {company: other, item: e-commerce-audit-trail}\n")
+        let (resolver, _) = CatalogResolver.load(folder: repositoryRoot + "/examples/mia")
+        let (_, diagnostics) = resolver.resolve(try #require(input.services.first), file: "a.yml")
+        #expect(diagnostics.map(\.message) == ["catalog sidecar e-commerce-audit-trail of company other was not found in the catalog"])
+    }
+}
