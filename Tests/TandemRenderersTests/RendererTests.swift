@@ -50,8 +50,9 @@ func exampleService(_ name: String) throws -> Service {
         #expect(!result.diagnostics.hasErrors, "\(result.diagnostics)")
         var text = ""
         for file in result.files { text += "--- \(file.name)\n\(file.contents)" }
-        text +=
-            "--- losses\n" + result.diagnostics.map { $0.description.replacingOccurrences(of: "\(example).yml", with: "INPUT") }.joined(separator: "\n") + "\n"
+        // Positions name the example's file relative to the repository, wherever the clone is.
+        let losses = result.diagnostics.map { $0.description.replacingOccurrences(of: repositoryRoot + "/", with: "") }
+        text += "--- losses\n" + losses.joined(separator: "\n") + "\n"
         let url = URL(fileURLWithPath: repositoryRoot + "/Tests/TandemRenderersTests/Golden/\(example)-\(target.rawValue).txt")
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
             try Data(text.utf8).write(to: url)
