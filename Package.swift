@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TandemCore", targets: ["TandemCore"]),
         .library(name: "TandemFormats", targets: ["TandemFormats"]),
         .library(name: "TandemRenderers", targets: ["TandemRenderers"]),
+        .library(name: "TandemRuntime", targets: ["TandemRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -24,11 +25,15 @@ let package = Package(
         ),
         // Pure functions from the model to each engine's files, one folder per engine.
         .target(name: "TandemRenderers", dependencies: ["TandemCore", "TandemFormats"]),
+        // What Swift cannot call directly: fork/exec into a new session with a parent-death signal, prctl.
+        .target(name: "CTandemSystem"),
+        // The supervisor that runs a service and its sidecars on one machine.
+        .target(name: "TandemRuntime", dependencies: ["TandemCore", "TandemFormats", "CTandemSystem"]),
         // The command tree; one folder per noun, one file per subcommand.
         .target(
             name: "TandemCLI",
             dependencies: [
-                "TandemCore", "TandemFormats", "TandemRenderers",
+                "TandemCore", "TandemFormats", "TandemRenderers", "TandemRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +46,7 @@ let package = Package(
         .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore"]),
         .testTarget(name: "TandemFormatsTests", dependencies: ["TandemCore", "TandemFormats"]),
         .testTarget(name: "TandemRenderersTests", dependencies: ["TandemCore", "TandemFormats", "TandemRenderers"], exclude: ["Golden"]),
+        .testTarget(name: "TandemRuntimeTests", dependencies: ["TandemCore", "TandemFormats", "TandemRuntime"]),
         .testTarget(name: "TandemCLITests", dependencies: ["TandemCLI", "TandemCore", "TandemFormats"], exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,26 @@
+#ifndef TANDEM_SYSTEM_H
+#define TANDEM_SYSTEM_H
+
+#include <sys/types.h>
+#include <sys/epoll.h>
+
+/// Starts `argv[0]` (searched in PATH when it has no slash) as the leader of a new session and process
+/// group, with a parent-death signal of SIGKILL, signals reset, `stdin_fd`, `stdout_fd` and `stderr_fd`
+/// as 0, 1 and 2 (-1 for /dev/null), every other descriptor closed, and `directory` (or NULL) as its
+/// working directory. Returns the pid, or -1 with `*error` set to the errno of the failed step
+/// (exec failures are reported here, not as an exit status).
+pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int *error);
+
+/// Makes this process the reaper of orphaned descendants (PR_SET_CHILD_SUBREAPER).
+int tandem_set_subreaper(void);
+
+/// A pipe whose two ends are close-on-exec; returns 0 or -1.
+int tandem_pipe(int fds[2]);
+
+/// Connects to 127.0.0.1:port within the timeout; 0 on success, -1 otherwise.
+int tandem_tcp_probe(int port, int timeout_ms);
+
+/// GETs http://127.0.0.1:port/path within the timeout; the HTTP status, or -1.
+int tandem_http_probe(int port, const char *path, int timeout_ms);
+
+#endif

@@ -1,0 +1,206 @@
+#define _GNU_SOURCE
+#include "tandem_system.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <poll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <stdio.h>
+#include <time.h>
+
+extern char **environ;
+
+/// Closes every descriptor from 3 up, except `keep`.
+static void close_all_but(int keep) {
+#ifdef SYS_close_range
+    if (keep > 3 && syscall(SYS_close_range, 3U, (unsigned)keep - 1, 0) == 0 && syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0) == 0) return;
+    if (keep == 3 && syscall(SYS_close_range, 4U, ~0U, 0) == 0) return;
+#endif
+    long max = sysconf(_SC_OPEN_MAX);
+    for (int fd = 3; fd < max; fd++) {
+        if (fd != keep) close(fd);
+    }
+}
+
+static int move_to(int fd, int target) {
+    if (fd < 0) {
+        int null = open("/dev/null", O_RDWR);
+        if (null < 0) return -1;
+        if (null != target) {
+            if (dup2(null, target) < 0) return -1;
+            close(null);
+        }
+        return 0;
+    }
+    if (fd == target) {
+        int flags = fcntl(fd, F_GETFD);
+        return fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+    return dup2(fd, target) < 0 ? -1 : 0;
+}
+
+pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int *error) {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        *error = errno;
+        return -1;
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        *error = errno;
+        close(report[0]);
+        close(report[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        int failure = 0;
+        // Die with the supervisor, even when it is killed with SIGKILL.
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
+        if (setsid() < 0) failure = errno;
+        sigset_t all;
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        for (int sig = 1; sig < NSIG; sig++) {
+            if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+        }
+        // Move the descriptors out of 0-2 first, so that one target does not overwrite another source.
+        int in = stdin_fd >= 0 ? fcntl(stdin_fd, F_DUPFD_CLOEXEC, 3) : -1;
+        int out = stdout_fd >= 0 ? fcntl(stdout_fd, F_DUPFD_CLOEXEC, 3) : -1;
+        int err = stderr_fd >= 0 ? fcntl(stderr_fd, F_DUPFD_CLOEXEC, 3) : -1;
+        if (!failure && (move_to(in, 0) || move_to(out, 1) || move_to(err, 2))) failure = errno;
+        // Everything above 2 but the report pipe closes; the report pipe closes itself on exec.
+        if (!failure) close_all_but(report[1]);
+        if (!failure && directory && chdir(directory) != 0) failure = errno;
+        if (!failure) {
+            execvpe(argv[0], argv, envp ? envp : environ);
+            failure = errno;
+        }
+        (void)!write(report[1], &failure, sizeof failure);
+        _exit(127);
+    }
+    close(report[1]);
+    int failure = 0;
+    ssize_t got;
+    do {
+        got = read(report[0], &failure, sizeof failure);
+    } while (got < 0 && errno == EINTR);
+    close(report[0]);
+    if (got == sizeof failure) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        *error = failure;
+        return -1;
+    }
+    return pid;
+}
+
+int tandem_set_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+int tandem_pipe(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
+
+static long long milliseconds_now(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/// Connects to 127.0.0.1:port within the deadline; returns the socket or -1.
+static int connect_loopback(int port, long long deadline) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_port = htons((uint16_t)port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&address, sizeof address) == 0) return fd;
+    if (errno != EINPROGRESS) {
+        close(fd);
+        return -1;
+    }
+    struct pollfd waiter = {.fd = fd, .events = POLLOUT};
+    long long left = deadline - milliseconds_now();
+    if (left <= 0 || poll(&waiter, 1, (int)left) != 1) {
+        close(fd);
+        return -1;
+    }
+    int problem = 0;
+    socklen_t length = sizeof problem;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &length) != 0 || problem != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int tandem_tcp_probe(int port, int timeout_ms) {
+    int fd = connect_loopback(port, milliseconds_now() + timeout_ms);
+    if (fd < 0) return -1;
+    close(fd);
+    return 0;
+}
+
+int tandem_http_probe(int port, const char *path, int timeout_ms) {
+    long long deadline = milliseconds_now() + timeout_ms;
+    int fd = connect_loopback(port, deadline);
+    if (fd < 0) return -1;
+    char request[2048];
+    int size = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: localhost:%d\r\nUser-Agent: tandem-probe\r\nConnection: close\r\n\r\n", path, port);
+    if (size <= 0 || size >= (int)sizeof request) {
+        close(fd);
+        return -1;
+    }
+    int sent = 0;
+    while (sent < size) {
+        struct pollfd waiter = {.fd = fd, .events = POLLOUT};
+        long long left = deadline - milliseconds_now();
+        if (left <= 0 || poll(&waiter, 1, (int)left) != 1) break;
+        ssize_t wrote = send(fd, request + sent, (size_t)(size - sent), MSG_NOSIGNAL);
+        if (wrote <= 0) break;
+        sent += (int)wrote;
+    }
+    if (sent < size) {
+        close(fd);
+        return -1;
+    }
+    // Read the whole reply (up to 1 MiB): closing with unread data resets the connection, which some
+    // servers log as an error on every probe.
+    char reply[64];
+    char rest[4096];
+    int received = 0;
+    long total = 0;
+    while (total < (1 << 20)) {
+        struct pollfd waiter = {.fd = fd, .events = POLLIN};
+        long long left = deadline - milliseconds_now();
+        if (left <= 0 || poll(&waiter, 1, (int)left) != 1) break;
+        ssize_t got;
+        if (received < (int)sizeof reply - 1) {
+            got = recv(fd, reply + received, sizeof reply - 1 - (size_t)received, 0);
+            if (got > 0) received += (int)got;
+        } else {
+            got = recv(fd, rest, sizeof rest, 0);
+        }
+        if (got <= 0) break;
+        total += got;
+    }
+    close(fd);
+    reply[received] = 0;
+    int status = 0;
+    if (received < 12 || sscanf(reply, "HTTP/%*d.%*d %d", &status) != 1) return -1;
+    return status;
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import TandemCore
+import TandemFormats
+import TandemRuntime
+
+extension ConsoleSink.Format: ExpressibleByArgument {}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a service and its sidecars on this machine, in the foreground or as a container's entrypoint.",
+        discussion: """
+            Processes start in dependency order (START, HEALTHY, COMPLETE, SUCCESS), are probed and restarted as \
+            their manifest says, and stop in order on SIGTERM or SIGINT: main processes, then sidecars, then the log \
+            router. Tandem exits with the code of the essential process that ended the unit (128+signal for signals).
+            """
+    )
+
+    @Argument(help: "A Tandem manifest, a Cloud Foundry app folder, or a Copilot manifest whose containers have a command.")
+    var path = "tandem.yml"
+
+    @OptionGroup var input: InputOptions
+
+    @Option(name: .long, help: "text (prefixed lines) or json (one JSON object per line).")
+    var logFormat: ConsoleSink.Format = .text
+
+    @Option(name: .long, help: "Write a JSON report of how each process ended to this file.")
+    var report: String?
+
+    @Option(name: .long, help: "Stop the unit after this long (a duration such as 30s), as SIGTERM would.")
+    var stopAfter: String?
+
+    @Option(name: .long, help: "A folder of Mia sidecar items to resolve from_catalog sidecars against.")
+    var catalogDir: String?
+
+    func validate() throws {
+        if let stopAfter, GoDuration.seconds(stopAfter) == nil {
+            throw ValidationError("--stop-after takes a duration such as 30s or 500ms; found \"\(stopAfter)\"")
+        }
+    }
+
+    func run() async throws {
+        let (inputs, unreadable) = input.loader.load(paths: [path])
+        if let problem = unreadable.first {
+            writeError("Error: \(problem.description)")
+            throw ExitStatus.usage
+        }
+        guard let loaded = inputs.first else { throw ExitStatus.usage }
+        for diagnostic in loaded.diagnostics where diagnostic.severity != .error { writeError(diagnostic.description) }
+        guard loaded.isValid, var service = loaded.services.first else {
+            for diagnostic in loaded.diagnostics.errors { writeError(diagnostic.description) }
+            writeError("Error: \(path) cannot be run")
+            throw ExitStatus.invalid
+        }
+        if service.containers.contains(where: { $0.catalogReference != nil }) {
+            guard let catalogDir else {
+                writeError("Error: \(path) uses catalog sidecars; give --catalog-dir with their items")
+                throw ExitStatus.usage
+            }
+            let (resolver, _) = CatalogResolver.load(folder: catalogDir)
+            let (resolved, problems) = resolver.resolve(service, file: path)
+            guard !problems.hasErrors else {
+                for diagnostic in problems { writeError(diagnostic.description) }
+                throw ExitStatus.invalid
+            }
+            service = resolved
+        }
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        let directory = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
+        let absolute = URL(fileURLWithPath: directory.isEmpty ? "." : directory).standardizedFileURL.path
+        let (plan, problems) = RunPlan.make(service, file: loaded.file, directory: absolute)
+        guard let plan else {
+            for diagnostic in problems { writeError(diagnostic.description) }
+            writeError("Error: \(path) cannot be run")
+            throw ExitStatus.invalid
+        }
+
+        signal(SIGPIPE, SIG_IGN)
+        let sink = ConsoleSink(format: logFormat, processNames: plan.processes.map(\.container.name))
+        let supervisor = Supervisor(plan: plan, sink: sink)
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { Task { await supervisor.stop(reason: "signal \(number) received") } }
+            source.resume()
+            sources.append(source)
+        }
+        if let stopAfter, let seconds = GoDuration.seconds(stopAfter) {
+            Task {
+                try? await Task.sleep(for: .nanoseconds(Int64(seconds * 1e9)))
+                await supervisor.stop(reason: "--stop-after \(stopAfter) elapsed")
+            }
+        }
+        let outcome = await supervisor.run()
+        for source in sources { source.cancel() }
+        if let report {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            do {
+                try encoder.encode(outcome).write(to: URL(fileURLWithPath: report), options: .atomic)
+            } catch {
+                writeError("Error: cannot write the report to \(report): \(error.localizedDescription)")
+            }
+        }
+        sink.write([LogRecord(process: "tandem", stream: .event, text: "unit ended: \(outcome.reason) (exit code \(outcome.exitCode))")])
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+}

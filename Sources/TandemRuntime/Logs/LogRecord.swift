@@ -1,0 +1,150 @@
+import Foundation
+import Synchronization
+
+public enum OutputStream: String, Sendable {
+    case stdout
+    case stderr
+    /// Tandem's own events about a process (started, exited, restarting).
+    case event
+}
+
+/// One line of a process's output, or one event about it.
+public struct LogRecord: Sendable {
+    public var process: String
+    public var stream: OutputStream
+    public var text: String
+    /// The line was longer than the line limit: this piece continues in the next record.
+    public var continues: Bool
+    /// The output ended without a final newline.
+    public var unterminated: Bool
+    /// Seconds since 1970.
+    public var time: Double
+
+    public init(
+        process: String, stream: OutputStream, text: String, continues: Bool = false, unterminated: Bool = false, time: Double = Date().timeIntervalSince1970
+    ) {
+        self.process = process
+        self.stream = stream
+        self.text = text
+        self.continues = continues
+        self.unterminated = unterminated
+        self.time = time
+    }
+}
+
+/// Where tagged lines go. Called from the output thread in batches; must not block for long.
+public protocol LogSink: Sendable {
+    func write(_ records: [LogRecord])
+}
+
+/// Lines on a file descriptor (standard output by default), each prefixed with its process's name,
+/// colored when the descriptor is a terminal (as Compose does), or as JSON lines.
+public final class ConsoleSink: LogSink {
+    public enum Format: String, Sendable {
+        case text
+        case json
+    }
+
+    private struct State {
+        var width = 8
+        var colors: [String: String] = [:]
+    }
+
+    private let descriptor: Int32
+    private let format: Format
+    private let useColor: Bool
+    private let state = Mutex(State())
+    private static let palette = ["\u{1B}[36m", "\u{1B}[33m", "\u{1B}[32m", "\u{1B}[35m", "\u{1B}[34m", "\u{1B}[96m", "\u{1B}[93m", "\u{1B}[92m"]
+
+    public init(descriptor: Int32 = 1, format: Format = .text, processNames: [String] = []) {
+        self.descriptor = descriptor
+        self.format = format
+        self.useColor = format == .text && isatty(descriptor) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        var state = State()
+        state.width = max(8, processNames.map(\.count).max() ?? 0)
+        for (index, name) in processNames.enumerated() { state.colors[name] = Self.palette[index % Self.palette.count] }
+        self.state.withLock { $0 = state }
+    }
+
+    public func write(_ records: [LogRecord]) {
+        var output = ""
+        state.withLock { state in
+            for record in records {
+                switch format {
+                case .json: output += Self.json(record) + "\n"
+                case .text:
+                    let name = record.process.padding(toLength: max(state.width, record.process.count), withPad: " ", startingAt: 0)
+                    let marker = record.stream == .event ? "* " : ""
+                    let suffix = record.continues ? " ↩" : (record.unterminated ? " ⏎" : "")
+                    if useColor, let color = state.colors[record.process] {
+                        output += "\(color)\(name) |\u{1B}[0m \(marker)\(record.text)\(suffix)\n"
+                    } else {
+                        output += "\(name) | \(marker)\(record.text)\(suffix)\n"
+                    }
+                }
+            }
+        }
+        Self.writeAll(descriptor, output)
+    }
+
+    static func json(_ record: LogRecord) -> String {
+        var line =
+            "{\"time\":\(String(format: "%.3f", record.time)),\"process\":\(quote(record.process)),\"stream\":\"\(record.stream.rawValue)\",\"line\":\(quote(record.text))"
+        if record.continues { line += ",\"continues\":true" }
+        if record.unterminated { line += ",\"unterminated\":true" }
+        return line + "}"
+    }
+
+    static func quote(_ text: String) -> String {
+        var result = "\""
+        result.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if scalar.value < 0x20 { result += String(format: "\\u%04x", scalar.value) } else { result.unicodeScalars.append(scalar) }
+            }
+        }
+        return result + "\""
+    }
+
+    static func writeAll(_ descriptor: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return
+            }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+}
+
+/// Keeps records in memory, for tests and for `tandem logs`.
+public final class MemorySink: LogSink {
+    private let records = Mutex<[LogRecord]>([])
+
+    public init() {}
+
+    public func write(_ batch: [LogRecord]) { records.withLock { $0 += batch } }
+
+    public var all: [LogRecord] { records.withLock { $0 } }
+
+    public func lines(of process: String) -> [String] { all.filter { $0.process == process && $0.stream != .event }.map(\.text) }
+}
+
+/// Sends every record to several sinks.
+public struct FanOutSink: LogSink {
+    public var sinks: [any LogSink]
+
+    public init(_ sinks: [any LogSink]) { self.sinks = sinks }
+
+    public func write(_ records: [LogRecord]) {
+        for sink in sinks { sink.write(records) }
+    }
+}

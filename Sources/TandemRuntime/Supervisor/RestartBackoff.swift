@@ -1,0 +1,52 @@
+/// When to restart a process that ended: exponential backoff with a cap and jitter, reset after a
+/// stable period, within a budget of restarts per window. Pure arithmetic, so it is tested without a clock.
+public struct RestartBackoff: Sendable, Hashable {
+    public var initial: Duration
+    public var multiplier: Double
+    public var cap: Duration
+    /// ± this fraction of the delay, so that processes crashing together do not restart together.
+    public var jitter: Double
+    /// A run at least this long resets the backoff to `initial`.
+    public var resetAfter: Duration
+    /// At most this many restarts within `window`; past it the process is given up.
+    public var budget: Int
+    public var window: Duration
+
+    public init(
+        initial: Duration = .milliseconds(100), multiplier: Double = 2, cap: Duration = .seconds(30), jitter: Double = 0.1,
+        resetAfter: Duration = .seconds(10), budget: Int = 10, window: Duration = .seconds(60)
+    ) {
+        self.initial = initial
+        self.multiplier = multiplier
+        self.cap = cap
+        self.jitter = jitter
+        self.resetAfter = resetAfter
+        self.budget = budget
+        self.window = window
+    }
+
+    /// The delay before restart number `attempt` (0 for the first since the last reset);
+    /// `random` is in 0..<1 and chooses the jitter.
+    public func delay(attempt: Int, random: Double) -> Duration {
+        let base = Double(initial.components.seconds) + Double(initial.components.attoseconds) / 1e18
+        let capSeconds = Double(cap.components.seconds) + Double(cap.components.attoseconds) / 1e18
+        var seconds = base
+        for _ in 0..<max(0, attempt) {
+            seconds *= multiplier
+            if seconds >= capSeconds { break }
+        }
+        seconds = min(seconds, capSeconds)
+        seconds *= 1 + jitter * (2 * random - 1)
+        return .nanoseconds(Int64((max(0, seconds) * 1e9).rounded()))
+    }
+
+    /// The attempt number after a run of `lastRun`: back to 0 when the run was stable.
+    public func nextAttempt(after previous: Int, lastRun: Duration) -> Int {
+        lastRun >= resetAfter ? 0 : previous + 1
+    }
+
+    /// Whether one more restart fits in the budget, given the times of earlier restarts.
+    public func allows(restartAt now: ContinuousClock.Instant, earlier: [ContinuousClock.Instant]) -> Bool {
+        earlier.filter { now - $0 < window }.count < budget
+    }
+}

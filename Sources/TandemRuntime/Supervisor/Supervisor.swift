@@ -1,0 +1,495 @@
+import CTandemSystem
+import Foundation
+import Synchronization
+import TandemCore
+
+public struct RuntimeOptions: Sendable {
+    /// Grace between SIGTERM and SIGKILL for a process that sets none.
+    public var stopGrace: Duration
+    /// The most a whole shutdown may take before everything left is killed.
+    public var stopDeadline: Duration
+    /// How long a process waits for a dependency's condition when the manifest sets no timeout.
+    public var dependencyTimeout: Duration
+    public var backoff: RestartBackoff
+
+    public init(
+        stopGrace: Duration = .seconds(10), stopDeadline: Duration = .seconds(30), dependencyTimeout: Duration = .seconds(120),
+        backoff: RestartBackoff = RestartBackoff()
+    ) {
+        self.stopGrace = stopGrace
+        self.stopDeadline = stopDeadline
+        self.dependencyTimeout = dependencyTimeout
+        self.backoff = backoff
+    }
+}
+
+/// Runs a unit: the main processes and their sidecars, started in dependency order (START, HEALTHY,
+/// COMPLETE, SUCCESS), probed with Kubernetes' semantics, restarted by policy with backoff, and stopped
+/// in order (main processes, then sidecars, then the log router, each in reverse dependency order), with
+/// a grace period each and SIGKILL to the whole process group at the end.
+public actor Supervisor {
+    private struct State {
+        var process: SpawnedProcess?
+        var generation = 0
+        var everStarted = false
+        var running = false
+        var ready = false
+        var final = false
+        var lastExit: TerminationStatus?
+        var reason: EndReason?
+        var message: String?
+        var killReason: EndReason?
+        var restarts = 0
+        /// The backoff step of the last restart; -1 before the first.
+        var attempt = -1
+        var restartTimes: [ContinuousClock.Instant] = []
+    }
+
+    private let plan: RunPlan
+    private let options: RuntimeOptions
+    private let spawner: any ProcessSpawner
+    private let sink: any LogSink
+    private let pump: OutputPump
+    private let router: RouterSink?
+    private var states: [String: State] = [:]
+    private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var nextWaiter = 0
+    private var stopping = false
+    private var endCode: Int32?
+    private var endReason = ""
+    private var lifecycles: [Task<Void, Never>] = []
+
+    public init(plan: RunPlan, options: RuntimeOptions = RuntimeOptions(), spawner: any ProcessSpawner = PosixSpawner(), sink: any LogSink) {
+        self.plan = plan
+        self.options = options
+        self.spawner = spawner
+        let router = plan.service.logging.map { _ in RouterSink() }
+        self.router = router
+        // With a log router, every line also goes to it as a JSON line on its standard input.
+        self.sink = router.map { FanOutSink([sink, $0]) } ?? sink
+        self.pump = OutputPump(sink: self.sink)
+        for process in plan.processes { states[process.container.name] = State() }
+    }
+
+    // MARK: Running
+
+    /// Runs until an essential process ends for good, every process has, or `stop()`; then stops the unit.
+    public func run() async -> UnitReport {
+        // Orphans of the children (daemons they fork) come to this process, whose reaper reaps them,
+        // as an init would: none is left a zombie.
+        _ = tandem_set_subreaper()
+        for process in plan.processes {
+            let name = process.container.name
+            lifecycles.append(Task { await self.lifecycle(name) })
+        }
+        while !stopping { await waitForChange(until: nil) }
+        await shutdown()
+        for task in lifecycles { await task.value }
+        return report()
+    }
+
+    /// Asks the unit to stop (SIGTERM, SIGINT, `tandem stop`), in order.
+    public func stop(reason: String = "stop requested") {
+        finish(code: 0, reason: reason)
+    }
+
+    /// Names and whether each is running and ready, for `tandem ps` and tests.
+    public func snapshot() -> [(name: String, running: Bool, ready: Bool, restarts: Int)] {
+        plan.processes.map { process in
+            let state = states[process.container.name] ?? State()
+            return (process.container.name, state.running, state.ready, state.restarts)
+        }
+    }
+
+    private func finish(code: Int32, reason: String) {
+        guard !stopping else { return }
+        stopping = true
+        endCode = code
+        endReason = reason
+        notifyChange()
+    }
+
+    private func event(_ name: String, _ text: String) {
+        sink.write([LogRecord(process: name, stream: .event, text: text)])
+    }
+
+    private func container(_ name: String) -> Container? { plan.service.container(named: name) }
+
+    private func lifecycle(_ name: String) async {
+        guard let process = plan.processes.first(where: { $0.container.name == name }) else { return }
+        let container = process.container
+        if let blocked = await waitForDependencies(container) {
+            states[name]?.final = true
+            states[name]?.reason = stopping ? .neverStarted : .dependencyBlocked
+            states[name]?.message = blocked
+            if !stopping {
+                event(name, "not started: \(blocked)")
+                if container.essential { finish(code: 1, reason: "\(name) could not start: \(blocked)") }
+                endIfAllFinal()
+            }
+            notifyChange()
+            return
+        }
+        while !stopping {
+            let spawned: SpawnedProcess
+            do {
+                spawned = try spawner.spawn(process.request, withInput: container.role == .logRouter)
+            } catch {
+                states[name]?.final = true
+                states[name]?.reason = .startFailed
+                states[name]?.message = "\(error)"
+                event(name, "\(error)")
+                if container.essential { finish(code: 127, reason: "\(name): \(error)") }
+                endIfAllFinal()
+                notifyChange()
+                return
+            }
+            let startedAt = ContinuousClock.now
+            states[name]?.process = spawned
+            states[name]?.generation += 1
+            states[name]?.everStarted = true
+            states[name]?.running = true
+            states[name]?.killReason = nil
+            states[name]?.ready = container.probes.readiness == nil && container.probes.startup == nil
+            let generation = states[name]?.generation ?? 0
+            if container.role == .logRouter, let input = spawned.input { router?.attach(input) }
+            event(name, "started (pid \(spawned.pid))")
+            notifyChange()
+
+            let drained = OutputDrain()
+            pump.watch(spawned.output, process: name, stream: .stdout) { drained.close() }
+            pump.watch(spawned.error, process: name, stream: .stderr) { drained.close() }
+            let probes = Task { await self.probe(name, generation: generation, process: process) }
+
+            let status = await ProcessReaper.shared.exit(of: spawned.pid)
+            probes.cancel()
+            // Whatever the process left in its group (a daemon it forked) goes with it.
+            spawned.signalGroup(SIGKILL)
+            await drained.wait(upTo: .milliseconds(200))
+            if container.role == .logRouter { router?.detach() }
+
+            states[name]?.running = false
+            states[name]?.ready = false
+            states[name]?.process = nil
+            states[name]?.lastExit = status
+            let killReason = states[name]?.killReason
+            event(name, killReason.map { "\(status) (\($0.rawValue))" } ?? "\(status)")
+
+            if stopping {
+                states[name]?.final = true
+                states[name]?.reason = .stopped
+                notifyChange()
+                return
+            }
+            let wantsRestart: Bool
+            switch container.restart {
+            case .always: wantsRestart = true
+            case .onFailure: wantsRestart = !status.succeeded
+            case .never: wantsRestart = false
+            }
+            let now = ContinuousClock.now
+            let inBudget = options.backoff.allows(restartAt: now, earlier: states[name]?.restartTimes ?? [])
+            if wantsRestart && inBudget {
+                let attempt = options.backoff.nextAttempt(after: states[name]?.attempt ?? -1, lastRun: now - startedAt)
+                states[name]?.attempt = attempt
+                states[name]?.restarts += 1
+                states[name]?.restartTimes.append(now)
+                let delay = options.backoff.delay(attempt: attempt, random: Double.random(in: 0..<1))
+                event(name, "restarting in \(Self.format(delay))")
+                notifyChange()
+                await waitUntil(ContinuousClock.now + delay) { self.stopping }
+                continue
+            }
+            states[name]?.final = true
+            if let killReason {
+                states[name]?.reason = killReason
+            } else if case .signaled = status {
+                states[name]?.reason = .signaled
+            } else {
+                states[name]?.reason = .exited
+            }
+            if wantsRestart {
+                // Read first: an optional-chained assignment holds its access while the right side runs.
+                let restarts = states[name]?.restarts ?? 0
+                states[name]?.message = "gave up after \(restarts) restarts"
+                event(name, "gave up: restarted \(options.backoff.budget) times within \(Self.format(options.backoff.window))")
+            }
+            if container.essential {
+                finish(code: status.exitCode, reason: "essential process \(name) \(status)")
+            } else {
+                event(name, "non-essential process ended; the others go on")
+            }
+            endIfAllFinal()
+            notifyChange()
+            return
+        }
+        if states[name]?.everStarted == false {
+            states[name]?.final = true
+            states[name]?.reason = .neverStarted
+        }
+        notifyChange()
+    }
+
+    private func endIfAllFinal() {
+        if states.values.allSatisfy(\.final) {
+            let codes = plan.processes.compactMap { states[$0.container.name]?.lastExit?.exitCode }
+            let code = codes.first { $0 != 0 } ?? 0
+            finish(code: code, reason: "every process has ended")
+        }
+    }
+
+    /// Nil when every dependency's condition holds; otherwise why it never will.
+    private func waitForDependencies(_ container: Container) async -> String? {
+        var dependencies = container.dependsOn
+        // Everything else starts once the log router has, so that no line is written before it can take it.
+        if container.role != .logRouter, let router = plan.service.logging?.router, !dependencies.contains(where: { $0.container == router }) {
+            dependencies.insert(Dependency(container: router, condition: .start), at: 0)
+        }
+        if !dependencies.isEmpty {
+            event(container.name, "waiting for \(dependencies.map { "\($0.container)->\($0.condition.rawValue.lowercased())" }.joined(separator: ", "))")
+        }
+        for dependency in dependencies {
+            let timeout = dependency.timeout.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.dependencyTimeout
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                if stopping { return "the unit is stopping" }
+                guard let target = states[dependency.container] else { return "\(dependency.container) does not exist" }
+                switch dependency.condition {
+                case .start:
+                    if target.everStarted { break }
+                    if target.final { return "\(dependency.container) never started" }
+                case .healthy:
+                    if target.ready { break }
+                    if target.final { return "\(dependency.container) ended before it was healthy" }
+                case .complete:
+                    if target.final && target.everStarted { break }
+                    if target.final { return "\(dependency.container) never started" }
+                case .success:
+                    if target.final, let exit = target.lastExit {
+                        if exit.succeeded { break }
+                        return "dependency container \"\(dependency.container)\" exited with non-zero exit code \(exit.exitCode)"
+                    }
+                    if target.final { return "\(dependency.container) never started" }
+                }
+                let met: Bool = {
+                    switch dependency.condition {
+                    case .start: return target.everStarted
+                    case .healthy: return target.ready
+                    case .complete: return target.final && target.everStarted
+                    case .success: return target.final && target.lastExit?.succeeded == true
+                    }
+                }()
+                if met { break }
+                if ContinuousClock.now >= deadline {
+                    return "waited \(Self.format(timeout)) for \(dependency.container) to be \(dependency.condition.rawValue)"
+                }
+                await waitForChange(until: deadline)
+            }
+        }
+        return nil
+    }
+
+    // MARK: Probes
+
+    private func probe(_ name: String, generation: Int, process: RunPlan.Process) async {
+        let container = process.container
+        let environment = process.request.environment
+        let directory = process.request.directory
+        if let startup = container.probes.startup {
+            let passed = await loop(startup, container: container, environment: environment, directory: directory) { success in
+                // Startup: the first success ends it; enough failures in a row kill the process.
+                success ? .stop(true) : .continue
+            }
+            guard passed else {
+                await kill(name, generation: generation, reason: .startupKilled)
+                return
+            }
+            if container.probes.readiness == nil { setReady(name, generation: generation, true) }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            if let readiness = container.probes.readiness {
+                group.addTask {
+                    var successes = 0
+                    var failures = 0
+                    _ = await self.loop(readiness, container: container, environment: environment, directory: directory, failOnThreshold: false) { success in
+                        if success {
+                            successes += 1
+                            failures = 0
+                            if successes >= (readiness.successThreshold ?? 1) { await self.setReady(name, generation: generation, true) }
+                        } else {
+                            failures += 1
+                            successes = 0
+                            if failures >= (readiness.failureThreshold ?? 3) { await self.setReady(name, generation: generation, false) }
+                        }
+                        return .continue
+                    }
+                }
+            }
+            if let liveness = container.probes.liveness {
+                group.addTask {
+                    let failed = await self.loop(liveness, container: container, environment: environment, directory: directory) { _ in .continue }
+                    if !failed { await self.kill(name, generation: generation, reason: .livenessKilled) }
+                }
+            }
+        }
+    }
+
+    private enum ProbeStep {
+        case `continue`
+        case stop(Bool)
+    }
+
+    /// Runs `probe` every period after the initial delay, never overlapping itself. Returns true when
+    /// `step` stops it, false once `failureThreshold` failures come in a row (when `failOnThreshold`).
+    private nonisolated func loop(
+        _ probe: Probe, container: Container, environment: [String: String], directory: String?, failOnThreshold: Bool = true,
+        step: (Bool) async -> ProbeStep
+    ) async -> Bool {
+        let period = Duration.nanoseconds(Int64((probe.period ?? 10) * 1e9))
+        if let delay = probe.initialDelay, delay > 0 {
+            try? await Task.sleep(for: .nanoseconds(Int64(delay * 1e9)))
+        }
+        var failures = 0
+        while !Task.isCancelled {
+            let started = ContinuousClock.now
+            let success = await ProbeCheck.run(probe, container: container, environment: environment, directory: directory, spawner: spawner)
+            if Task.isCancelled { return true }
+            failures = success ? 0 : failures + 1
+            if case .stop(let result) = await step(success) { return result }
+            if failOnThreshold && failures >= (probe.failureThreshold ?? 3) { return false }
+            let next = started + period
+            if next > ContinuousClock.now { try? await Task.sleep(until: next, clock: .continuous) }
+        }
+        return true
+    }
+
+    private func setReady(_ name: String, generation: Int, _ ready: Bool) {
+        guard states[name]?.generation == generation, states[name]?.running == true, states[name]?.ready != ready else { return }
+        states[name]?.ready = ready
+        event(name, ready ? "ready" : "not ready")
+        notifyChange()
+    }
+
+    /// Stops one generation of a process for a failed probe: SIGTERM to its group, SIGKILL after the grace.
+    private func kill(_ name: String, generation: Int, reason: EndReason) async {
+        guard states[name]?.generation == generation, let process = states[name]?.process else { return }
+        states[name]?.killReason = reason
+        event(name, "\(reason.rawValue): stopping")
+        process.signalGroup(SIGTERM)
+        let grace = container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
+        await waitUntil(ContinuousClock.now + grace) { self.states[name]?.generation != generation || self.states[name]?.running == false }
+        if states[name]?.generation == generation, states[name]?.running == true { process.signalGroup(SIGKILL) }
+    }
+
+    // MARK: Shutdown
+
+    private func shutdown() async {
+        let deadline = ContinuousClock.now + options.stopDeadline
+        let order = DependencyGraph(plan.service).startOrder() ?? plan.processes.map(\.container.name)
+        let roles: [[Container.Role]] = [[.main], [.sidecar], [.logRouter]]
+        for phase in roles {
+            // Within a phase: a process stops once every running process that depends on it has stopped.
+            var remaining = order.reversed().filter { name in container(name).map { phase.contains($0.role) } ?? false }
+            while !remaining.isEmpty {
+                let level = remaining.filter { name in
+                    !remaining.contains { other in container(other)?.dependsOn.contains { $0.container == name } ?? false }
+                }
+                let batch = level.isEmpty ? remaining : level
+                await withTaskGroup(of: Void.self) { group in
+                    for name in batch { group.addTask { await self.stopOne(name, deadline: deadline) } }
+                }
+                remaining.removeAll { batch.contains($0) }
+            }
+        }
+        // Anything left (a process group that outlived its leader) goes now.
+        for state in states.values { state.process?.signalGroup(SIGKILL) }
+    }
+
+    private func stopOne(_ name: String, deadline: ContinuousClock.Instant) async {
+        guard let process = states[name]?.process, states[name]?.running == true else { return }
+        event(name, "stopping")
+        process.signalGroup(SIGTERM)
+        let grace = container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
+        let until = min(ContinuousClock.now + grace, deadline)
+        await waitUntil(until) { self.states[name]?.running != true }
+        if states[name]?.running == true {
+            event(name, "did not stop within \(Self.format(grace)): killing")
+            process.signalGroup(SIGKILL)
+            await waitUntil(ContinuousClock.now + .seconds(5)) { self.states[name]?.running != true }
+        }
+    }
+
+    // MARK: Waiting for state changes
+
+    /// Suspends until the next state change, or the deadline.
+    private func waitForChange(until deadline: ContinuousClock.Instant?) async {
+        let id = nextWaiter
+        nextWaiter += 1
+        await withCheckedContinuation { continuation in
+            waiters[id] = continuation
+            if let deadline {
+                Task {
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    await self.resumeWaiter(id)
+                }
+            }
+        }
+    }
+
+    /// Suspends until `done` holds or the deadline passes.
+    private func waitUntil(_ deadline: ContinuousClock.Instant, _ done: () -> Bool) async {
+        while !done() && ContinuousClock.now < deadline {
+            await waitForChange(until: deadline)
+        }
+    }
+
+    private func resumeWaiter(_ id: Int) {
+        waiters.removeValue(forKey: id)?.resume()
+    }
+
+    private func notifyChange() {
+        let all = waiters
+        waiters.removeAll()
+        for continuation in all.values { continuation.resume() }
+    }
+
+    // MARK: Report
+
+    private func report() -> UnitReport {
+        let processes = plan.processes.map { process -> ProcessReport in
+            let state = states[process.container.name] ?? State()
+            var exitCode: Int32?
+            var signal: Int32?
+            switch state.lastExit {
+            case .exited(let code)?: exitCode = code
+            case .signaled(let number)?: signal = number
+            case nil: break
+            }
+            let reason: EndReason = state.reason ?? (state.everStarted ? .stopped : .neverStarted)
+            return ProcessReport(
+                name: process.container.name, role: process.container.role.rawValue, reason: reason, exitCode: exitCode, signal: signal,
+                restarts: state.restarts, message: state.message)
+        }
+        return UnitReport(exitCode: endCode ?? 0, reason: endReason, processes: processes)
+    }
+
+    static func format(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return seconds < 1 ? "\(Int((seconds * 1000).rounded()))ms" : String(format: "%.1fs", seconds)
+    }
+}
+
+/// Counts the end of a process's two output pipes, so its exit is reported after its last lines.
+final class OutputDrain: Sendable {
+    private let closed = Mutex(0)
+
+    func close() { closed.withLock { $0 += 1 } }
+
+    /// Waits until both pipes have ended, or the limit (a forked daemon may hold them open).
+    func wait(upTo limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while closed.withLock({ $0 }) < 2 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+}

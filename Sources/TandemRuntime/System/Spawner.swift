@@ -1,0 +1,86 @@
+import CTandemSystem
+import Foundation
+
+/// What to start: the argument vector, the whole environment, the working directory.
+public struct SpawnRequest: Sendable {
+    public var arguments: [String]
+    public var environment: [String: String]
+    public var directory: String?
+
+    public init(arguments: [String], environment: [String: String], directory: String? = nil) {
+        self.arguments = arguments
+        self.environment = environment
+        self.directory = directory
+    }
+}
+
+public struct SpawnError: Error, Sendable, CustomStringConvertible {
+    public var command: String
+    public var errno: Int32
+
+    public var description: String {
+        let reason = String(cString: strerror(errno))
+        if errno == ENOENT { return "cannot start \(command): command not found" }
+        return "cannot start \(command): \(reason)"
+    }
+}
+
+/// A running child: the leader of its own process group and session.
+public struct SpawnedProcess: Sendable {
+    public var pid: pid_t
+    /// Read ends of its standard output and error.
+    public var output: Int32
+    public var error: Int32
+    /// Write end of its standard input, when it reads one (the log router).
+    public var input: Int32?
+
+    public func signalGroup(_ signal: Int32) {
+        _ = kill(-pid, signal)
+    }
+}
+
+/// Starts processes; tests can substitute their own.
+public protocol ProcessSpawner: Sendable {
+    func spawn(_ request: SpawnRequest, withInput: Bool) throws -> SpawnedProcess
+}
+
+/// fork/exec into a new session (so a terminal's Ctrl-C reaches only Tandem, which then stops the
+/// children in order) with SIGKILL as the parent-death signal (so nothing outlives a killed Tandem).
+public struct PosixSpawner: ProcessSpawner {
+    public init() {}
+
+    public func spawn(_ request: SpawnRequest, withInput: Bool) throws -> SpawnedProcess {
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        var inPipe: [Int32] = [-1, -1]
+        guard tandem_pipe(&outPipe) == 0, tandem_pipe(&errPipe) == 0, !withInput || tandem_pipe(&inPipe) == 0 else {
+            let code = errno
+            for fd in outPipe + errPipe + inPipe where fd >= 0 { close(fd) }
+            throw SpawnError(command: request.arguments.first ?? "", errno: code)
+        }
+        let argv = request.arguments.map { strdup($0) } + [nil]
+        let envp = request.environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var failure: Int32 = 0
+        let pid = argv.withUnsafeBufferPointer { arguments in
+            envp.withUnsafeBufferPointer { environment in
+                tandem_spawn(
+                    arguments.baseAddress, environment.baseAddress, request.directory, withInput ? inPipe[0] : -1, outPipe[1], errPipe[1], &failure)
+            }
+        }
+        close(outPipe[1])
+        close(errPipe[1])
+        if withInput { close(inPipe[0]) }
+        guard pid > 0 else {
+            close(outPipe[0])
+            close(errPipe[0])
+            if withInput { close(inPipe[1]) }
+            throw SpawnError(command: request.arguments.first ?? "", errno: failure)
+        }
+        ProcessReaper.shared.childStarted()
+        return SpawnedProcess(pid: pid, output: outPipe[0], error: errPipe[0], input: withInput ? inPipe[1] : nil)
+    }
+}

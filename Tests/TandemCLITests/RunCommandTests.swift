@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// `tandem run` as users run it: a real binary, real children, real signals.
+@Suite(.serialized, .timeLimit(.minutes(1))) struct RunCommandTests {
+    static func manifest(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "tandem-run-\(UUID().uuidString).yml"
+        try Data(("tandem: v1\n" + text).utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Starts `tandem run`, returning the process and the file its output goes to.
+    static func start(_ arguments: [String]) throws -> (Process, URL) {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-run-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = GoldenTests.binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return (process, output)
+    }
+
+    static func pids(in output: URL, count: Int) async throws -> [pid_t] {
+        for _ in 0..<500 {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            let pids = text.split(separator: "\n").compactMap { line -> pid_t? in
+                guard let range = line.range(of: "started (pid ") else { return nil }
+                return pid_t(line[range.upperBound...].prefix { $0.isNumber })
+            }
+            if pids.count >= count { return pids }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return []
+    }
+
+    static func gone(_ pid: pid_t) async -> Bool {
+        for _ in 0..<200 {
+            if kill(pid, 0) != 0 && errno == ESRCH { return true }
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            // A zombie re-parented to an init that does not reap is already dead.
+            if stat.split(separator: ")").last?.split(separator: " ").first == "Z" { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
+    @Test func sigtermStopsTheUnitInOrderAndLeavesNothing() async throws {
+        let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  agent:\n    command: \"exec sleep 60\"\n")
+        let (process, output) = try Self.start(["run", path])
+        let children = try await Self.pids(in: output, count: 2)
+        #expect(children.count == 2)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        for pid in children { #expect(await Self.gone(pid)) }
+        let text = try String(contentsOf: output, encoding: .utf8)
+        let appStopping = try #require(text.range(of: "app      | * stopping"))
+        let agentStopping = try #require(text.range(of: "agent    | * stopping"))
+        #expect(appStopping.lowerBound < agentStopping.lowerBound)
+    }
+
+    @Test func childrenDieWithAKilledTandem() async throws {
+        let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  agent:\n    command: \"exec sleep 60\"\n")
+        let (process, output) = try Self.start(["run", path])
+        let children = try await Self.pids(in: output, count: 2)
+        #expect(children.count == 2)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        for pid in children { #expect(await Self.gone(pid)) }
+    }
+
+    @Test func theEssentialExitCodeIsTandemsExitCode() async throws {
+        let path = try Self.manifest("name: app\ncommand: \"exit 7\"\n")
+        let (process, _) = try Self.start(["run", path])
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 7)
+    }
+
+    @Test func aReportSaysHowEachProcessEnded() async throws {
+        let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  once:\n    command: \"true\"\n    restart: never\n")
+        let report = NSTemporaryDirectory() + "tandem-report-\(UUID().uuidString).json"
+        let (process, _) = try Self.start(["run", path, "--stop-after", "500ms", "--report", report])
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+        let processes = try #require(object["processes"] as? [[String: Any]])
+        #expect(processes.map { $0["reason"] as? String } == ["stopped", "exited"])
+    }
+}

@@ -1,0 +1,310 @@
+import Foundation
+import TandemCore
+import TandemFormats
+import Testing
+
+@testable import TandemRuntime
+
+/// Runs a Tandem manifest (written inline) with real processes and returns the report and every record.
+func runUnit(
+    _ manifest: String, options: RuntimeOptions = RuntimeOptions(stopGrace: .seconds(2)), stopAfter: Duration? = nil, environment: [String: String] = [:]
+)
+    async throws -> (report: UnitReport, sink: MemorySink)
+{
+    let input = InputLoader().load(text: "tandem: v1\n" + manifest, file: "unit.yml")
+    #expect(input.isValid, "\(input.diagnostics)")
+    let service = try #require(input.services.first)
+    var host = ProcessInfo.processInfo.environment
+    host.merge(environment) { _, new in new }
+    let (plan, problems) = RunPlan.make(service, file: "unit.yml", directory: NSTemporaryDirectory(), hostEnvironment: host)
+    #expect(problems.errors.isEmpty, "\(problems)")
+    let sink = MemorySink()
+    let supervisor = Supervisor(plan: try #require(plan), options: options, sink: sink)
+    if let stopAfter {
+        Task {
+            try? await Task.sleep(for: stopAfter)
+            await supervisor.stop()
+        }
+    }
+    return (await supervisor.run(), sink)
+}
+
+func events(_ sink: MemorySink) -> [String] {
+    sink.all.filter { $0.stream == .event }.map { "\($0.process): \($0.text)" }
+}
+
+func index(of event: String, in list: [String]) -> Int? {
+    list.firstIndex { $0.hasPrefix(event) }
+}
+
+/// Gone entirely: not even a zombie (the supervisor reaps the orphans it inherits). Waits up to a second.
+func processIsGone(_ pid: pid_t) async -> Bool {
+    for _ in 0..<100 {
+        if kill(pid, 0) != 0 && errno == ESRCH { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return false
+}
+
+@Suite(.serialized, .timeLimit(.minutes(1))) struct SupervisorTests {
+    init() { signal(SIGPIPE, SIG_IGN) }
+
+    @Test func healthyGatesTheDependentAndStopsComeInOrder() async throws {
+        let marker = NSTemporaryDirectory() + "tandem-ready-\(UUID().uuidString)"
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "sleep 0.3; touch \(marker); exec sleep 30"
+            probes:
+              readiness: {exec: [test, -f, \(marker)], period: 50ms}
+            sidecars:
+              proxy:
+                command: "echo proxy up; exec sleep 30"
+                depends_on: {app: healthy}
+            """, stopAfter: .seconds(1))
+        let list = events(sink)
+        let ready = try #require(index(of: "app: ready", in: list))
+        let proxyStarted = try #require(index(of: "proxy: started", in: list))
+        #expect(ready < proxyStarted)
+        // Main processes stop first, sidecars after the processes they serve.
+        let appStopping = try #require(index(of: "app: stopping", in: list))
+        let proxyStopping = try #require(index(of: "proxy: stopping", in: list))
+        #expect(appStopping < proxyStopping)
+        #expect(report.exitCode == 0)
+        #expect(report.processes.map(\.reason) == [.stopped, .stopped])
+        #expect(sink.lines(of: "proxy") == ["proxy up"])
+        try? FileManager.default.removeItem(atPath: marker)
+    }
+
+    @Test func anEssentialExitEndsTheUnitWithItsCode() async throws {
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "sleep 0.2; exit 3"
+            sidecars:
+              agent:
+                command: "exec sleep 30"
+            """)
+        #expect(report.exitCode == 3)
+        #expect(report.processes.first { $0.name == "app" }?.reason == .exited)
+        #expect(report.processes.first { $0.name == "app" }?.exitCode == 3)
+        #expect(report.processes.first { $0.name == "agent" }?.reason == .stopped)
+        #expect(index(of: "agent: stopping", in: events(sink)) != nil)
+    }
+
+    @Test func signalsBecome128PlusTheSignal() async throws {
+        let (report, _) = try await runUnit("name: app\ncommand: \"kill -9 $$\"\n")
+        #expect(report.exitCode == 137)
+        #expect(report.processes.first?.reason == .signaled)
+        #expect(report.processes.first?.signal == 9)
+    }
+
+    @Test func successDependenciesRunJobsFirstAndBlockOnFailure() async throws {
+        let (good, goodSink) = try await runUnit(
+            """
+            name: app
+            command: "echo app ran"
+            depends_on: {migrate: success}
+            sidecars:
+              migrate:
+                command: "echo migrating; exit 0"
+                essential: false
+                restart: never
+            """)
+        #expect(good.exitCode == 0)
+        #expect(goodSink.lines(of: "app") == ["app ran"])
+        let (bad, badSink) = try await runUnit(
+            """
+            name: app
+            command: "echo app ran"
+            depends_on: {migrate: success}
+            sidecars:
+              migrate:
+                command: "exit 4"
+                essential: false
+                restart: never
+            """)
+        #expect(bad.exitCode == 1)
+        #expect(bad.processes.first { $0.name == "app" }?.reason == .dependencyBlocked)
+        #expect(bad.processes.first { $0.name == "app" }?.message == "dependency container \"migrate\" exited with non-zero exit code 4")
+        #expect(badSink.lines(of: "app").isEmpty)
+    }
+
+    @Test func aNonEssentialEndIsReportedAndTheUnitGoesOn() async throws {
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "exec sleep 30"
+            sidecars:
+              once:
+                command: "echo done"
+                restart: never
+            """, stopAfter: .milliseconds(600))
+        #expect(report.exitCode == 0)
+        #expect(report.processes.first { $0.name == "once" }?.reason == .exited)
+        #expect(report.processes.first { $0.name == "app" }?.reason == .stopped)
+        #expect(index(of: "once: non-essential process ended", in: events(sink)) != nil)
+    }
+
+    @Test func crashLoopsBackOffAndGiveUpWithinTheBudget() async throws {
+        let backoff = RestartBackoff(initial: .milliseconds(20), multiplier: 2, cap: .milliseconds(80), jitter: 0, budget: 3, window: .seconds(30))
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "exec sleep 30"
+            sidecars:
+              flaky:
+                command: "echo try; exit 1"
+                restart: on-failure
+            """, options: RuntimeOptions(stopGrace: .seconds(2), backoff: backoff), stopAfter: .seconds(2))
+        let flaky = try #require(report.processes.first { $0.name == "flaky" })
+        #expect(flaky.restarts == 3)
+        #expect(flaky.message == "gave up after 3 restarts")
+        #expect(sink.lines(of: "flaky") == ["try", "try", "try", "try"])
+        #expect(
+            events(sink).filter { $0.hasPrefix("flaky: restarting in") } == [
+                "flaky: restarting in 20ms", "flaky: restarting in 40ms", "flaky: restarting in 80ms",
+            ])
+    }
+
+    @Test func livenessFailuresRestartTheProcess() async throws {
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "exec sleep 30"
+            restart: always
+            probes:
+              liveness: {exec: ["false"], period: 50ms, failure_threshold: 2}
+            """, stopAfter: .milliseconds(900))
+        #expect((report.processes.first?.restarts ?? 0) >= 1)
+        #expect(events(sink).contains { $0.contains("liveness_killed") })
+    }
+
+    @Test func aProcessIgnoringSIGTERMIsKilledAfterItsGrace() async throws {
+        let started = ContinuousClock.now
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "trap '' TERM; while true; do sleep 0.05; done"
+            stop_grace_period: 300ms
+            """, stopAfter: .milliseconds(300))
+        let elapsed = ContinuousClock.now - started
+        #expect(report.processes.first?.signal == 9)
+        #expect(events(sink).contains { $0.hasPrefix("app: did not stop within 300ms: killing") })
+        #expect(elapsed < .seconds(3))
+    }
+
+    @Test func nothingIsLeftBehindByAProcessThatForksADaemon() async throws {
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "sleep 300 & echo $!; exit 0"
+            """)
+        #expect(report.exitCode == 0)
+        let pid = try #require(sink.lines(of: "app").first.flatMap { pid_t($0) })
+        // The daemon was in the process group, swept when its parent ended, and reaped.
+        #expect(await processIsGone(pid))
+    }
+
+    @Test func aMissingCommandIsAClearError() async throws {
+        let (report, sink) = try await runUnit("name: app\ncommand: [\"no-such-command-anywhere\"]\n")
+        #expect(report.exitCode == 127)
+        #expect(report.processes.first?.reason == .startFailed)
+        #expect(events(sink).contains("app: cannot start no-such-command-anywhere: command not found"))
+    }
+
+    @Test func outputIsKeptWholeAndInOrder() async throws {
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "seq 1 20000; printf 'last line without newline'"
+            """)
+        #expect(report.exitCode == 0)
+        let lines = sink.all.filter { $0.process == "app" && $0.stream == .stdout }
+        #expect(lines.count == 20001)
+        #expect(lines.prefix(20000).map(\.text) == (1...20000).map(String.init))
+        #expect(lines.last?.text == "last line without newline")
+        #expect(lines.last?.unterminated == true)
+    }
+
+    @Test func secretsComeFromTheHostAndNeverReachTheLogs() async throws {
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "test \\"$TOKEN\\" = s3cret-value && echo token ok"
+            secrets:
+              TOKEN: {from_env: TANDEM_TEST_TOKEN}
+            """, environment: ["TANDEM_TEST_TOKEN": "s3cret-value"])
+        #expect(report.exitCode == 0)
+        #expect(sink.lines(of: "app") == ["token ok"])
+        #expect(!sink.all.contains { $0.text.contains("s3cret-value") })
+    }
+
+    @Test func aLogRouterReceivesEveryLineAsJSONAndStopsLast() async throws {
+        let file = NSTemporaryDirectory() + "tandem-router-\(UUID().uuidString).log"
+        let (_, sink) = try await runUnit(
+            """
+            name: app
+            command: "echo hello from app; exec sleep 30"
+            logging:
+              command: "cat > \(file)"
+            """, stopAfter: .milliseconds(500))
+        let routed = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(routed.contains("\"process\":\"app\",\"stream\":\"stdout\",\"line\":\"hello from app\""))
+        let list = events(sink)
+        #expect(try #require(index(of: "log-router: started", in: list)) < (try #require(index(of: "app: started", in: list))))
+        #expect(try #require(index(of: "app: stopping", in: list)) < (try #require(index(of: "log-router: stopping", in: list))))
+        try? FileManager.default.removeItem(atPath: file)
+    }
+}
+
+@Suite struct RestartBackoffTests {
+    @Test func delaysDoubleUpToTheCap() {
+        let backoff = RestartBackoff(initial: .milliseconds(100), multiplier: 2, cap: .seconds(1), jitter: 0)
+        #expect(
+            (0..<6).map { backoff.delay(attempt: $0, random: 0.5) } == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1),
+            ])
+    }
+
+    @Test func jitterStaysWithinItsFraction() {
+        let backoff = RestartBackoff(initial: .seconds(1), jitter: 0.1)
+        #expect(backoff.delay(attempt: 0, random: 0) == .milliseconds(900))
+        #expect(backoff.delay(attempt: 0, random: 0.999_999_999) <= .milliseconds(1100))
+    }
+
+    @Test func aStableRunResetsTheBackoff() {
+        let backoff = RestartBackoff(resetAfter: .seconds(10))
+        #expect(backoff.nextAttempt(after: 4, lastRun: .seconds(11)) == 0)
+        #expect(backoff.nextAttempt(after: 4, lastRun: .seconds(2)) == 5)
+    }
+
+    @Test func theBudgetCountsRestartsInItsWindow() {
+        let backoff = RestartBackoff(budget: 3, window: .seconds(60))
+        let now = ContinuousClock.now
+        #expect(backoff.allows(restartAt: now, earlier: [now - .seconds(1), now - .seconds(2)]))
+        #expect(!backoff.allows(restartAt: now, earlier: [now - .seconds(1), now - .seconds(2), now - .seconds(3)]))
+        #expect(backoff.allows(restartAt: now, earlier: [now - .seconds(61), now - .seconds(62), now - .seconds(63)]))
+    }
+}
+
+@Suite struct RunPlanTests {
+    @Test func cloudFoundryMemoryIsSplitBetweenAProcessAndItsSidecars() throws {
+        let input = InputLoader().loadFile(
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+                + "/examples/cloudfoundry/manifest.yml")
+        let service = try #require(input.services.first)
+        let (plan, _) = RunPlan.make(service, file: "m.yml", directory: "/tmp")
+        let processes = try #require(plan?.processes)
+        // web: 1024 MB less the authenticator's 128 MB; the monitor reserves nothing and sees the whole process.
+        #expect(processes.first { $0.container.name == "web" }?.request.environment["MEMORY_LIMIT"] == "896m")
+        #expect(processes.first { $0.container.name == "authenticator" }?.request.environment["MEMORY_LIMIT"] == "128m")
+    }
+
+    @Test func missingSecretsStopTheRunBeforeAnythingStarts() throws {
+        let input = InputLoader().load(text: "tandem: v1\nname: a\ncommand: x\nsecrets:\n  T: {from_env: NOT_SET_ANYWHERE}\n", file: "a.yml")
+        let (plan, problems) = RunPlan.make(try #require(input.services.first), file: "a.yml", directory: "/tmp", hostEnvironment: [:])
+        #expect(plan == nil)
+        #expect(problems.map(\.message) == ["T is read from the variable NOT_SET_ANYWHERE, which is not set"])
+    }
+}
