@@ -109,6 +109,15 @@ int tandem_set_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
+int tandem_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 int tandem_pipe(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
 }

@@ -75,6 +75,28 @@ import Testing
         for pid in children { #expect(await Self.gone(pid)) }
     }
 
+    @Test func orphansAreKilledAndReaped() async throws {
+        // A sidecar that forks a daemon and exits: the daemon goes with its group, and Tandem reaps it.
+        let path = try Self.manifest(
+            "name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  forker:\n    command: \"sleep 300 & echo daemon $!\"\n    restart: never\n")
+        let (process, output) = try Self.start(["run", path])
+        var daemon: pid_t?
+        for _ in 0..<300 where daemon == nil {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "| daemon ") { daemon = pid_t(text[range.upperBound...].prefix { $0.isNumber }) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let pid = try #require(daemon)
+        var reaped = false
+        for _ in 0..<200 where !reaped {
+            reaped = kill(pid, 0) != 0 && errno == ESRCH
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(reaped, "the daemon \(pid) is still there (a zombie if it was not reaped)")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+    }
+
     @Test func theEssentialExitCodeIsTandemsExitCode() async throws {
         let path = try Self.manifest("name: app\ncommand: \"exit 7\"\n")
         let (process, _) = try Self.start(["run", path])

@@ -14,6 +14,9 @@ pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory
 /// Makes this process the reaper of orphaned descendants (PR_SET_CHILD_SUBREAPER).
 int tandem_set_subreaper(void);
 
+/// A descriptor that becomes readable when `pid` (a child) ends; -1 with errno on failure.
+int tandem_pidfd_open(pid_t pid);
+
 /// A pipe whose two ends are close-on-exec; returns 0 or -1.
 int tandem_pipe(int fds[2]);
 

@@ -79,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         signal(SIGPIPE, SIG_IGN)
+        Supervisor.adoptOrphans()
         let sink = ConsoleSink(format: logFormat, processNames: plan.processes.map(\.container.name))
         let supervisor = Supervisor(plan: plan, sink: sink)
         var sources: [any DispatchSourceSignal] = []

@@ -75,9 +75,6 @@ public actor Supervisor {
 
     /// Runs until an essential process ends for good, every process has, or `stop()`; then stops the unit.
     public func run() async -> UnitReport {
-        // Orphans of the children (daemons they fork) come to this process, whose reaper reaps them,
-        // as an init would: none is left a zombie.
-        _ = tandem_set_subreaper()
         for process in plan.processes {
             let name = process.container.name
             lifecycles.append(Task { await self.lifecycle(name) })
@@ -86,6 +83,12 @@ public actor Supervisor {
         await shutdown()
         for task in lifecycles { await task.value }
         return report()
+    }
+
+    /// For a program that owns every child (the `tandem` executable, PID 1 in a container): become the
+    /// subreaper of every descendant and reap all of them, so no orphan is left a zombie.
+    public static func adoptOrphans() {
+        ProcessReaper.shared.adoptOrphans()
     }
 
     /// Asks the unit to stop (SIGTERM, SIGINT, `tandem stop`), in order.

@@ -3,8 +3,11 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Reaps every child of this process on one thread, and hands each exit to whoever waits for that pid.
-/// Orphans that a subreaper (or PID 1) inherits are reaped too, so none is left a zombie.
+/// Waits for the children this library starts, on one thread, and hands each exit to whoever waits for
+/// that pid. By default it reaps only those children (a pidfd each, watched with epoll), so it never
+/// steals the exit status of a process someone else in this program started. A program that owns every
+/// child (`tandem run`) calls `adoptOrphans()`: then it is the subreaper of its descendants and reaps
+/// every child, orphans included, as an init does.
 final class ProcessReaper: Sendable {
     static let shared = ProcessReaper()
 
@@ -12,13 +15,32 @@ final class ProcessReaper: Sendable {
         var waiting: [pid_t: @Sendable (TerminationStatus) -> Void] = [:]
         /// Exits that came before anyone asked (the child was quick), with when they came.
         var early: [pid_t: (status: TerminationStatus, at: ContinuousClock.Instant)] = [:]
-        var started = false
+        var pidfds: [Int32: pid_t] = [:]
+        var reapsAll = false
     }
 
     private let state = Mutex(State())
-    private let wake = DispatchSemaphore(value: 0)
+    private let epoll: Int32
 
-    private init() {}
+    private init() {
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        let thread = Thread { [self] in watchPidfds() }
+        thread.name = "tandem-reaper"
+        thread.start()
+    }
+
+    /// Become the subreaper of every descendant and reap all children, orphans included.
+    func adoptOrphans() {
+        let start = state.withLock { state in
+            defer { state.reapsAll = true }
+            return !state.reapsAll
+        }
+        guard start else { return }
+        _ = tandem_set_subreaper()
+        let thread = Thread { [self] in reapAll() }
+        thread.name = "tandem-orphan-reaper"
+        thread.start()
+    }
 
     /// Calls `handler` once, when `pid` ends (at once if it already has).
     func onExit(of pid: pid_t, _ handler: @escaping @Sendable (TerminationStatus) -> Void) {
@@ -36,38 +58,72 @@ final class ProcessReaper: Sendable {
         }
     }
 
-    /// Called after each spawn: starts the reaping thread once, and wakes it if it had no child.
-    func childStarted() {
-        let start = state.withLock { state in
-            defer { state.started = true }
-            return !state.started
+    /// Called after each spawn: watches the child's end.
+    func childStarted(_ pid: pid_t) {
+        let pidfd = tandem_pidfd_open(pid)
+        if pidfd < 0 {
+            // Already reaped by the orphan reaper (a very quick child), which recorded its exit.
+            if errno != ESRCH { collect(pid) }
+            return
         }
-        if start {
-            let thread = Thread { [self] in reap() }
-            thread.name = "tandem-reaper"
-            thread.start()
+        state.withLock { $0.pidfds[pidfd] = pid }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.fd = pidfd
+        if epoll_ctl(epoll, EPOLL_CTL_ADD, pidfd, &event) != 0 {
+            state.withLock { _ = $0.pidfds.removeValue(forKey: pidfd) }
+            close(pidfd)
+            collect(pid)
         }
-        wake.signal()
     }
 
-    private func reap() {
+    private func watchPidfds() {
+        var events = [epoll_event](repeating: epoll_event(), count: 32)
+        while true {
+            let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, 32, -1) }
+            guard count > 0 else { continue }
+            for index in 0..<Int(count) {
+                let pidfd = events[index].data.fd
+                epoll_ctl(epoll, EPOLL_CTL_DEL, pidfd, nil)
+                let pid = state.withLock { $0.pidfds.removeValue(forKey: pidfd) }
+                close(pidfd)
+                if let pid { collect(pid) }
+            }
+        }
+    }
+
+    /// Reaps `pid` (blocking until it ends, which it has when its pidfd is readable) and reports it.
+    private func collect(_ pid: pid_t) {
+        var status: Int32 = 0
+        var result: pid_t
+        repeat { result = waitpid(pid, &status, 0) } while result < 0 && errno == EINTR
+        // Under adoptOrphans the other reaper may have been first; it reported the exit itself.
+        guard result == pid else { return }
+        report(pid, status: status)
+    }
+
+    private func reapAll() {
         while true {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, 0)
             if pid > 0 {
-                let ended: TerminationStatus = (status & 0x7F) == 0 ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F)
-                let handler = state.withLock { state -> (@Sendable (TerminationStatus) -> Void)? in
-                    if let handler = state.waiting.removeValue(forKey: pid) { return handler }
-                    let now = ContinuousClock.now
-                    state.early[pid] = (ended, now)
-                    // Orphans are never asked for; forget them after a minute.
-                    state.early = state.early.filter { now - $0.value.at < .seconds(60) }
-                    return nil
-                }
-                handler?(ended)
+                report(pid, status: status)
             } else if errno == ECHILD {
-                _ = wake.wait(timeout: .now() + .milliseconds(200))
+                Thread.sleep(forTimeInterval: 0.05)
             }
         }
+    }
+
+    private func report(_ pid: pid_t, status: Int32) {
+        let ended: TerminationStatus = (status & 0x7F) == 0 ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F)
+        let handler = state.withLock { state -> (@Sendable (TerminationStatus) -> Void)? in
+            if let handler = state.waiting.removeValue(forKey: pid) { return handler }
+            let now = ContinuousClock.now
+            state.early[pid] = (ended, now)
+            // Orphans are never asked for; forget them after a minute.
+            state.early = state.early.filter { now - $0.value.at < .seconds(60) }
+            return nil
+        }
+        handler?(ended)
     }
 }

@@ -80,7 +80,7 @@ public struct PosixSpawner: ProcessSpawner {
             if withInput { close(inPipe[1]) }
             throw SpawnError(command: request.arguments.first ?? "", errno: failure)
         }
-        ProcessReaper.shared.childStarted()
+        ProcessReaper.shared.childStarted(pid)
         return SpawnedProcess(pid: pid, output: outPipe[0], error: errPipe[0], input: withInput ? inPipe[1] : nil)
     }
 }
