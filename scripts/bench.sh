@@ -2,6 +2,7 @@
 # Benchmarks, recorded in docs/performance.md. Builds a release binary first.
 #   scripts/bench.sh validate [COMBINATIONS] [RUNS]   Mia item validation: Tandem vs Python jsonschema
 #   scripts/bench.sh render [FILE] [ITERATIONS]        renders per second, per target
+#   scripts/bench.sh supervisors [svbench run options] Tandem beside supervisord, s6, runit, honcho, circus
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
@@ -11,5 +12,20 @@ bin="$(swift build -c release --show-bin-path)/tandem"
 case "${1:-validate}" in
   validate) .build-py/venv/bin/python -W ignore scripts/mia/bench.py "$bin" "${2:-10000}" "${3:-5}" ;;
   render) "$(dirname "$bin")/tandem-bench" render "${2:-examples/copilot/api.yml}" "${3:-2000}" ;;
-  *) echo "usage: scripts/bench.sh validate [COMBINATIONS] [RUNS] | render [FILE] [ITERATIONS]" >&2; exit 2 ;;
+  supervisors)
+    # The shared harness (../shared/bench) drives Tandem beside supervisord, s6, runit, honcho and circus.
+    # A release build with the Swift runtime linked in, as shipped (its memory figure depends on it).
+    swift build -c release --static-swift-stdlib --product tandem >/dev/null
+    root="$PWD"
+    # shared/ is read-only: the harness runs from a copy, where its setup can build and install.
+    mkdir -p .build-bench
+    rm -rf .build-bench/svbench && cp -r "$(cd .. && pwd)/shared/bench" .build-bench/svbench && chmod -R u+w .build-bench/svbench
+    (cd .build-bench/svbench && ./setup.sh >/dev/null)
+    shift
+    (cd .build-bench/svbench && SVBENCH_PROJECT_ADAPTER="$root/scripts/bench/svbench-adapter.py" TANDEM_BIN="$root/.build/release/tandem" \
+      python3 svbench.py run --peers "${PEERS:-project,baseline-c,s6,supervisord,circus,honcho,runit}" --out "$root/.build-bench/results.json" "$@" \
+      && python3 svbench.py report "$root/.build-bench/results.json" --out "$root/.build-bench/RESULTS.md")
+    echo "results: .build-bench/RESULTS.md"
+    ;;
+  *) echo "usage: scripts/bench.sh validate [COMBINATIONS] [RUNS] | render [FILE] [ITERATIONS] | supervisors [OPTIONS]" >&2; exit 2 ;;
 esac

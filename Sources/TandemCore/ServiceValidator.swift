@@ -42,10 +42,6 @@ public struct ServiceValidator: Sendable {
             }
         }
 
-        if !service.containers.isEmpty && !service.containers.contains(where: \.essential) {
-            report(.error, service.origin, "at least one container must be essential, or nothing decides when the service has ended")
-        }
-
         for sidecar in service.containers where !sidecar.sidecarFor.isEmpty {
             for processType in sidecar.sidecarFor where byName[processType] == nil {
                 report(.warning, sidecar.origin, "sidecar \"\(sidecar.name)\" serves process type \"\(processType)\", which is not declared")

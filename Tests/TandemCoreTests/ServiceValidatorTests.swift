@@ -78,10 +78,6 @@ import Testing
         #expect(messages(svc) == ["target container \"nope\" doesn't exist"])
     }
 
-    @Test func somethingMustBeEssential() {
-        #expect(messages(service([Container(name: "a", essential: false)])).first?.hasPrefix("at least one container must be essential") == true)
-    }
-
     @Test func diagnosticsPrintCompilerStyle() {
         let located = Diagnostic(.error, file: "a.yml", line: 3, column: 7, path: "sidecars.nginx.port", message: "bad")
         #expect(located.description == "a.yml:3:7: error: sidecars.nginx.port: bad")

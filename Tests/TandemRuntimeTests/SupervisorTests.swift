@@ -166,7 +166,7 @@ func processIsGone(_ pid: pid_t) async -> Bool {
         #expect(sink.lines(of: "flaky") == ["try", "try", "try", "try"])
         #expect(
             events(sink).filter { $0.hasPrefix("flaky: restarting in") } == [
-                "flaky: restarting in 20ms", "flaky: restarting in 40ms", "flaky: restarting in 80ms",
+                "flaky: restarting in 0ms", "flaky: restarting in 20ms", "flaky: restarting in 40ms",
             ])
     }
 
@@ -265,15 +265,15 @@ func processIsGone(_ pid: pid_t) async -> Bool {
     @Test func delaysDoubleUpToTheCap() {
         let backoff = RestartBackoff(initial: .milliseconds(100), multiplier: 2, cap: .seconds(1), jitter: 0)
         #expect(
-            (0..<6).map { backoff.delay(attempt: $0, random: 0.5) } == [
-                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1),
+            (0..<7).map { backoff.delay(attempt: $0, random: 0.5) } == [
+                .zero, .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1),
             ])
     }
 
     @Test func jitterStaysWithinItsFraction() {
         let backoff = RestartBackoff(initial: .seconds(1), jitter: 0.1)
-        #expect(backoff.delay(attempt: 0, random: 0) == .milliseconds(900))
-        #expect(backoff.delay(attempt: 0, random: 0.999_999_999) <= .milliseconds(1100))
+        #expect(backoff.delay(attempt: 1, random: 0) == .milliseconds(900))
+        #expect(backoff.delay(attempt: 1, random: 0.999_999_999) <= .milliseconds(1100))
     }
 
     @Test func aStableRunResetsTheBackoff() {

@@ -95,6 +95,9 @@ struct ECSRenderer {
                 "several-mains", service.origin,
                 "an ECS task has no process types: \(mains.map(\.name).joined(separator: ", ")) all become essential containers of one task")
         }
+        if !service.containers.contains(where: \.essential) {
+            losses.fail(service.origin, "an ECS task needs an essential container, and every container here is non-essential")
+        }
         if let target = service.trafficTarget {
             losses.lose(
                 "traffic-target", target.origin, "a task definition has no load balancer: route traffic to \(target.container) in the service that runs it")

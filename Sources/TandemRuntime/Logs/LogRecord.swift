@@ -32,9 +32,38 @@ public struct LogRecord: Sendable {
     }
 }
 
-/// Where tagged lines go. Called from the output thread in batches; must not block for long.
+/// Lines read from one pipe in one go: the bytes, and where each line is in them. The output thread
+/// hands these over without making a String per line; sinks that want records get them on demand.
+public struct LineBatch: Sendable {
+    public struct Line: Sendable {
+        public var range: Range<Int>
+        public var continues: Bool
+        public var unterminated: Bool
+    }
+
+    public var process: String
+    public var stream: OutputStream
+    public var bytes: [UInt8]
+    public var lines: [Line]
+    public var time: Double
+
+    public var records: [LogRecord] {
+        lines.map { line in
+            LogRecord(
+                process: process, stream: stream, text: String(decoding: bytes[line.range], as: UTF8.self), continues: line.continues,
+                unterminated: line.unterminated, time: time)
+        }
+    }
+}
+
+/// Where tagged lines go. Called from the output thread; must not block for long.
 public protocol LogSink: Sendable {
     func write(_ records: [LogRecord])
+    func write(_ batch: LineBatch)
+}
+
+extension LogSink {
+    public func write(_ batch: LineBatch) { write(batch.records) }
 }
 
 /// Lines on a file descriptor (standard output by default), each prefixed with its process's name,
@@ -87,6 +116,30 @@ public final class ConsoleSink: LogSink {
         Self.writeAll(descriptor, output)
     }
 
+    /// The fast path for process output in text form: prefix and line bytes go straight into one buffer
+    /// and one write, with no String per line.
+    public func write(_ batch: LineBatch) {
+        guard format == .text else {
+            write(batch.records)
+            return
+        }
+        let (prefix, suffixColor) = state.withLock { state -> ([UInt8], Bool) in
+            let name = batch.process.padding(toLength: max(state.width, batch.process.count), withPad: " ", startingAt: 0)
+            if useColor, let color = state.colors[batch.process] { return (Array("\(color)\(name) |\u{1B}[0m ".utf8), true) }
+            return (Array("\(name) | ".utf8), false)
+        }
+        _ = suffixColor
+        var output: [UInt8] = []
+        output.reserveCapacity(batch.bytes.count + batch.lines.count * (prefix.count + 4))
+        for line in batch.lines {
+            output += prefix
+            output += batch.bytes[line.range]
+            if line.continues { output += Array(" ↩".utf8) } else if line.unterminated { output += Array(" ⏎".utf8) }
+            output.append(0x0A)
+        }
+        Self.writeAll(descriptor, output)
+    }
+
     static func json(_ record: LogRecord) -> String {
         var line =
             "{\"time\":\(String(format: "%.3f", record.time)),\"process\":\(quote(record.process)),\"stream\":\"\(record.stream.rawValue)\",\"line\":\(quote(record.text))"
@@ -113,7 +166,11 @@ public final class ConsoleSink: LogSink {
     }
 
     static func writeAll(_ descriptor: Int32, _ text: String) {
-        var bytes = Array(text.utf8)[...]
+        writeAll(descriptor, Array(text.utf8))
+    }
+
+    static func writeAll(_ descriptor: Int32, _ data: [UInt8]) {
+        var bytes = data[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
@@ -146,5 +203,9 @@ public struct FanOutSink: LogSink {
 
     public func write(_ records: [LogRecord]) {
         for sink in sinks { sink.write(records) }
+    }
+
+    public func write(_ batch: LineBatch) {
+        for sink in sinks { sink.write(batch) }
     }
 }

@@ -1,5 +1,6 @@
-/// When to restart a process that ended: exponential backoff with a cap and jitter, reset after a
-/// stable period, within a budget of restarts per window. Pure arithmetic, so it is tested without a clock.
+/// When to restart a process that ended: at once the first time, then exponential backoff with a cap
+/// and jitter, reset after a stable run, within a budget of restarts per window. Pure arithmetic, so it
+/// is tested without a clock.
 public struct RestartBackoff: Sendable, Hashable {
     public var initial: Duration
     public var multiplier: Double
@@ -14,7 +15,7 @@ public struct RestartBackoff: Sendable, Hashable {
 
     public init(
         initial: Duration = .milliseconds(100), multiplier: Double = 2, cap: Duration = .seconds(30), jitter: Double = 0.1,
-        resetAfter: Duration = .seconds(10), budget: Int = 10, window: Duration = .seconds(60)
+        resetAfter: Duration = .seconds(1), budget: Int = 10, window: Duration = .seconds(60)
     ) {
         self.initial = initial
         self.multiplier = multiplier
@@ -25,13 +26,14 @@ public struct RestartBackoff: Sendable, Hashable {
         self.window = window
     }
 
-    /// The delay before restart number `attempt` (0 for the first since the last reset);
-    /// `random` is in 0..<1 and chooses the jitter.
+    /// The delay before restart number `attempt` (0 for the first since the last reset, which is
+    /// immediate); `random` is in 0..<1 and chooses the jitter.
     public func delay(attempt: Int, random: Double) -> Duration {
+        guard attempt > 0 else { return .zero }
         let base = Double(initial.components.seconds) + Double(initial.components.attoseconds) / 1e18
         let capSeconds = Double(cap.components.seconds) + Double(cap.components.attoseconds) / 1e18
         var seconds = base
-        for _ in 0..<max(0, attempt) {
+        for _ in 1..<max(1, attempt) {
             seconds *= multiplier
             if seconds >= capSeconds { break }
         }

@@ -46,14 +46,13 @@ final class OutputPump: Sendable {
         while true {
             let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, 64, -1) }
             if count < 0 { continue }
-            var batch: [LogRecord] = []
             for index in 0..<Int(count) {
                 let descriptor = events[index].data.fd
                 var ended = false
                 while true {
                     let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                     if got > 0 {
-                        split(descriptor, buffer[0..<got], into: &batch)
+                        if let batch = split(descriptor, buffer[0..<got]) { sink.write(batch) }
                         if got < buffer.count { break }
                     } else if got == 0 {
                         ended = true
@@ -65,53 +64,51 @@ final class OutputPump: Sendable {
                     }
                 }
                 if ended {
-                    if let last = flush(descriptor) { batch.append(last) }
-                    if !batch.isEmpty {
-                        sink.write(batch)
-                        batch.removeAll()
-                    }
+                    if let last = flush(descriptor) { sink.write(last) }
                     finish(descriptor)
                 }
             }
-            if !batch.isEmpty { sink.write(batch) }
         }
     }
 
-    private func split(_ descriptor: Int32, _ bytes: ArraySlice<UInt8>, into batch: inout [LogRecord]) {
-        let now = Date().timeIntervalSince1970
-        sources.withLock { sources in
-            guard var source = sources[descriptor] else { return }
-            var start = bytes.startIndex
+    /// The whole lines in what was read (with what was pending before it); the rest waits for more.
+    private func split(_ descriptor: Int32, _ bytes: ArraySlice<UInt8>) -> LineBatch? {
+        sources.withLock { sources -> LineBatch? in
+            guard var source = sources[descriptor] else { return nil }
             var data = source.pending
-            for index in bytes.indices where bytes[index] == 0x0A {
-                data += bytes[start..<index]
-                emit(&data, source: source, time: now, into: &batch)
-                data.removeAll(keepingCapacity: true)
-                start = index + 1
+            data += bytes
+            var lines: [LineBatch.Line] = []
+            var start = 0
+            var index = 0
+            let count = data.count
+            data.withUnsafeBufferPointer { buffer in
+                while index < count {
+                    if buffer[index] == 0x0A {
+                        var end = index
+                        if end > start && buffer[end - 1] == 0x0D { end -= 1 }
+                        lines.append(LineBatch.Line(range: start..<end, continues: false, unterminated: false))
+                        start = index + 1
+                    } else if index - start + 1 >= Self.lineLimit {
+                        // A line longer than the limit goes out in marked pieces rather than growing without bound.
+                        lines.append(LineBatch.Line(range: start..<(index + 1), continues: true, unterminated: false))
+                        start = index + 1
+                    }
+                    index += 1
+                }
             }
-            data += bytes[start..<bytes.endIndex]
-            // A line longer than the limit goes out in marked pieces rather than growing without bound.
-            while data.count >= Self.lineLimit {
-                let piece = Array(data[0..<Self.lineLimit])
-                batch.append(
-                    LogRecord(process: source.process, stream: source.stream, text: String(decoding: piece, as: UTF8.self), continues: true, time: now))
-                data.removeFirst(Self.lineLimit)
-            }
-            source.pending = data
+            source.pending = Array(data[start...])
             sources[descriptor] = source
+            guard !lines.isEmpty else { return nil }
+            return LineBatch(process: source.process, stream: source.stream, bytes: data, lines: lines, time: Date().timeIntervalSince1970)
         }
     }
 
-    private func emit(_ data: inout [UInt8], source: Source, time: Double, into batch: inout [LogRecord]) {
-        if data.last == 0x0D { data.removeLast() }
-        batch.append(LogRecord(process: source.process, stream: source.stream, text: String(decoding: data, as: UTF8.self), time: time))
-    }
-
-    private func flush(_ descriptor: Int32) -> LogRecord? {
+    private func flush(_ descriptor: Int32) -> LineBatch? {
         sources.withLock { sources in
             guard let source = sources[descriptor], !source.pending.isEmpty else { return nil }
-            return LogRecord(
-                process: source.process, stream: source.stream, text: String(decoding: source.pending, as: UTF8.self), unterminated: true)
+            return LineBatch(
+                process: source.process, stream: source.stream, bytes: source.pending,
+                lines: [LineBatch.Line(range: 0..<source.pending.count, continues: false, unterminated: true)], time: Date().timeIntervalSince1970)
         }
     }
 
