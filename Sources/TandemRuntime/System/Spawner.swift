@@ -58,18 +58,24 @@ public struct PosixSpawner: ProcessSpawner {
             for fd in outPipe + errPipe + inPipe where fd >= 0 { close(fd) }
             throw SpawnError(command: request.arguments.first ?? "", errno: code)
         }
-        let argv = request.arguments.map { strdup($0) } + [nil]
-        let envp = request.environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var failure: Int32 = 0
-        let pid = argv.withUnsafeBufferPointer { arguments in
-            envp.withUnsafeBufferPointer { environment in
-                tandem_spawn(
-                    arguments.baseAddress, environment.baseAddress, request.directory, withInput ? inPipe[0] : -1, outPipe[1], errPipe[1], &failure)
+        let stdinRead = withInput ? inPipe[0] : -1
+        let outWrite = outPipe[1]
+        let errWrite = errPipe[1]
+        // Forked on the one long-lived thread: the parent-death signal follows the creating thread.
+        let (pid, failure) = SpawnThread.shared.run { () -> (pid_t, Int32) in
+            let argv = request.arguments.map { strdup($0) } + [nil]
+            let envp = request.environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer {
+                for pointer in argv { free(pointer) }
+                for pointer in envp { free(pointer) }
             }
+            var failure: Int32 = 0
+            let pid = argv.withUnsafeBufferPointer { arguments in
+                envp.withUnsafeBufferPointer { environment in
+                    tandem_spawn(arguments.baseAddress, environment.baseAddress, request.directory, stdinRead, outWrite, errWrite, &failure)
+                }
+            }
+            return (pid, failure)
         }
         close(outPipe[1])
         close(errPipe[1])
