@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 import TandemCore
 import TandemFormats
 import Testing
@@ -309,5 +311,40 @@ func processIsGone(_ pid: pid_t) async -> Bool {
         let (plan, problems) = RunPlan.make(try #require(input.services.first), file: "a.yml", directory: "/tmp", hostEnvironment: [:])
         #expect(plan == nil)
         #expect(problems.map(\.message) == ["T is read from the variable NOT_SET_ANYWHERE, which is not set"])
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(1))) struct SpawnerTests {
+    /// Linux sends the parent-death signal when the thread that forked a child ends. Children forked for
+    /// a thread that then exits must live on.
+    @Test func childrenOutliveTheThreadThatAskedForThem() async throws {
+        let spawned = Mutex<SpawnedProcess?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let process = try? PosixSpawner().spawn(SpawnRequest(arguments: ["sleep", "30"], environment: [:]), withInput: false)
+            spawned.withLock { $0 = process }
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+        let process = try #require(spawned.withLock { $0 })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(kill(process.pid, 0) == 0)
+        process.signalGroup(SIGKILL)
+        #expect(await ProcessReaper.shared.exit(of: process.pid) == .signaled(SIGKILL))
+        close(process.output)
+        close(process.error)
+    }
+
+    @Test func eachChildLeadsItsOwnSessionAndGroup() async throws {
+        let process = try PosixSpawner().spawn(SpawnRequest(arguments: ["sleep", "30"], environment: [:]), withInput: false)
+        let stat = try String(contentsOfFile: "/proc/\(process.pid)/stat", encoding: .utf8)
+        let fields = stat.split(separator: ")").last?.split(separator: " ").map(String.init) ?? []
+        // After the ")" come state, ppid, pgrp, session.
+        #expect(fields.count > 3 && fields[2] == String(process.pid) && fields[3] == String(process.pid))
+        process.signalGroup(SIGKILL)
+        _ = await ProcessReaper.shared.exit(of: process.pid)
+        close(process.output)
+        close(process.error)
     }
 }
