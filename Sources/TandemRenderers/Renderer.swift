@@ -119,6 +119,17 @@ enum RenderSupport {
         }
     }
 
+    /// The container's ports that have numbers; a `{{PLACEHOLDER}}` port is a named loss.
+    static func numberedPorts(_ container: Container, losses: inout Losses) -> [(port: Port, number: Int)] {
+        container.ports.compactMap { port in
+            guard let number = port.containerPort.number else {
+                losses.lose("port-placeholder", port.origin, "port \(port.containerPort) is a placeholder: fill it in before rendering")
+                return nil
+            }
+            return (port, number)
+        }
+    }
+
     /// Whole seconds, rounded up, at least `minimum`.
     static func seconds(_ value: Double?, minimum: Int = 1) -> Int? {
         value.map { max(minimum, Int($0.rounded(.up))) }

@@ -34,17 +34,7 @@ struct ConvertCommand: ParsableCommand {
     var strict = false
 
     func run() throws {
-        let (inputs, unreadable) = input.loader.load(paths: [path])
-        if let problem = unreadable.first {
-            writeError("Error: \(problem.description)")
-            throw ExitStatus.usage
-        }
-        guard let loaded = inputs.first else { throw ExitStatus.usage }
-        if !loaded.isValid {
-            for diagnostic in loaded.diagnostics { writeError(diagnostic.description) }
-            writeError("Error: \(path) is not valid; nothing was converted")
-            throw ExitStatus.invalid
-        }
+        let loaded = try input.loadOne(path, verb: "converted")
         guard let service = loaded.services.first else {
             writeError("Error: \(path) defines no service")
             throw ExitStatus.invalid

@@ -80,17 +80,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (inputs, unreadable) = input.loader.load(paths: [path])
-        if let problem = unreadable.first {
-            writeError("Error: \(problem.description)")
-            throw ExitStatus.usage
-        }
-        guard let loaded = inputs.first else { throw ExitStatus.usage }
-        guard loaded.isValid else {
-            for diagnostic in loaded.diagnostics { writeError(diagnostic.description) }
-            writeError("Error: \(path) is not valid; nothing was rendered")
-            throw ExitStatus.invalid
-        }
+        let loaded = try input.loadOne(path, verb: "rendered")
         var service: Service
         if let item = loaded.miaItem, let sidecar = item.container {
             guard let name = self.service, let image = images.app else {

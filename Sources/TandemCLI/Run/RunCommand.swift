@@ -42,16 +42,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (inputs, unreadable) = input.loader.load(paths: [path])
-        if let problem = unreadable.first {
-            writeError("Error: \(problem.description)")
-            throw ExitStatus.usage
-        }
-        guard let loaded = inputs.first else { throw ExitStatus.usage }
-        for diagnostic in loaded.diagnostics where diagnostic.severity != .error { writeError(diagnostic.description) }
-        guard loaded.isValid, var service = loaded.services.first else {
-            for diagnostic in loaded.diagnostics.errors { writeError(diagnostic.description) }
-            writeError("Error: \(path) cannot be run")
+        let loaded = try input.loadOne(path, verb: "run")
+        guard var service = loaded.services.first else {
+            writeError("Error: \(path) defines no service to run")
             throw ExitStatus.invalid
         }
         if service.containers.contains(where: { $0.catalogReference != nil }) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TandemCore
 import TandemFormats
 
 extension InputFormat: ExpressibleByArgument {}
@@ -18,6 +19,24 @@ struct InputOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Mia items: apply only the item schema's rules, not the service rules beyond it.")
     var miaSchemaOnly = false
+
+    /// Reads the one input a command works on; unreadable paths and invalid inputs end the command
+    /// with their diagnostics on standard error (exit 2 and 1).
+    func loadOne(_ path: String, verb: String) throws -> LoadedInput {
+        let (inputs, unreadable) = loader.load(paths: [path])
+        if let problem = unreadable.first {
+            writeError("Error: \(problem.description)")
+            throw ExitStatus.usage
+        }
+        guard let loaded = inputs.first else { throw ExitStatus.usage }
+        for diagnostic in loaded.diagnostics where diagnostic.severity != .error { writeError(diagnostic.description) }
+        guard loaded.isValid else {
+            for diagnostic in loaded.diagnostics.errors { writeError(diagnostic.description) }
+            writeError("Error: \(path) is not valid; nothing was \(verb)")
+            throw ExitStatus.invalid
+        }
+        return loaded
+    }
 
     var loader: InputLoader { InputLoader(format: format, environment: env, miaProfile: miaSchema, miaSchemaOnly: miaSchemaOnly) }
 }

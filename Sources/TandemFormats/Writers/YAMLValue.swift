@@ -130,7 +130,8 @@ extension YAMLValue {
         }
     }
 
-    static func quoted(_ text: String) -> String {
+    /// A JSON string literal for `text`.
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -166,12 +166,8 @@ struct ECSRenderer {
         definition.set(
             "portMappings",
             .list(
-                container.ports.compactMap { port in
-                    guard let number = port.containerPort.number else {
-                        losses.lose("port-placeholder", port.origin, "port \(port.containerPort) is a placeholder: fill it in before rendering")
-                        return nil
-                    }
-                    return .map([("containerPort", .int(number)), ("protocol", .string(port.transport == .udp ? "udp" : "tcp"))])
+                RenderSupport.numberedPorts(container, losses: &losses).map { port, number in
+                    .map([("containerPort", .int(number)), ("protocol", .string(port.transport == .udp ? "udp" : "tcp"))])
                 }))
         var environment: [YAMLValue] = []
         var secrets: [YAMLValue] = []

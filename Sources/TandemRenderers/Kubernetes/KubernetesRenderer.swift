@@ -187,11 +187,7 @@ struct KubernetesRenderer {
         spec.set(
             "ports",
             .list(
-                container.ports.compactMap { port in
-                    guard let number = port.containerPort.number else {
-                        losses.lose("port-placeholder", port.origin, "port \(port.containerPort) is a placeholder: fill it in before rendering")
-                        return nil
-                    }
+                RenderSupport.numberedPorts(container, losses: &losses).map { port, number in
                     var entry = MapBuilder()
                     if let name = port.name, Self.isPortName(name) { entry.set("name", name) }
                     entry.set("containerPort", number)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TandemFormats
 
 public enum OutputStream: String, Sendable {
     case stdout
@@ -148,22 +149,7 @@ public final class ConsoleSink: LogSink {
         return line + "}"
     }
 
-    static func quote(_ text: String) -> String {
-        var result = "\""
-        result.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 { result += String(format: "\\u%04x", scalar.value) } else { result.unicodeScalars.append(scalar) }
-            }
-        }
-        return result + "\""
-    }
+    static func quote(_ text: String) -> String { YAMLValue.quoted(text) }
 
     static func writeAll(_ descriptor: Int32, _ text: String) {
         writeAll(descriptor, Array(text.utf8))
