@@ -28,7 +28,10 @@ let package = Package(
         // What Swift cannot call directly: fork/exec into a new session with a parent-death signal, prctl.
         .target(name: "CTandemSystem"),
         // The supervisor that runs a service and its sidecars on one machine.
-        .target(name: "TandemRuntime", dependencies: ["TandemCore", "TandemFormats", "CTandemSystem"]),
+        .target(name: "TandemRuntime", dependencies: ["TandemCore", "CTandemSystem"]),
+        // The supervising process `tandem run` execs into: the runtime only, so that what stays resident
+        // beside the children is small (no readers, renderers or their dependencies).
+        .executableTarget(name: "tandem-supervisor", dependencies: ["TandemRuntime"]),
         // The command tree; one folder per noun, one file per subcommand.
         .target(
             name: "TandemCLI",

@@ -16,6 +16,9 @@ case "${1:-validate}" in
     # The shared harness (../shared/bench) drives Tandem beside supervisord, s6, runit, honcho and circus.
     # A release build with the Swift runtime linked in, as shipped (its memory figure depends on it).
     swift build -c release --static-swift-stdlib --product tandem >/dev/null
+    # The process that stays beside the children: static, and not position-independent, so that its
+    # data needs no relocation at start.
+    swift build -c release --static-swift-stdlib --product tandem-supervisor -Xswiftc -Xclang-linker -Xswiftc -no-pie >/dev/null
     root="$PWD"
     # shared/ is read-only: the harness runs from a copy, where its setup can build and install.
     mkdir -p .build-bench

@@ -10,7 +10,7 @@ import Testing
     }
 
     /// Starts `tandem run`, returning the process and the file its output goes to.
-    static func start(_ arguments: [String]) throws -> (Process, URL) {
+    static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (Process, URL) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-run-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
@@ -18,6 +18,7 @@ import Testing
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
@@ -63,6 +64,20 @@ import Testing
         let appStopping = try #require(text.range(of: "app      | * stopping"))
         let agentStopping = try #require(text.range(of: "agent    | * stopping"))
         #expect(appStopping.lowerBound < agentStopping.lowerBound)
+    }
+
+    /// `tandem run` checks the manifest, then execs into `tandem-supervisor` (same pid), so that only the
+    /// runtime stays resident beside the children; TANDEM_IN_PROCESS=1 keeps the unit in `tandem`.
+    @Test(arguments: [false, true])
+    func theUnitRunsInTheSupervisorExecutable(inProcess: Bool) async throws {
+        let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\n")
+        let (process, output) = try Self.start(["run", path], environment: inProcess ? ["TANDEM_IN_PROCESS": "1"] : [:])
+        #expect(try await Self.pids(in: output, count: 1).count == 1)
+        let name = try String(contentsOfFile: "/proc/\(process.processIdentifier)/comm", encoding: .utf8)
+        #expect(name.trimmingCharacters(in: .whitespacesAndNewlines) == (inProcess ? "tandem" : "tandem-supervis"))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
     }
 
     @Test func childrenDieWithAKilledTandem() async throws {

@@ -71,36 +71,16 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitStatus.invalid
         }
 
-        signal(SIGPIPE, SIG_IGN)
-        Supervisor.adoptOrphans()
-        let sink = ConsoleSink(format: logFormat, processNames: plan.processes.map(\.container.name))
-        let supervisor = Supervisor(plan: plan, sink: sink)
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT, SIGHUP] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { Task { await supervisor.stop(reason: "signal \(number) received") } }
-            source.resume()
-            sources.append(source)
+        let launch = SupervisorLaunch(plan: plan, logFormat: logFormat, reportPath: report, stopAfter: stopAfter.flatMap(GoDuration.seconds))
+        // The supervisor beside this executable runs the unit in this same process (exec), keeping only
+        // the runtime resident; without it the unit runs here.
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let supervisor = (executable as NSString).deletingLastPathComponent + "/tandem-supervisor"
+        if FileManager.default.isExecutableFile(atPath: supervisor), ProcessInfo.processInfo.environment["TANDEM_IN_PROCESS"] == nil {
+            let failure = launch.exec(supervisor: supervisor)
+            writeError("note: \(failure); running the unit in this process")
         }
-        if let stopAfter, let seconds = GoDuration.seconds(stopAfter) {
-            Task {
-                try? await Task.sleep(for: .nanoseconds(Int64(seconds * 1e9)))
-                await supervisor.stop(reason: "--stop-after \(stopAfter) elapsed")
-            }
-        }
-        let outcome = await supervisor.run()
-        for source in sources { source.cancel() }
-        if let report {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            do {
-                try encoder.encode(outcome).write(to: URL(fileURLWithPath: report), options: .atomic)
-            } catch {
-                writeError("Error: cannot write the report to \(report): \(error.localizedDescription)")
-            }
-        }
-        sink.write([LogRecord(process: "tandem", stream: .event, text: "unit ended: \(outcome.reason) (exit code \(outcome.exitCode))")])
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        let code = await launch.run()
+        if code != 0 { throw ExitCode(code) }
     }
 }

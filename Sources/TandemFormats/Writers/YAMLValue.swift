@@ -1,4 +1,5 @@
 import Foundation
+import TandemCore
 import Yams
 
 /// An ordered YAML tree for writers: keys keep the order a reader of the output expects.
@@ -131,23 +132,5 @@ extension YAMLValue {
     }
 
     /// A JSON string literal for `text`.
-    public static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    result += String(format: "\\u%04x", scalar.value)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
-    }
+    public static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import TandemFormats
+import TandemCore
 
 public enum OutputStream: String, Sendable {
     case stdout
@@ -70,7 +70,7 @@ extension LogSink {
 /// Lines on a file descriptor (standard output by default), each prefixed with its process's name,
 /// colored when the descriptor is a terminal (as Compose does), or as JSON lines.
 public final class ConsoleSink: LogSink {
-    public enum Format: String, Sendable {
+    public enum Format: String, Sendable, Codable {
         case text
         case json
     }
@@ -149,7 +149,7 @@ public final class ConsoleSink: LogSink {
         return line + "}"
     }
 
-    static func quote(_ text: String) -> String { YAMLValue.quoted(text) }
+    static func quote(_ text: String) -> String { JSONText.quoted(text) }
 
     static func writeAll(_ descriptor: Int32, _ text: String) {
         writeAll(descriptor, Array(text.utf8))

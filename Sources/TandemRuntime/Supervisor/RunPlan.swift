@@ -3,8 +3,8 @@ import TandemCore
 
 /// A service made ready to run on this machine: every container's argument vector, environment and
 /// working directory, resolved before anything starts, so a missing secret stops the run up front.
-public struct RunPlan: Sendable {
-    public struct Process: Sendable {
+public struct RunPlan: Sendable, Codable {
+    public struct Process: Sendable, Codable {
         public var container: Container
         public var request: SpawnRequest
     }

@@ -2,7 +2,7 @@ import CTandemSystem
 import Foundation
 
 /// What to start: the argument vector, the whole environment, the working directory.
-public struct SpawnRequest: Sendable {
+public struct SpawnRequest: Sendable, Codable {
     public var arguments: [String]
     public var environment: [String: String]
     public var directory: String?

@@ -1,0 +1,91 @@
+import Dispatch
+import Foundation
+import TandemCore
+
+/// Everything a supervising process needs, decided before it starts: `tandem run` reads and checks the
+/// manifest, then hands this (as JSON) to `tandem-supervisor`, which runs it and nothing else.
+public struct SupervisorLaunch: Sendable, Codable {
+    public var plan: RunPlan
+    public var logFormat: ConsoleSink.Format
+    /// Where to write the JSON report of how each process ended.
+    public var reportPath: String?
+    /// Stop the unit after this many seconds, as SIGTERM would.
+    public var stopAfter: Double?
+
+    public init(plan: RunPlan, logFormat: ConsoleSink.Format, reportPath: String?, stopAfter: Double?) {
+        self.plan = plan
+        self.logFormat = logFormat
+        self.reportPath = reportPath
+        self.stopAfter = stopAfter
+    }
+
+    /// Runs the unit with signal handling (SIGTERM, SIGINT and SIGHUP stop it in order) and returns the
+    /// exit code: the essential process's that ended it, 128+signal for signals, 0 when stopped.
+    public func run() async -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        Supervisor.adoptOrphans()
+        let sink = ConsoleSink(format: logFormat, processNames: plan.processes.map(\.container.name))
+        let supervisor = Supervisor(plan: plan, sink: sink)
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { Task { await supervisor.stop(reason: "signal \(number) received") } }
+            source.resume()
+            sources.append(source)
+        }
+        if let stopAfter {
+            Task {
+                try? await Task.sleep(for: .nanoseconds(Int64(stopAfter * 1e9)))
+                await supervisor.stop(reason: "stopped after \(Supervisor.format(.nanoseconds(Int64(stopAfter * 1e9))))")
+            }
+        }
+        let outcome = await supervisor.run()
+        for source in sources { source.cancel() }
+        if let reportPath {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            do {
+                try encoder.encode(outcome).write(to: URL(fileURLWithPath: reportPath), options: .atomic)
+            } catch {
+                FileHandle.standardError.write(Data("Error: cannot write the report to \(reportPath): \(error.localizedDescription)\n".utf8))
+            }
+        }
+        sink.write([LogRecord(process: "tandem", stream: .event, text: "unit ended: \(outcome.reason) (exit code \(outcome.exitCode))")])
+        return outcome.exitCode
+    }
+
+    /// The environment variable that names the descriptor `tandem-supervisor` reads its launch from.
+    public static let descriptorVariable = "TANDEM_LAUNCH_FD"
+
+    /// Replaces this process with `supervisor`, handing it the launch on an unlinked temporary file
+    /// (same pid, so signals and a container's PID 1 stay where they were). Returns only on failure.
+    public func exec(supervisor: String) -> String {
+        guard let data = try? JSONEncoder().encode(self) else { return "cannot encode the launch" }
+        var template = Array((NSTemporaryDirectory() + "tandem-launch-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { return "cannot create a temporary file: \(String(cString: strerror(errno)))" }
+        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        unlink(path)
+        var written = 0
+        while written < data.count {
+            let count = data.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, data.count - written) }
+            guard count > 0 else { return "cannot write the launch: \(String(cString: strerror(errno)))" }
+            written += count
+        }
+        lseek(descriptor, 0, SEEK_SET)
+        setenv(Self.descriptorVariable, String(descriptor), 1)
+        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(supervisor), nil]
+        arguments.withUnsafeBufferPointer { _ = execv(supervisor, $0.baseAddress!) }
+        return "cannot start \(supervisor): \(String(cString: strerror(errno)))"
+    }
+
+    /// Reads the launch `tandem run` handed over.
+    public static func received() -> SupervisorLaunch? {
+        guard let text = ProcessInfo.processInfo.environment[descriptorVariable], let descriptor = Int32(text) else { return nil }
+        unsetenv(descriptorVariable)
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        guard let data = try? handle.readToEnd() else { return nil }
+        return try? JSONDecoder().decode(SupervisorLaunch.self, from: data)
+    }
+}
