@@ -61,7 +61,7 @@ struct RunCommand: AsyncParsableCommand {
             service = resolved
         }
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         let directory = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
         let absolute = URL(fileURLWithPath: directory.isEmpty ? "." : directory).standardizedFileURL.path
         let (plan, problems) = RunPlan.make(service, file: loaded.file, directory: absolute)

@@ -53,6 +53,7 @@ public actor Supervisor {
     private let router: RouterSink?
     private var states: [String: State] = [:]
     private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var timers: [Int: Task<Void, Never>] = [:]
     private var nextWaiter = 0
     private var stopping = false
     private var endCode: Int32?
@@ -431,9 +432,10 @@ public actor Supervisor {
         await withCheckedContinuation { continuation in
             waiters[id] = continuation
             if let deadline {
-                Task {
+                // The timer goes when the wait ends, so that waits do not pile up sleeping tasks.
+                timers[id] = Task {
                     try? await Task.sleep(until: deadline, clock: .continuous)
-                    await self.resumeWaiter(id)
+                    self.resumeWaiter(id)
                 }
             }
         }
@@ -447,12 +449,15 @@ public actor Supervisor {
     }
 
     private func resumeWaiter(_ id: Int) {
+        timers.removeValue(forKey: id)?.cancel()
         waiters.removeValue(forKey: id)?.resume()
     }
 
     private func notifyChange() {
         let all = waiters
         waiters.removeAll()
+        for timer in timers.values { timer.cancel() }
+        timers.removeAll()
         for continuation in all.values { continuation.resume() }
     }
 
