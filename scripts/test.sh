@@ -14,6 +14,12 @@ echo "== build"
 swift build --build-tests
 bin="$(swift build --show-bin-path)"
 
+echo "== tandem-supervisor links no Foundation (its memory goal depends on it)"
+if ldd "$bin/tandem-supervisor" | grep -i foundation; then
+  echo "error: tandem-supervisor links Foundation; keep Foundation out of TandemRuntime and TandemCore" >&2
+  exit 1
+fi
+
 echo "== differential test: Mia items, Tandem vs jsonschema"
 .build-py/venv/bin/python scripts/mia/differential.py "$bin/tandem"
 

@@ -111,6 +111,10 @@ int tandem_set_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
+int tandem_set_thread_name(const char *name) {
+    return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}
+
 int tandem_pidfd_open(pid_t pid) {
 #ifdef SYS_pidfd_open
     return (int)syscall(SYS_pidfd_open, pid, 0);

@@ -14,6 +14,9 @@ pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory
 /// Makes this process the reaper of orphaned descendants (PR_SET_CHILD_SUBREAPER).
 int tandem_set_subreaper(void);
 
+/// Names the calling thread (what ps and top show); at most 15 bytes are kept.
+int tandem_set_thread_name(const char *name);
+
 /// A descriptor that becomes readable when `pid` (a child) ends; -1 with errno on failure.
 int tandem_pidfd_open(pid_t pid);
 

@@ -77,7 +77,9 @@ struct RunCommand: AsyncParsableCommand {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let supervisor = (executable as NSString).deletingLastPathComponent + "/tandem-supervisor"
         if FileManager.default.isExecutableFile(atPath: supervisor), ProcessInfo.processInfo.environment["TANDEM_IN_PROCESS"] == nil {
-            let failure = launch.exec(supervisor: supervisor)
+            let failure =
+                (try? JSONEncoder().encode(launch)).map { SupervisorLaunch.exec(supervisor: supervisor, json: Array($0)) }
+                ?? "cannot encode the launch"
             writeError("note: \(failure); running the unit in this process")
         }
         let code = await launch.run()

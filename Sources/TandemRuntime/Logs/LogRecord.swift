@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import Synchronization
 import TandemCore
 
@@ -22,7 +22,7 @@ public struct LogRecord: Sendable {
     public var time: Double
 
     public init(
-        process: String, stream: OutputStream, text: String, continues: Bool = false, unterminated: Bool = false, time: Double = Date().timeIntervalSince1970
+        process: String, stream: OutputStream, text: String, continues: Bool = false, unterminated: Bool = false, time: Double = wallClockSeconds()
     ) {
         self.process = process
         self.stream = stream
@@ -89,7 +89,7 @@ public final class ConsoleSink: LogSink {
     public init(descriptor: Int32 = 1, format: Format = .text, processNames: [String] = []) {
         self.descriptor = descriptor
         self.format = format
-        self.useColor = format == .text && isatty(descriptor) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        self.useColor = format == .text && isatty(descriptor) == 1 && environmentValue("NO_COLOR") == nil
         var state = State()
         state.width = max(8, processNames.map(\.count).max() ?? 0)
         for (index, name) in processNames.enumerated() { state.colors[name] = Self.palette[index % Self.palette.count] }
@@ -103,7 +103,7 @@ public final class ConsoleSink: LogSink {
                 switch format {
                 case .json: output += Self.json(record) + "\n"
                 case .text:
-                    let name = record.process.padding(toLength: max(state.width, record.process.count), withPad: " ", startingAt: 0)
+                    let name = padded(record.process, to: state.width)
                     let marker = record.stream == .event ? "* " : ""
                     let suffix = record.continues ? " ↩" : (record.unterminated ? " ⏎" : "")
                     if useColor, let color = state.colors[record.process] {
@@ -125,7 +125,7 @@ public final class ConsoleSink: LogSink {
             return
         }
         let (prefix, suffixColor) = state.withLock { state -> ([UInt8], Bool) in
-            let name = batch.process.padding(toLength: max(state.width, batch.process.count), withPad: " ", startingAt: 0)
+            let name = padded(batch.process, to: state.width)
             if useColor, let color = state.colors[batch.process] { return (Array("\(color)\(name) |\u{1B}[0m ".utf8), true) }
             return (Array("\(name) | ".utf8), false)
         }
@@ -143,7 +143,7 @@ public final class ConsoleSink: LogSink {
 
     static func json(_ record: LogRecord) -> String {
         var line =
-            "{\"time\":\(String(format: "%.3f", record.time)),\"process\":\(quote(record.process)),\"stream\":\"\(record.stream.rawValue)\",\"line\":\(quote(record.text))"
+            "{\"time\":\(fixedPoint(record.time, decimals: 3)),\"process\":\(quote(record.process)),\"stream\":\"\(record.stream.rawValue)\",\"line\":\(quote(record.text))"
         if record.continues { line += ",\"continues\":true" }
         if record.unterminated { line += ",\"unterminated\":true" }
         return line + "}"
@@ -158,7 +158,7 @@ public final class ConsoleSink: LogSink {
     static func writeAll(_ descriptor: Int32, _ data: [UInt8]) {
         var bytes = data[...]
         while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
                 return

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import Synchronization
 
 /// Copilot's FireLens pattern on one machine: every process's lines go, as JSON lines, to the log
@@ -52,7 +52,7 @@ final class RouterSink: LogSink {
     private static func flush(_ state: inout State) {
         guard let descriptor = state.descriptor else { return }
         while !state.pending.isEmpty {
-            let written = state.pending.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            let written = state.pending.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if written > 0 {
                 state.pending.removeFirst(written)
             } else if written < 0 && errno == EINTR {

@@ -1,6 +1,6 @@
 import CTandemSystem
 import Dispatch
-import Foundation
+import Glibc
 import TandemCore
 
 /// Runs one probe once: a command (in its own process group, killed whole on timeout), a TCP connect or

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import TandemCore
 
 /// A service made ready to run on this machine: every container's argument vector, environment and
@@ -16,7 +16,7 @@ public struct RunPlan: Sendable, Codable {
     public static let inheritedVariables = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TERM", "TMPDIR", "SHELL"]
 
     public static func make(
-        _ service: Service, file: String, directory: String, hostEnvironment: [String: String] = ProcessInfo.processInfo.environment
+        _ service: Service, file: String, directory: String, hostEnvironment: [String: String] = processEnvironment()
     ) -> (plan: RunPlan?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var processes: [Process] = []
@@ -31,13 +31,14 @@ public struct RunPlan: Sendable, Codable {
             var environment: [String: String] = [:]
             for name in inheritedVariables { if let value = hostEnvironment[name] { environment[name] = value } }
             for path in container.environmentFiles {
-                let resolved = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
-                guard let text = try? String(contentsOfFile: resolved, encoding: .utf8) else {
+                guard let bytes = readFile(resolvedPath(path, in: directory)) else {
                     diagnostics.append(Diagnostic(.error, origin: container.origin, file: file, message: "cannot read environment file \(path)"))
                     continue
                 }
-                for line in text.split(separator: "\n") {
-                    let trimmed = line.trimmingCharacters(in: .whitespaces)
+                for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+                    let start = line.firstIndex { !$0.isWhitespace } ?? line.endIndex
+                    let end = line.lastIndex { !$0.isWhitespace }.map(line.index(after:)) ?? start
+                    let trimmed = line[start..<max(start, end)]
                     guard !trimmed.isEmpty, !trimmed.hasPrefix("#"), let equals = trimmed.firstIndex(of: "=") else { continue }
                     environment[String(trimmed[..<equals])] = String(trimmed[trimmed.index(after: equals)...])
                 }
@@ -54,7 +55,7 @@ public struct RunPlan: Sendable, Codable {
             environment["TANDEM_PROCESS"] = container.name
             var workingDirectory = directory
             if let relative = container.workingDirectory {
-                workingDirectory = relative.hasPrefix("/") ? relative : (directory as NSString).appendingPathComponent(relative)
+                workingDirectory = resolvedPath(relative, in: directory)
             }
             let arguments = (container.entrypoint ?? []) + command.argv + container.args
             processes.append(Process(container: container, request: SpawnRequest(arguments: arguments, environment: environment, directory: workingDirectory)))
@@ -89,10 +90,10 @@ public struct RunPlan: Sendable, Codable {
             guard let value = hostEnvironment[name] else { return fail("\(variable.name) is read from the variable \(name), which is not set") }
             return value
         case .secretReference(.file(let path)):
-            let resolved = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
-            guard var value = try? String(contentsOfFile: resolved, encoding: .utf8) else {
+            guard let bytes = readFile(resolvedPath(path, in: directory)) else {
                 return fail("\(variable.name) is read from \(path), which cannot be read")
             }
+            var value = String(decoding: bytes, as: UTF8.self)
             if value.hasSuffix("\n") { value.removeLast() }
             return value
         case .secretReference(let source):

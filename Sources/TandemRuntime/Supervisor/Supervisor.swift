@@ -1,5 +1,5 @@
 import CTandemSystem
-import Foundation
+import Glibc
 import Synchronization
 import TandemCore
 
@@ -483,7 +483,7 @@ public actor Supervisor {
 
     static func format(_ duration: Duration) -> String {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return seconds < 1 ? "\(Int((seconds * 1000).rounded()))ms" : String(format: "%.1fs", seconds)
+        return seconds < 1 ? "\(Int((seconds * 1000).rounded()))ms" : fixedPoint(seconds, decimals: 1) + "s"
     }
 }
 

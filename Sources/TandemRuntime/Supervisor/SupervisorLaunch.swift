@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import Glibc
 import TandemCore
 
 /// Everything a supervising process needs, decided before it starts: `tandem run` reads and checks the
@@ -42,14 +42,8 @@ public struct SupervisorLaunch: Sendable, Codable {
         }
         let outcome = await supervisor.run()
         for source in sources { source.cancel() }
-        if let reportPath {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            do {
-                try encoder.encode(outcome).write(to: URL(fileURLWithPath: reportPath), options: .atomic)
-            } catch {
-                FileHandle.standardError.write(Data("Error: cannot write the report to \(reportPath): \(error.localizedDescription)\n".utf8))
-            }
+        if let reportPath, let failure = writeFileAtomically(reportPath, Array(outcome.json.utf8)) {
+            writeAll(STDERR_FILENO, "Error: cannot write the report to \(reportPath): \(failure)\n".utf8)
         }
         sink.write([LogRecord(process: "tandem", stream: .event, text: "unit ended: \(outcome.reason) (exit code \(outcome.exitCode))")])
         return outcome.exitCode
@@ -58,21 +52,16 @@ public struct SupervisorLaunch: Sendable, Codable {
     /// The environment variable that names the descriptor `tandem-supervisor` reads its launch from.
     public static let descriptorVariable = "TANDEM_LAUNCH_FD"
 
-    /// Replaces this process with `supervisor`, handing it the launch on an unlinked temporary file
-    /// (same pid, so signals and a container's PID 1 stay where they were). Returns only on failure.
-    public func exec(supervisor: String) -> String {
-        guard let data = try? JSONEncoder().encode(self) else { return "cannot encode the launch" }
-        var template = Array((NSTemporaryDirectory() + "tandem-launch-XXXXXX").utf8CString)
+    /// Replaces this process with `supervisor`, handing it the launch (`json`, this launch encoded by the
+    /// caller, which has an encoder) on an unlinked temporary file (same pid, so signals and a container's
+    /// PID 1 stay where they were). Returns only on failure.
+    public static func exec(supervisor: String, json data: [UInt8]) -> String {
+        var template = Array((temporaryDirectory() + "tandem-launch-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { return "cannot create a temporary file: \(String(cString: strerror(errno)))" }
         let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         unlink(path)
-        var written = 0
-        while written < data.count {
-            let count = data.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, data.count - written) }
-            guard count > 0 else { return "cannot write the launch: \(String(cString: strerror(errno)))" }
-            written += count
-        }
+        guard writeAll(descriptor, data) else { return "cannot write the launch: \(String(cString: strerror(errno)))" }
         lseek(descriptor, 0, SEEK_SET)
         setenv(Self.descriptorVariable, String(descriptor), 1)
         let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(supervisor), nil]
@@ -82,10 +71,10 @@ public struct SupervisorLaunch: Sendable, Codable {
 
     /// Reads the launch `tandem run` handed over.
     public static func received() -> SupervisorLaunch? {
-        guard let text = ProcessInfo.processInfo.environment[descriptorVariable], let descriptor = Int32(text) else { return nil }
+        guard let text = environmentValue(descriptorVariable), let descriptor = Int32(text) else { return nil }
         unsetenv(descriptorVariable)
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        guard let data = try? handle.readToEnd() else { return nil }
-        return try? JSONDecoder().decode(SupervisorLaunch.self, from: data)
+        defer { close(descriptor) }
+        guard let data = readAll(descriptor) else { return nil }
+        return try? JSONValueDecoder().decode(SupervisorLaunch.self, from: data)
     }
 }

@@ -1,3 +1,5 @@
+import TandemCore
+
 /// Why a process is no longer running.
 public enum EndReason: String, Sendable, Codable {
     case exited
@@ -27,4 +29,23 @@ public struct UnitReport: Sendable, Codable, Hashable {
     public var exitCode: Int32
     public var reason: String
     public var processes: [ProcessReport]
+}
+
+extension UnitReport {
+    /// The report as JSON with sorted keys, as `tandem run --report` writes it (the runtime has no encoder).
+    public var json: String {
+        let entries = processes.map { process in
+            var fields: [String] = []
+            if let exitCode = process.exitCode { fields.append("\"exitCode\" : \(exitCode)") }
+            if let message = process.message { fields.append("\"message\" : \(JSONText.quoted(message))") }
+            fields += [
+                "\"name\" : \(JSONText.quoted(process.name))", "\"reason\" : \(JSONText.quoted(process.reason.rawValue))",
+                "\"restarts\" : \(process.restarts)", "\"role\" : \(JSONText.quoted(process.role))",
+            ]
+            if let signal = process.signal { fields.append("\"signal\" : \(signal)") }
+            return "    {\n      " + fields.joined(separator: ",\n      ") + "\n    }"
+        }
+        let list = entries.isEmpty ? "[\n\n  ]" : "[\n" + entries.joined(separator: ",\n") + "\n  ]"
+        return "{\n  \"exitCode\" : \(exitCode),\n  \"processes\" : \(list),\n  \"reason\" : \(JSONText.quoted(reason))\n}\n"
+    }
 }

@@ -1,5 +1,5 @@
 import CTandemSystem
-import Foundation
+import Glibc
 import Synchronization
 
 /// Reads every child's standard output and error on one thread with epoll, splits them into lines and
@@ -22,9 +22,7 @@ final class OutputPump: Sendable {
     init(sink: any LogSink) {
         self.sink = sink
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
-        let thread = Thread { [self] in loop() }
-        thread.name = "tandem-output"
-        thread.start()
+        startThread(named: "tandem-output") { [self] in loop() }
     }
 
     /// Reads `descriptor` until its end, then closes it and calls `closed`.
@@ -99,7 +97,7 @@ final class OutputPump: Sendable {
             source.pending = Array(data[start...])
             sources[descriptor] = source
             guard !lines.isEmpty else { return nil }
-            return LineBatch(process: source.process, stream: source.stream, bytes: data, lines: lines, time: Date().timeIntervalSince1970)
+            return LineBatch(process: source.process, stream: source.stream, bytes: data, lines: lines, time: wallClockSeconds())
         }
     }
 
@@ -108,7 +106,7 @@ final class OutputPump: Sendable {
             guard let source = sources[descriptor], !source.pending.isEmpty else { return nil }
             return LineBatch(
                 process: source.process, stream: source.stream, bytes: source.pending,
-                lines: [LineBatch.Line(range: 0..<source.pending.count, continues: false, unterminated: true)], time: Date().timeIntervalSince1970)
+                lines: [LineBatch.Line(range: 0..<source.pending.count, continues: false, unterminated: true)], time: wallClockSeconds())
         }
     }
 

@@ -1,6 +1,6 @@
 import CTandemSystem
 import Dispatch
-import Foundation
+import Glibc
 import Synchronization
 
 /// Waits for the children this library starts, on one thread, and hands each exit to whoever waits for
@@ -24,9 +24,7 @@ final class ProcessReaper: Sendable {
 
     private init() {
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
-        let thread = Thread { [self] in watchPidfds() }
-        thread.name = "tandem-reaper"
-        thread.start()
+        startThread(named: "tandem-reaper") { [self] in watchPidfds() }
     }
 
     /// Become the subreaper of every descendant and reap all children, orphans included.
@@ -37,9 +35,7 @@ final class ProcessReaper: Sendable {
         }
         guard start else { return }
         _ = tandem_set_subreaper()
-        let thread = Thread { [self] in reapAll() }
-        thread.name = "tandem-orphan-reaper"
-        thread.start()
+        startThread(named: "tandem-orphans") { [self] in reapAll() }
     }
 
     /// Calls `handler` once, when `pid` ends (at once if it already has).
@@ -109,7 +105,7 @@ final class ProcessReaper: Sendable {
             if pid > 0 {
                 report(pid, status: status)
             } else if errno == ECHILD {
-                Thread.sleep(forTimeInterval: 0.05)
+                sleepThread(seconds: 0.05)
             }
         }
     }

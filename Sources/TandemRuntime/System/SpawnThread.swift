@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import Glibc
 import Synchronization
 
 /// The one thread that forks every child. Linux sends the parent-death signal when the *thread* that
@@ -12,9 +12,7 @@ final class SpawnThread: Sendable {
     private let ready = DispatchSemaphore(value: 0)
 
     private init() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "tandem-spawn"
-        thread.start()
+        startThread(named: "tandem-spawn") { [self] in loop() }
     }
 
     /// Runs `work` on the spawning thread and returns its result; the caller waits (a spawn is quick).

@@ -1,5 +1,5 @@
 import CTandemSystem
-import Foundation
+import Glibc
 
 /// What to start: the argument vector, the whole environment, the working directory.
 public struct SpawnRequest: Sendable, Codable {

@@ -1,0 +1,95 @@
+import Foundation
+import TandemCore
+import TandemFormats
+import Testing
+
+@testable import TandemRuntime
+
+/// `tandem run` encodes the launch with Foundation; `tandem-supervisor` decodes it without. These check
+/// that the two agree on every model the readers produce, and that the report the supervisor writes by
+/// hand is what Foundation's encoder would have written.
+@Suite struct LaunchTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples").path
+
+    static func sortedJSON(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(value)
+    }
+
+    @Test(arguments: [
+        "tandem/web.yml", "tandem/orders-with-catalog.yml", "copilot/api.yml", "mia/my-sidecar.yaml", "mia/audit-trail.json",
+        "cloudfoundry/manifest.yml",
+    ])
+    func everyExampleSurvivesTheHandOver(_ file: String) throws {
+        let input = InputLoader().loadFile(Self.examples + "/" + file)
+        let services = input.services
+        #expect(!services.isEmpty, "\(input.diagnostics)")
+        for service in services {
+            let processes = service.containers.map { container in
+                RunPlan.Process(
+                    container: container,
+                    request: SpawnRequest(arguments: ["/bin/sh", "-c", "exit 0"], environment: ["PATH": "/usr/bin", "QUOTE": "a \"b\"\n\u{1F600}"]))
+            }
+            let launch = SupervisorLaunch(
+                plan: RunPlan(service: service, processes: processes), logFormat: .json, reportPath: "/tmp/report.json", stopAfter: 1.5)
+            let encoded = try JSONEncoder().encode(launch)
+            let decoded = try JSONValueDecoder().decode(SupervisorLaunch.self, from: Array(encoded))
+            let before = try Self.sortedJSON(launch)
+            let after = try Self.sortedJSON(decoded)
+            #expect(String(decoding: after, as: UTF8.self) == String(decoding: before, as: UTF8.self))
+        }
+    }
+
+    @Test func theHandWrittenReportMatchesFoundationsEncoder() throws {
+        let report = UnitReport(
+            exitCode: 137, reason: "app \"main\" ended\n",
+            processes: [
+                ProcessReport(name: "app", role: "main", reason: .signaled, exitCode: nil, signal: 9, restarts: 2, message: "killed: ü"),
+                ProcessReport(name: "logs", role: "sidecar", reason: .exited, exitCode: 0, signal: nil, restarts: 0, message: nil),
+            ])
+        let expected = String(decoding: try Self.sortedJSON(report), as: UTF8.self) + "\n"
+        #expect(report.json == expected)
+        let empty = UnitReport(exitCode: 0, reason: "stopped", processes: [])
+        #expect(empty.json == String(decoding: try Self.sortedJSON(empty), as: UTF8.self) + "\n")
+    }
+
+    @Test func malformedJSONIsRefusedWithItsOffset() {
+        for (text, offset) in [("{\"a\": 1,}", 8), ("[1, 2", 5), ("\"open", 5), ("{\"a\" 1}", 5), ("tru", 0), ("1 2", 2)] {
+            #expect(throws: JSONValue.ParseError.self, "\(text)") { try JSONValue.parse(Array(text.utf8)) }
+            do {
+                _ = try JSONValue.parse(Array(text.utf8))
+            } catch {
+                #expect(error.offset == offset, "\(text): \(error)")
+            }
+        }
+    }
+
+    @Test func escapesAndNumbersParse() throws {
+        let value = try JSONValue.parse(Array(#"{"s": "a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", "n": [-1.5e3, 0, 42], "t": true, "z": null}"#.utf8))
+        #expect(
+            value
+                == .object([
+                    "s": .string("a\"\\/\u{8}\u{C}\n\r\té😀"), "n": .array([.number("-1.5e3"), .number("0"), .number("42")]), "t": .bool(true),
+                    "z": .null,
+                ]))
+    }
+
+    @Test func aTypeMismatchNamesTheFieldPath() throws {
+        struct Shape: Decodable {
+            struct Inner: Decodable { var count: Int }
+            var inner: [Inner]
+        }
+        #expect(throws: DecodingError.self) {
+            try JSONValueDecoder().decode(Shape.self, from: Array(#"{"inner": [{"count": 1}, {"count": "two"}]}"#.utf8))
+        }
+        do {
+            _ = try JSONValueDecoder().decode(Shape.self, from: Array(#"{"inner": [{"count": 1}, {"count": "two"}]}"#.utf8))
+        } catch DecodingError.typeMismatch(_, let context) {
+            #expect(context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue } == ["inner", "1", "count"])
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
