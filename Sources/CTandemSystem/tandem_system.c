@@ -49,7 +49,7 @@ static int move_to(int fd, int target) {
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int *error) {
+pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_procs_fd, int *error) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
         *error = errno;
@@ -70,6 +70,8 @@ pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory
         // Die with the supervisor, even when it is killed with SIGKILL.
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
         if (setsid() < 0) failure = errno;
+        // "0" moves the writer itself.
+        if (!failure && cgroup_procs_fd >= 0 && write(cgroup_procs_fd, "0", 1) != 1) failure = errno;
         sigset_t all;
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);

@@ -66,7 +66,7 @@ func processIsGone(_ pid: pid_t) async -> Bool {
               proxy:
                 command: "echo proxy up; exec sleep 30"
                 depends_on: {app: healthy}
-            """, stopAfter: .seconds(1))
+            """, stopAfter: .seconds(2))  // room for a loaded machine: the probe needs 0.3 s plus a period
         let list = events(sink)
         let ready = try #require(index(of: "app: ready", in: list))
         let proxyStarted = try #require(index(of: "proxy: started", in: list))

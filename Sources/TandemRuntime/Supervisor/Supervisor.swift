@@ -11,15 +11,18 @@ public struct RuntimeOptions: Sendable {
     /// How long a process waits for a dependency's condition when the manifest sets no timeout.
     public var dependencyTimeout: Duration
     public var backoff: RestartBackoff
+    /// How memory limits are enforced; nil finds the best this machine allows when a process has one.
+    public var memoryControl: MemoryControl?
 
     public init(
         stopGrace: Duration = .seconds(10), stopDeadline: Duration = .seconds(30), dependencyTimeout: Duration = .seconds(120),
-        backoff: RestartBackoff = RestartBackoff()
+        backoff: RestartBackoff = RestartBackoff(), memoryControl: MemoryControl? = nil
     ) {
         self.stopGrace = stopGrace
         self.stopDeadline = stopDeadline
         self.dependencyTimeout = dependencyTimeout
         self.backoff = backoff
+        self.memoryControl = memoryControl
     }
 }
 
@@ -59,6 +62,9 @@ public actor Supervisor {
     private var endCode: Int32?
     private var endReason = ""
     private var lifecycles: [Task<Void, Never>] = []
+    private var memory: MemoryControl?
+    /// The cgroup of each process with a memory limit, made on its first start and kept across restarts.
+    private var memoryGroups: [String: String] = [:]
 
     public init(plan: RunPlan, options: RuntimeOptions = RuntimeOptions(), spawner: any ProcessSpawner = PosixSpawner(), sink: any LogSink) {
         self.plan = plan
@@ -76,6 +82,11 @@ public actor Supervisor {
 
     /// Runs until an essential process ends for good, every process has, or `stop()`; then stops the unit.
     public func run() async -> UnitReport {
+        if plan.processes.contains(where: { RunPlan.memoryLimit(of: $0.container, in: plan.service) != nil }) {
+            let memory = options.memoryControl ?? MemoryControl.detect(unit: plan.service.name)
+            self.memory = memory
+            event("tandem", "memory limits: \(memory)")
+        }
         for process in plan.processes {
             let name = process.container.name
             lifecycles.append(Task { await self.lifecycle(name) })
@@ -83,6 +94,7 @@ public actor Supervisor {
         while !stopping { await waitForChange(until: nil) }
         await shutdown()
         for task in lifecycles { await task.value }
+        memory?.removeGroups(Array(memoryGroups.values))
         return report()
     }
 
@@ -134,10 +146,22 @@ public actor Supervisor {
             notifyChange()
             return
         }
+        let memoryLimit = RunPlan.memoryLimit(of: container, in: plan.service)
         while !stopping {
+            var request = process.request
+            if let memoryLimit, let memory, memoryGroups[name] == nil {
+                if let group = memory.prepareGroup(for: name, mebibytes: memoryLimit) {
+                    memoryGroups[name] = group
+                } else if case .polling = memory {
+                } else {
+                    event(name, "cannot make a memory cgroup; polling its memory instead")
+                }
+            }
+            request.memoryGroup = memoryGroups[name]
+            let oomKillsBefore = memoryGroups[name].map { memory?.oomKills(in: $0) ?? 0 } ?? 0
             let spawned: SpawnedProcess
             do {
-                spawned = try spawner.spawn(process.request, withInput: container.role == .logRouter)
+                spawned = try spawner.spawn(request, withInput: container.role == .logRouter)
             } catch {
                 states[name]?.final = true
                 states[name]?.reason = .startFailed
@@ -164,9 +188,18 @@ public actor Supervisor {
             pump.watch(spawned.output, process: name, stream: .stdout) { drained.close() }
             pump.watch(spawned.error, process: name, stream: .stderr) { drained.close() }
             let probes = Task { await self.probe(name, generation: generation, process: process) }
+            let memoryWatch: Task<Void, Never>? =
+                if let memoryLimit, memoryGroups[name] == nil, let memory {
+                    Task { await self.watchMemory(name, generation: generation, pid: spawned.pid, mebibytes: memoryLimit, control: memory) }
+                } else { nil }
 
             let status = await ProcessReaper.shared.exit(of: spawned.pid)
             probes.cancel()
+            memoryWatch?.cancel()
+            if let group = memoryGroups[name], let memoryLimit, status == .signaled(SIGKILL), (memory?.oomKills(in: group) ?? 0) > oomKillsBefore {
+                states[name]?.killReason = .oomKilled
+                event(name, "killed by the kernel: memory above its limit of \(memoryLimit) MiB")
+            }
             // Whatever the process left in its group (a daemon it forked) goes with it.
             spawned.signalGroup(SIGKILL)
             await drained.wait(upTo: .milliseconds(200))
@@ -383,6 +416,24 @@ public actor Supervisor {
         let grace = container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
         await waitUntil(ContinuousClock.now + grace) { self.states[name]?.generation != generation || self.states[name]?.running == false }
         if states[name]?.generation == generation, states[name]?.running == true { process.signalGroup(SIGKILL) }
+    }
+
+    /// The fallback where no cgroup can be made: the process group's resident memory, checked every
+    /// period; above the limit the group is killed at once, as the kernel would.
+    private func watchMemory(_ name: String, generation: Int, pid: pid_t, mebibytes: Int, control: MemoryControl) async {
+        let period: Duration = if case .polling(let period) = control { period } else { .milliseconds(100) }
+        let limit = mebibytes * 1_048_576
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            guard states[name]?.generation == generation, states[name]?.running == true, let process = states[name]?.process else { return }
+            let resident = residentBytes(ofGroup: pid)
+            if resident > limit {
+                states[name]?.killReason = .oomKilled
+                event(name, "memory \(resident / 1_048_576) MiB above its limit of \(mebibytes) MiB: killed")
+                process.signalGroup(SIGKILL)
+                return
+            }
+        }
     }
 
     // MARK: Shutdown

@@ -6,20 +6,32 @@ public struct SpawnRequest: Sendable, Codable {
     public var arguments: [String]
     public var environment: [String: String]
     public var directory: String?
+    /// The cgroup folder the process starts in (set by the supervisor when it limits memory that way).
+    public var memoryGroup: String?
 
-    public init(arguments: [String], environment: [String: String], directory: String? = nil) {
+    public init(arguments: [String], environment: [String: String], directory: String? = nil, memoryGroup: String? = nil) {
         self.arguments = arguments
         self.environment = environment
         self.directory = directory
+        self.memoryGroup = memoryGroup
     }
 }
 
 public struct SpawnError: Error, Sendable, CustomStringConvertible {
     public var command: String
     public var errno: Int32
+    /// What failed, when it was not the start itself.
+    public var step: String?
+
+    public init(command: String, errno: Int32, step: String? = nil) {
+        self.command = command
+        self.errno = errno
+        self.step = step
+    }
 
     public var description: String {
         let reason = String(cString: strerror(errno))
+        if let step { return "cannot start \(command): \(step): \(reason)" }
         if errno == ENOENT { return "cannot start \(command): command not found" }
         return "cannot start \(command): \(reason)"
     }
@@ -58,6 +70,13 @@ public struct PosixSpawner: ProcessSpawner {
             for fd in outPipe + errPipe + inPipe where fd >= 0 { close(fd) }
             throw SpawnError(command: request.arguments.first ?? "", errno: code)
         }
+        let cgroupProcs = request.memoryGroup.map { open($0 + "/cgroup.procs", O_WRONLY | O_CLOEXEC) } ?? -1
+        defer { if cgroupProcs >= 0 { close(cgroupProcs) } }
+        if request.memoryGroup != nil, cgroupProcs < 0 {
+            let code = errno
+            for fd in outPipe + errPipe + inPipe where fd >= 0 { close(fd) }
+            throw SpawnError(command: request.arguments.first ?? "", errno: code, step: "cannot join its memory cgroup")
+        }
         let stdinRead = withInput ? inPipe[0] : -1
         let outWrite = outPipe[1]
         let errWrite = errPipe[1]
@@ -72,7 +91,7 @@ public struct PosixSpawner: ProcessSpawner {
             var failure: Int32 = 0
             let pid = argv.withUnsafeBufferPointer { arguments in
                 envp.withUnsafeBufferPointer { environment in
-                    tandem_spawn(arguments.baseAddress, environment.baseAddress, request.directory, stdinRead, outWrite, errWrite, &failure)
+                    tandem_spawn(arguments.baseAddress, environment.baseAddress, request.directory, stdinRead, outWrite, errWrite, cgroupProcs, &failure)
                 }
             }
             return (pid, failure)

@@ -1,0 +1,144 @@
+import Glibc
+import Synchronization
+
+/// Numbers the runs of one process, so that two supervisors in it never share a cgroup.
+private let runCounter = Atomic<Int>(0)
+
+/// How a process's memory limit is enforced on this machine, best first: a cgroup of its own (v2
+/// `memory.max`, or v1 `memory.limit_in_bytes`), where the kernel kills it and counts an OOM kill; else
+/// polling its process group's resident memory and killing the group above the limit.
+public enum MemoryControl: Sendable, Equatable, CustomStringConvertible {
+    /// Each process gets a group under `folder` (a cgroup Tandem created inside its own).
+    case cgroupV2(folder: String)
+    case cgroupV1(folder: String)
+    /// Checks every `period` and kills a group above its limit.
+    case polling(period: Duration)
+
+    public var description: String {
+        switch self {
+        case .cgroupV2(let folder): "cgroup v2 memory.max under \(folder)"
+        case .cgroupV1(let folder): "cgroup v1 memory.limit_in_bytes under \(folder)"
+        case .polling(let period): "polling the resident memory every \(Supervisor.format(period))"
+        }
+    }
+
+    /// Creates Tandem's own memory cgroup for this run (named after `unit`, the pid and the run) inside the one
+    /// this process is in, on cgroup v2 where the memory controller is delegated, else on v1; polling
+    /// when neither can be written.
+    public static func detect(unit: String, cgroupRoot: String = "/sys/fs/cgroup", pollPeriod: Duration = .milliseconds(100)) -> MemoryControl {
+        let run = runCounter.add(1, ordering: .relaxed).newValue
+        let name = "tandem-\(sanitized(unit))-\(getpid())" + (run > 1 ? "-\(run)" : "")
+        let membership = readFile("/proc/self/cgroup").map { String(decoding: $0, as: UTF8.self) } ?? ""
+        for line in membership.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            let path = String(parts[2])
+            if parts[0] == "0", parts[1].isEmpty, readFile(cgroupRoot + "/cgroup.controllers") != nil {
+                // v2: a child group can use the memory controller only if the parent delegates it.
+                let parent = cgroupRoot + (path == "/" ? "" : path)
+                let controllers = readFile(parent + "/cgroup.subtree_control").map { String(decoding: $0, as: UTF8.self) } ?? ""
+                let delegated = controllers.split(separator: " ").contains { $0.hasPrefix("memory") }
+                if delegated || writeText(parent + "/cgroup.subtree_control", "+memory") {
+                    let folder = parent + "/" + name
+                    if mkdir(folder, 0o755) == 0 || errno == EEXIST {
+                        if writeText(folder + "/cgroup.subtree_control", "+memory") { return .cgroupV2(folder: folder) }
+                        rmdir(folder)
+                    }
+                }
+            }
+            if parts[1].split(separator: ",").contains("memory") {
+                let mount = cgroupRoot + "/memory"
+                // The hierarchy may show this process's group, or (in some containers) only its own root.
+                var parent = mount + (path == "/" ? "" : path)
+                if access(parent, W_OK) != 0 { parent = mount }
+                let folder = parent + "/" + name
+                if access(mount + "/memory.limit_in_bytes", R_OK) == 0, mkdir(folder, 0o755) == 0 || errno == EEXIST {
+                    return .cgroupV1(folder: folder)
+                }
+            }
+        }
+        return .polling(period: pollPeriod)
+    }
+
+    /// Makes the group for `process` with a limit of `mebibytes`; returns its folder, or nil when the
+    /// limit cannot be set (the caller falls back to polling for it).
+    func prepareGroup(for process: String, mebibytes: Int) -> String? {
+        let bytes = String(mebibytes * 1_048_576)
+        switch self {
+        case .cgroupV2(let folder):
+            let group = folder + "/" + Self.sanitized(process)
+            guard mkdir(group, 0o755) == 0 || errno == EEXIST, writeText(group + "/memory.max", bytes) else { return nil }
+            // Without swap a limit means what it says.
+            _ = writeText(group + "/memory.swap.max", "0")
+            return group
+        case .cgroupV1(let folder):
+            let group = folder + "/" + Self.sanitized(process)
+            guard mkdir(group, 0o755) == 0 || errno == EEXIST else { return nil }
+            // memory+swap may not go below memory: lower the memory limit first, raise it last.
+            _ = writeText(group + "/memory.memsw.limit_in_bytes", "-1")
+            guard writeText(group + "/memory.limit_in_bytes", bytes) else { return nil }
+            _ = writeText(group + "/memory.memsw.limit_in_bytes", bytes)
+            return group
+        case .polling:
+            return nil
+        }
+    }
+
+    /// How many times the kernel has OOM-killed in `group` (v2 `memory.events`, v1 `memory.oom_control`).
+    func oomKills(in group: String) -> Int {
+        let file: String
+        switch self {
+        case .cgroupV2: file = group + "/memory.events"
+        case .cgroupV1: file = group + "/memory.oom_control"
+        case .polling: return 0
+        }
+        guard let bytes = readFile(file) else { return 0 }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count == 2, fields[0] == "oom_kill" { return Int(fields[1]) ?? 0 }
+        }
+        return 0
+    }
+
+    /// Removes the groups this run made (each is empty once its processes are gone).
+    func removeGroups(_ groups: [String]) {
+        for group in groups { rmdir(group) }
+        switch self {
+        case .cgroupV2(let folder), .cgroupV1(let folder): rmdir(folder)
+        case .polling: break
+        }
+    }
+
+    static func sanitized(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+}
+
+/// The resident memory, in bytes, of every process in the process group `group` (what a process and
+/// whatever it forked hold), read from /proc.
+func residentBytes(ofGroup group: pid_t) -> Int {
+    guard let directory = opendir("/proc") else { return 0 }
+    defer { closedir(directory) }
+    let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    var total = 0
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard let pid = Int32(name) else { continue }
+        guard let stat = readFile("/proc/\(pid)/stat") else { continue }
+        // Fields after the command (which may hold spaces and parentheses): state ppid pgrp ...
+        guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { continue }
+        let fields = String(decoding: stat[(close + 2)...], as: UTF8.self).split(separator: " ")
+        guard fields.count > 22, Int32(fields[2]) == group else { continue }
+        // Field 24 of stat (rss, in pages) is the 22nd after the command.
+        total += (Int(fields[21]) ?? 0) * pageSize
+    }
+    return total
+}
+
+/// Writes `text` to a control file (cgroup files take one write); true when the kernel accepted it.
+func writeText(_ path: String, _ text: String) -> Bool {
+    let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    return writeAll(descriptor, Array(text.utf8))
+}
