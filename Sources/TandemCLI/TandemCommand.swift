@@ -7,7 +7,10 @@ public struct TandemCommand: AsyncParsableCommand {
         commandName: "tandem",
         abstract: "Define sidecars once; check, convert, run and deploy them.",
         version: TandemVersion.current,
-        subcommands: [ValidateCommand.self, RunCommand.self, ConvertCommand.self, RenderCommand.self, SchemaCommand.self]
+        subcommands: [
+            ValidateCommand.self, RunCommand.self, PsCommand.self, StopCommand.self, RestartCommand.self, ConvertCommand.self, RenderCommand.self,
+            SchemaCommand.self,
+        ]
     )
 
     public init() {}

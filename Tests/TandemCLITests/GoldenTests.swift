@@ -50,13 +50,14 @@ import Testing
         return root.appendingPathComponent(".build/debug/tandem")
     }()
 
-    static func run(_ arguments: [String]) throws -> (stdout: String, stderr: String, status: Int32) {
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (stdout: String, stderr: String, status: Int32) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = root
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         // Files, not pipes: a large output can never block the child, and nothing needs draining.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-golden-\(UUID().uuidString)")

@@ -18,6 +18,8 @@ import Testing
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        // Each run its own control-socket folder, so that units of parallel tests never meet.
+        environment["XDG_RUNTIME_DIR"] = try privateFolder()
         environment.merge(extra) { _, new in new }
         process.environment = environment
         let handle = try FileHandle(forWritingTo: output)
@@ -128,5 +130,65 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
         let processes = try #require(object["processes"] as? [[String: Any]])
         #expect(processes.map { $0["reason"] as? String } == ["stopped", "exited"])
+    }
+
+    static func privateFolder() throws -> String {
+        let folder = NSTemporaryDirectory() + "tandem-xdg-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func psRestartAndStopTalkToTheRunningUnit() async throws {
+        let path = try Self.manifest("name: shop\ncommand: \"exec sleep 60\"\nsidecars:\n  agent:\n    command: \"exec sleep 60\"\n")
+        let runtime = try Self.privateFolder()
+        let environment = ["XDG_RUNTIME_DIR": runtime]
+        let (process, output) = try Self.start(["run", path], environment: environment)
+        let children = try await Self.pids(in: output, count: 2)
+        #expect(children.count == 2)
+
+        let ps = try GoldenTests.run(["ps", "-o", "json"], environment: environment)
+        #expect(ps.status == 0, "\(ps.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(ps.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["name"] as? String } == ["shop", "agent"])
+        #expect(rows.map { $0["pid"] as? Int } == children.map(Int.init))
+        let table = try GoldenTests.run(["ps", "--unit", "shop"], environment: environment)
+        #expect(table.stdout.hasPrefix("NAME   ROLE     STATE  PID"), "\(table.stdout)")
+
+        let unknown = try GoldenTests.run(["restart", "nope"], environment: environment)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == "Error: no process named nope; this unit has shop, agent\n")
+
+        let restart = try GoldenTests.run(["restart", "agent"], environment: environment)
+        #expect(restart.status == 0, "\(restart.stderr)")
+        let afterRestart = try await Self.pids(in: output, count: 3)
+        #expect(afterRestart.count == 3)
+        #expect(await Self.gone(children[1]))
+
+        let stop = try GoldenTests.run(["stop"], environment: environment)
+        #expect(stop.status == 0, "\(stop.stderr)")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        for pid in [children[0], afterRestart[2]] { #expect(await Self.gone(pid)) }
+        let log = try String(contentsOf: output, encoding: .utf8)
+        #expect(log.contains("agent    | * restarting, as requested"), "\(log)")
+        #expect(log.contains("unit ended: stopped by tandem stop (exit code 0)"))
+        // The socket went with the unit.
+        let after = try GoldenTests.run(["ps"], environment: environment)
+        #expect(after.status == 1)
+        #expect(after.stderr == "Error: no unit is running (no control socket in \(runtime)/tandem); start one with tandem run\n")
+    }
+
+    @Test func aSecondUnitWithTheSameControlSocketIsRefused() async throws {
+        let path = try Self.manifest("name: twice\ncommand: \"exec sleep 60\"\n")
+        let environment = ["XDG_RUNTIME_DIR": try Self.privateFolder()]
+        let (process, output) = try Self.start(["run", path], environment: environment)
+        let children = try await Self.pids(in: output, count: 1)
+        #expect(children.count == 1)
+        let second = try GoldenTests.run(["run", path], environment: environment)
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("another unit is running with the control socket"))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(await Self.gone(children[0]))
     }
 }

@@ -30,4 +30,14 @@ int tandem_tcp_probe(int port, int timeout_ms);
 /// GETs http://127.0.0.1:port/path within the timeout; the HTTP status, or -1.
 int tandem_http_probe(int port, const char *path, int timeout_ms);
 
+/// A listening Unix stream socket at `path` (close-on-exec, mode 0600); -1 with errno on failure
+/// (ENAMETOOLONG when the path does not fit a socket address).
+int tandem_unix_listen(const char *path);
+
+/// A connection to the Unix stream socket at `path`; -1 with errno on failure.
+int tandem_unix_connect(const char *path);
+
+/// The next connection on `listener`, close-on-exec; -1 with errno on failure.
+int tandem_accept(int listener);
+
 #endif

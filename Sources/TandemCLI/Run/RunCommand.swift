@@ -35,6 +35,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A folder of Mia sidecar items to resolve from_catalog sidecars against.")
     var catalogDir: String?
 
+    @Option(
+        name: .long,
+        help: "The Unix socket for tandem ps, stop and restart (default: $XDG_RUNTIME_DIR/tandem/SERVICE.sock, else $TMPDIR/tandem-UID/SERVICE.sock).")
+    var control: String?
+
+    @Flag(name: .long, help: "Serve no control socket.")
+    var noControl = false
+
     func validate() throws {
         if let stopAfter, GoDuration.seconds(stopAfter) == nil {
             throw ValidationError("--stop-after takes a duration such as 30s or 500ms; found \"\(stopAfter)\"")
@@ -71,7 +79,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitStatus.invalid
         }
 
-        let launch = SupervisorLaunch(plan: plan, logFormat: logFormat, reportPath: report, stopAfter: stopAfter.flatMap(GoDuration.seconds))
+        let launch = SupervisorLaunch(
+            plan: plan, logFormat: logFormat, reportPath: report, stopAfter: stopAfter.flatMap(GoDuration.seconds),
+            controlPath: noControl ? nil : control ?? ControlSocket.defaultPath(service: plan.service.name))
         // The supervisor beside this executable runs the unit in this same process (exec), keeping only
         // the runtime resident; without it the unit runs here.
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

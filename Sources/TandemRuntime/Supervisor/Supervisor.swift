@@ -46,6 +46,9 @@ public actor Supervisor {
         /// The backoff step of the last restart; -1 before the first.
         var attempt = -1
         var restartTimes: [ContinuousClock.Instant] = []
+        var startedAt: ContinuousClock.Instant?
+        /// `tandem restart` asked for this generation to be replaced.
+        var restartRequested = false
     }
 
     private let plan: RunPlan
@@ -178,6 +181,7 @@ public actor Supervisor {
             states[name]?.everStarted = true
             states[name]?.running = true
             states[name]?.killReason = nil
+            states[name]?.startedAt = ContinuousClock.now
             states[name]?.ready = container.probes.readiness == nil && container.probes.startup == nil
             let generation = states[name]?.generation ?? 0
             if container.role == .logRouter, let input = spawned.input { router?.attach(input) }
@@ -212,6 +216,13 @@ public actor Supervisor {
             let killReason = states[name]?.killReason
             event(name, killReason.map { "\(status) (\($0.rawValue))" } ?? "\(status)")
 
+            if states[name]?.restartRequested == true, !stopping {
+                states[name]?.restartRequested = false
+                states[name]?.restarts += 1
+                event(name, "restarting, as requested")
+                notifyChange()
+                continue
+            }
             if stopping {
                 states[name]?.final = true
                 states[name]?.reason = .stopped
@@ -412,6 +423,11 @@ public actor Supervisor {
         guard states[name]?.generation == generation, let process = states[name]?.process else { return }
         states[name]?.killReason = reason
         event(name, "\(reason.rawValue): stopping")
+        await terminate(name, generation: generation, process: process)
+    }
+
+    /// SIGTERM to a process's group, SIGKILL after its grace if that generation still runs.
+    private func terminate(_ name: String, generation: Int, process: SpawnedProcess) async {
         process.signalGroup(SIGTERM)
         let grace = container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
         await waitUntil(ContinuousClock.now + grace) { self.states[name]?.generation != generation || self.states[name]?.running == false }
@@ -434,6 +450,68 @@ public actor Supervisor {
                 return
             }
         }
+    }
+
+    // MARK: Control
+
+    /// Answers one control request (`ps`, `stop`, `restart NAME`) in the control socket's protocol.
+    public func control(_ request: String) -> String {
+        let words = request.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        switch words.first {
+        case "ps" where words.count == 1:
+            return "ok\n" + processesJSON()
+        case "stop" where words.count == 1:
+            event("tandem", "stop requested")
+            stop(reason: "stopped by tandem stop")
+            return "ok\n"
+        case "restart" where words.count == 2:
+            let name = words[1]
+            guard let state = states[name] else {
+                let names = plan.processes.map(\.container.name).joined(separator: ", ")
+                return "error: no process named \(name); this unit has \(names)\n"
+            }
+            guard !stopping else { return "error: the unit is stopping\n" }
+            guard state.running, let process = state.process else {
+                return "error: \(name) is not running (\(Self.stateName(state)))\n"
+            }
+            guard !state.restartRequested else { return "error: \(name) is already restarting\n" }
+            states[name]?.restartRequested = true
+            event(name, "restart requested: stopping")
+            let generation = state.generation
+            Task { await self.terminate(name, generation: generation, process: process) }
+            return "ok\n"
+        default:
+            return "error: unknown request \"\(request)\"; expected ps, stop or restart NAME\n"
+        }
+    }
+
+    private static func stateName(_ state: State) -> String {
+        if state.running { return state.restartRequested ? "restarting" : state.ready ? "ready" : "running" }
+        if state.final { return "ended" }
+        return state.everStarted ? "restarting" : "waiting"
+    }
+
+    /// One JSON object per process, in the manifest's order.
+    private func processesJSON() -> String {
+        let now = ContinuousClock.now
+        let objects = plan.processes.map { process -> String in
+            let name = process.container.name
+            let state = states[name] ?? State()
+            var fields = [
+                "\"name\":\(JSONText.quoted(name))", "\"role\":\(JSONText.quoted(process.container.role.rawValue))",
+                "\"state\":\"\(Self.stateName(state))\"", "\"restarts\":\(state.restarts)",
+            ]
+            if state.running, let pid = state.process?.pid { fields.append("\"pid\":\(pid)") }
+            if state.running, let startedAt = state.startedAt {
+                let elapsed = now - startedAt
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                fields.append("\"uptimeSeconds\":\(fixedPoint(seconds, decimals: 3))")
+            }
+            if state.final, let reason = state.reason { fields.append("\"ended\":\"\(reason.rawValue)\"") }
+            if let exit = state.lastExit { fields.append("\"lastExit\":\(JSONText.quoted(exit.description))") }
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+        return "[" + objects.joined(separator: ",") + "]\n"
     }
 
     // MARK: Shutdown

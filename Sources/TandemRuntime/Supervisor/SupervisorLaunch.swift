@@ -11,12 +11,15 @@ public struct SupervisorLaunch: Sendable, Codable {
     public var reportPath: String?
     /// Stop the unit after this many seconds, as SIGTERM would.
     public var stopAfter: Double?
+    /// Where to serve `tandem ps`, `stop` and `restart`; nil for no control socket.
+    public var controlPath: String?
 
-    public init(plan: RunPlan, logFormat: ConsoleSink.Format, reportPath: String?, stopAfter: Double?) {
+    public init(plan: RunPlan, logFormat: ConsoleSink.Format, reportPath: String?, stopAfter: Double?, controlPath: String? = nil) {
         self.plan = plan
         self.logFormat = logFormat
         self.reportPath = reportPath
         self.stopAfter = stopAfter
+        self.controlPath = controlPath
     }
 
     /// Runs the unit with signal handling (SIGTERM, SIGINT and SIGHUP stop it in order) and returns the
@@ -26,6 +29,15 @@ public struct SupervisorLaunch: Sendable, Codable {
         Supervisor.adoptOrphans()
         let sink = ConsoleSink(format: logFormat, processNames: plan.processes.map(\.container.name))
         let supervisor = Supervisor(plan: plan, sink: sink)
+        var control: ControlServer?
+        if let controlPath {
+            do {
+                control = try ControlServer(path: controlPath, supervisor: supervisor)
+            } catch {
+                writeAll(STDERR_FILENO, "Error: \(error.message)\n".utf8)
+                return 2
+            }
+        }
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGTERM, SIGINT, SIGHUP] {
             signal(number, SIG_IGN)
@@ -41,6 +53,7 @@ public struct SupervisorLaunch: Sendable, Codable {
             }
         }
         let outcome = await supervisor.run()
+        control?.close()
         for source in sources { source.cancel() }
         if let reportPath, let failure = writeFileAtomically(reportPath, Array(outcome.json.utf8)) {
             writeAll(STDERR_FILENO, "Error: cannot write the report to \(reportPath): \(failure)\n".utf8)
