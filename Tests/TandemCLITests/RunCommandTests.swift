@@ -191,4 +191,45 @@ import Testing
         process.waitUntilExit()
         #expect(await Self.gone(children[0]))
     }
+
+    @Test func logsPrintsRecentLinesAndFollowsUntilTheUnitEnds() async throws {
+        let path = try Self.manifest(
+            "name: chatty\ncommand: \"echo one; echo two; exec sleep 60\"\nsidecars:\n  agent:\n    command: \"echo agent here; exec sleep 60\"\n")
+        let environment = ["XDG_RUNTIME_DIR": try Self.privateFolder()]
+        let (process, output) = try Self.start(["run", path], environment: environment)
+        #expect(try await Self.pids(in: output, count: 2).count == 2)
+        // The lines are on the unit's console once they are in its tail.
+        for _ in 0..<200 where !((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("agent here") {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+
+        let recent = try GoldenTests.run(["logs", "chatty", "-n", "2"], environment: environment)
+        #expect(recent.status == 0, "\(recent.stderr)")
+        #expect(recent.stdout == "chatty | one\nchatty | two\n")
+        let json = try GoldenTests.run(["logs", "agent", "-o", "json"], environment: environment)
+        let objects = json.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(objects.map { $0["line"] as? String }.last == "agent here")
+        #expect(objects.allSatisfy { $0["process"] as? String == "agent" })
+        let unknown = try GoldenTests.run(["logs", "nope"], environment: environment)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == "Error: no process named nope; this unit has chatty, agent\n")
+
+        // A follower gets what comes next and ends with the unit.
+        let (follower, followed) = try Self.start(["logs", "-f", "-n", "0"], environment: environment)
+        try await Task.sleep(for: .milliseconds(300))
+        let restart = try GoldenTests.run(["restart", "agent"], environment: environment)
+        #expect(restart.status == 0, "\(restart.stderr)")
+        #expect(try await Self.pids(in: output, count: 3).count == 3)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        follower.waitUntilExit()
+        #expect(follower.terminationStatus == 0)
+        let text = try String(contentsOf: followed, encoding: .utf8)
+        #expect(text.contains("agent  | agent here"), "\(text)")
+        #expect(text.contains("agent  | * restarting, as requested"), "\(text)")
+        #expect(text.hasSuffix("tandem | * unit ended: signal 15 received (exit code 0)\n"), "\(text)")
+        #expect(!text.contains("chatty | one"))
+    }
 }

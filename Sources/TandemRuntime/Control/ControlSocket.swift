@@ -6,8 +6,10 @@ import TandemCore
 
 /// Where a running unit listens for `tandem ps`, `tandem stop` and `tandem restart`, and what they say.
 ///
-/// The protocol is one request line (`ps`, `stop`, `restart NAME`) and a reply that starts with `ok` or
-/// `error: MESSAGE` on its own line; `ps` follows `ok` with a JSON array, one object per process.
+/// The protocol is one request line (`ps`, `stop`, `restart NAME`, `logs [-f] COUNT [NAME]`) and a reply
+/// that starts with `ok` or `error: MESSAGE` on its own line; `ps` follows `ok` with a JSON array, one
+/// object per process; `logs` with JSON lines (as `--log-format json` prints), and with `-f` keeps
+/// sending them until the unit ends.
 public enum ControlSocket {
     /// The folder of the sockets of this user's units: `$XDG_RUNTIME_DIR/tandem`, else `$TMPDIR/tandem-UID`.
     public static func folder() -> String {
@@ -40,9 +42,37 @@ public enum ControlSocket {
         public var description: String { message }
     }
 
-    /// Sends `request` to the unit at `path` and returns the reply's body; throws the unit's error or
-    /// why it could not be reached.
-    public static func send(_ request: String, to path: String, timeoutSeconds: Int = 30) throws(Failure) -> String {
+    /// Sends `request` and hands each line of the reply's body to `line` as it arrives, until the unit
+    /// closes the connection (for `logs -f`, when it ends).
+    public static func stream(_ request: String, to path: String, line: (String) -> Void) throws(Failure) {
+        let descriptor = try connect(path)
+        defer { close(descriptor) }
+        guard writeAll(descriptor, Array((request + "\n").utf8)) else {
+            throw Failure(code: "unreachable", message: "cannot send to \(path): \(String(cString: strerror(errno)))")
+        }
+        var pending: [UInt8] = []
+        var first = true
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            pending.append(contentsOf: chunk[0..<count])
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let text = String(decoding: pending[..<newline], as: UTF8.self)
+                pending.removeSubrange(...newline)
+                if first {
+                    first = false
+                    if text == "ok" { continue }
+                    if text.hasPrefix("error: ") { throw Failure(code: "refused", message: String(text.dropFirst(7))) }
+                    throw Failure(code: "unreachable", message: "\(path) answered something that is not Tandem's control protocol")
+                }
+                line(text)
+            }
+        }
+    }
+
+    private static func connect(_ path: String) throws(Failure) -> Int32 {
         let descriptor = tandem_unix_connect(path)
         guard descriptor >= 0 else {
             let reason = errno
@@ -51,6 +81,13 @@ public enum ControlSocket {
             }
             throw Failure(code: "unreachable", message: "cannot reach \(path): \(String(cString: strerror(reason)))")
         }
+        return descriptor
+    }
+
+    /// Sends `request` to the unit at `path` and returns the reply's body; throws the unit's error or
+    /// why it could not be reached.
+    public static func send(_ request: String, to path: String, timeoutSeconds: Int = 30) throws(Failure) -> String {
+        let descriptor = try connect(path)
         defer { close(descriptor) }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -74,9 +111,13 @@ final class ControlServer: Sendable {
     let path: String
     private let listener: Int32
     private let closed = Atomic<Bool>(false)
+    private let tail: LogTail
+    private let processNames: [String]
 
     /// Listens at `path`, making its folder (mode 0700) and replacing a socket no unit answers on.
-    init(path: String, supervisor: Supervisor) throws(ControlSocket.Failure) {
+    init(path: String, supervisor: Supervisor, tail: LogTail, processNames: [String]) throws(ControlSocket.Failure) {
+        self.tail = tail
+        self.processNames = processNames
         let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         if !folder.isEmpty, mkdir(folder, 0o700) != 0, errno != EEXIST {
             throw ControlSocket.Failure(code: "socket", message: "cannot make the folder \(folder): \(String(cString: strerror(errno)))")
@@ -101,6 +142,7 @@ final class ControlServer: Sendable {
     /// Stops listening and removes the socket.
     func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        tail.close()
         shutdown(listener, Int32(SHUT_RDWR))
         // Wakes the accepting thread where shutdown does not.
         let wake = tandem_unix_connect(path)
@@ -118,6 +160,10 @@ final class ControlServer: Sendable {
             var timeout = timeval(tv_sec: 5, tv_usec: 0)
             setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             let request = readLine(connection)
+            if let request, request == "logs" || request.hasPrefix("logs ") {
+                serveLogs(request, on: connection)
+                continue
+            }
             let reply = ResultBox()
             let done = DispatchSemaphore(value: 0)
             Task {
@@ -129,6 +175,28 @@ final class ControlServer: Sendable {
             Glibc.close(connection)
         }
         Glibc.close(listener)
+    }
+
+    /// `logs [-f] COUNT [NAME]`: the last COUNT lines, then (with -f) every new one; the follow keeps the
+    /// connection, which the tail closes when the unit ends.
+    private func serveLogs(_ request: String, on connection: Int32) {
+        var words = request.split(separator: " ").dropFirst().map(String.init)
+        let follow = words.first == "-f"
+        if follow { words.removeFirst() }
+        let count = words.first.flatMap(Int.init) ?? 100
+        if words.first.flatMap(Int.init) != nil { words.removeFirst() }
+        let process = words.first
+        if let process, !processNames.contains(process) {
+            writeAll(connection, Array("error: no process named \(process); this unit has \(processNames.joined(separator: ", "))\n".utf8))
+            Glibc.close(connection)
+            return
+        }
+        if follow {
+            tail.follow(connection, backlog: count, process: process)
+        } else {
+            writeAll(connection, Array(("ok\n" + tail.recent(count, of: process)).utf8))
+            Glibc.close(connection)
+        }
     }
 
     /// The first line of a request (at most 4 KiB), or nil.

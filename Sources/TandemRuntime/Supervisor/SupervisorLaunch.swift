@@ -27,12 +27,15 @@ public struct SupervisorLaunch: Sendable, Codable {
     public func run() async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         Supervisor.adoptOrphans()
-        let sink = ConsoleSink(format: logFormat, processNames: plan.processes.map(\.container.name))
-        let supervisor = Supervisor(plan: plan, sink: sink)
+        let names = plan.processes.map(\.container.name)
+        let sink = ConsoleSink(format: logFormat, processNames: names)
+        // The recent lines are kept for `tandem logs` only where something can ask for them.
+        let tail = controlPath.map { _ in LogTail() }
+        let supervisor = Supervisor(plan: plan, sink: tail.map { FanOutSink([sink, $0]) } ?? sink)
         var control: ControlServer?
-        if let controlPath {
+        if let controlPath, let tail {
             do {
-                control = try ControlServer(path: controlPath, supervisor: supervisor)
+                control = try ControlServer(path: controlPath, supervisor: supervisor, tail: tail, processNames: names)
             } catch {
                 writeAll(STDERR_FILENO, "Error: \(error.message)\n".utf8)
                 return 2
@@ -53,12 +56,15 @@ public struct SupervisorLaunch: Sendable, Codable {
             }
         }
         let outcome = await supervisor.run()
-        control?.close()
         for source in sources { source.cancel() }
         if let reportPath, let failure = writeFileAtomically(reportPath, Array(outcome.json.utf8)) {
             writeAll(STDERR_FILENO, "Error: cannot write the report to \(reportPath): \(failure)\n".utf8)
         }
-        sink.write([LogRecord(process: "tandem", stream: .event, text: "unit ended: \(outcome.reason) (exit code \(outcome.exitCode))")])
+        let ended = [LogRecord(process: "tandem", stream: .event, text: "unit ended: \(outcome.reason) (exit code \(outcome.exitCode))")]
+        sink.write(ended)
+        // Followers of `tandem logs -f` see the end too, then their connection closes.
+        tail?.write(ended)
+        control?.close()
         return outcome.exitCode
     }
 
