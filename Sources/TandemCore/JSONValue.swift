@@ -117,41 +117,14 @@ public indirect enum JSONValue: Sendable, Equatable {
                 if byte == UInt8(ascii: "\\") {
                     flush(index)
                     index += 1
-                    guard index < bytes.count else { throw ParseError(offset: index) }
-                    let escape = bytes[index]
-                    index += 1
-                    switch escape {
-                    case UInt8(ascii: "n"): scalars.append("\n")
-                    case UInt8(ascii: "t"): scalars.append("\t")
-                    case UInt8(ascii: "r"): scalars.append("\r")
-                    case UInt8(ascii: "b"): scalars.append("\u{08}")
-                    case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                    case UInt8(ascii: "u"):
-                        var code = try hex()
-                        if (0xD800...0xDBFF).contains(code), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                        {
-                            index += 2
-                            let low = try hex()
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        guard let scalar = Unicode.Scalar(code) else { throw ParseError(offset: index) }
-                        scalars.append(scalar)
-                    default: scalars.append(Unicode.Scalar(escape))
-                    }
+                    guard let scalar = JSONText.unescape(bytes, at: &index) else { throw ParseError(offset: index) }
+                    scalars.append(scalar)
                     run = index
                     continue
                 }
                 index += 1
             }
             throw ParseError(offset: index)
-        }
-
-        mutating func hex() throws(ParseError) -> UInt32 {
-            guard index + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16) else {
-                throw ParseError(offset: index)
-            }
-            index += 4
-            return value
         }
     }
 }

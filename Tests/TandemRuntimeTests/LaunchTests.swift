@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func malformedJSONIsRefusedWithItsOffset() {
-        for (text, offset) in [("{\"a\": 1,}", 8), ("[1, 2", 5), ("\"open", 5), ("{\"a\" 1}", 5), ("tru", 0), ("1 2", 2)] {
+        for (text, offset) in [("{\"a\": 1,}", 8), ("[1, 2", 5), ("\"open", 5), ("{\"a\" 1}", 5), ("tru", 0), ("1 2", 2), ("\"a\\x\"", 4), ("\"\\ud800\"", 7)] {
             #expect(throws: JSONValue.ParseError.self, "\(text)") { try JSONValue.parse(Array(text.utf8)) }
             do {
                 _ = try JSONValue.parse(Array(text.utf8))
