@@ -1,0 +1,70 @@
+import Foundation
+import TandemCore
+import Testing
+
+@testable import TandemRuntime
+
+/// For random dependency graphs run on real processes, the recorded events respect the order: a process
+/// starts only after everything it depends on has started, and at shutdown it has ended before anything
+/// it depends on is asked to stop; the main process stops before any sidecar.
+@Suite(.timeLimit(.minutes(1))) struct OrderPropertyTests {
+    /// SplitMix64: a seeded generator, so a failing graph can be run again from its seed.
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Sidecars s0...sN-1; each depends on a random subset of the ones before it (so the graph is acyclic).
+    static func graph(seed: UInt64) -> [String: [String]] {
+        var random = SeededGenerator(state: seed)
+        let count = Int.random(in: 3...9, using: &random)
+        var edges: [String: [String]] = [:]
+        for index in 0..<count {
+            edges["s\(index)"] = (0..<index).filter { _ in Int.random(in: 0..<3, using: &random) == 0 }.map { "s\($0)" }
+        }
+        return edges
+    }
+
+    static func manifest(_ edges: [String: [String]]) -> String {
+        var text = "name: app\ncommand: \"exec sleep 30\"\nsidecars:\n"
+        for name in edges.keys.sorted() {
+            text += "  \(name):\n    command: \"exec sleep 30\"\n"
+            if let dependencies = edges[name], !dependencies.isEmpty {
+                text += "    depends_on:\n" + dependencies.map { "      \($0): start\n" }.joined()
+            }
+        }
+        return text
+    }
+
+    @Test(arguments: [UInt64](1...8))
+    func startsAndStopsRespectTheGraph(seed: UInt64) async throws {
+        let edges = Self.graph(seed: seed)
+        let (_, sink) = try await runUnit(Self.manifest(edges), stopAfter: .milliseconds(500))
+        let list = events(sink)
+        func position(_ event: String) throws -> Int {
+            try #require(index(of: event, in: list), "seed \(seed): no \"\(event)\" in \(list)")
+        }
+        for (name, dependencies) in edges {
+            for dependency in dependencies {
+                #expect(try position("\(dependency): started") < position("\(name): started"), "seed \(seed): \(name) -> \(dependency)")
+                // The dependent has ended before its dependency is asked to stop.
+                #expect(try position("\(name): killed by signal 15") < position("\(dependency): stopping"), "seed \(seed): \(name) -> \(dependency)")
+            }
+            #expect(try position("app: killed by signal 15") < position("\(name): stopping"), "seed \(seed)")
+        }
+    }
+
+    /// The property says something only if the graphs have edges, chains among them.
+    @Test func theGraphsAreNotTrivial() {
+        let graphs = (1...8).map { Self.graph(seed: UInt64($0)) }
+        let edges = graphs.map { $0.values.map(\.count).reduce(0, +) }
+        #expect(edges.reduce(0, +) >= 16, "\(edges)")
+        #expect(graphs.contains { graph in graph.contains { name, dependencies in dependencies.contains { !(graph[$0] ?? []).isEmpty } } })
+    }
+}
