@@ -8,7 +8,8 @@ public struct TandemCommand: AsyncParsableCommand {
         abstract: "Define sidecars once; check, convert, run and deploy them.",
         version: TandemVersion.current,
         subcommands: [
-            ValidateCommand.self, RunCommand.self, PsCommand.self, LogsCommand.self, StopCommand.self, RestartCommand.self, ConvertCommand.self,
+            ValidateCommand.self, RunCommand.self, PsCommand.self, LogsCommand.self, WhyCommand.self, StopCommand.self, RestartCommand.self,
+            ConvertCommand.self,
             RenderCommand.self,
             SchemaCommand.self,
         ]

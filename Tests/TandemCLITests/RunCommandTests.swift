@@ -232,4 +232,43 @@ import Testing
         #expect(text.hasSuffix("tandem | * unit ended: signal 15 received (exit code 0)\n"), "\(text)")
         #expect(!text.contains("chatty | one"))
     }
+
+    @Test func whyFollowsWhatAProcessWaitsFor() async throws {
+        let path = try Self.manifest(
+            """
+            name: app
+            command: "exec sleep 60"
+            probes:
+              readiness: {exec: ["false"], period: 50ms}
+            sidecars:
+              proxy:
+                command: "exec sleep 60"
+                depends_on: {app: healthy}
+              edge:
+                command: "exec sleep 60"
+                depends_on: {proxy: start}
+              once:
+                command: "exit 3"
+                restart: never
+
+            """)
+        let environment = ["XDG_RUNTIME_DIR": try Self.privateFolder()]
+        let (process, output) = try Self.start(["run", path], environment: environment)
+        let pids = try await Self.pids(in: output, count: 2)
+        #expect(pids.count == 2)
+        try await Task.sleep(for: .milliseconds(300))
+        let edge = try GoldenTests.run(["why", "edge"], environment: environment)
+        #expect(edge.status == 0, "\(edge.stderr)")
+        let lines = edge.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(edge.stdout)")
+        #expect(lines.first?.hasPrefix("edge is waiting for proxy to be started (gives up in ") == true, "\(edge.stdout)")
+        #expect(lines.dropFirst().first?.hasPrefix("  proxy is waiting for app to be healthy (gives up in ") == true, "\(edge.stdout)")
+        let last = try #require(lines.last)
+        #expect(last.hasPrefix("    app is running (pid ") && last.contains(") but not ready: its readiness probe failed "), "\(edge.stdout)")
+        let once = try GoldenTests.run(["why", "once"], environment: environment)
+        #expect(once.stdout == "once has ended: exited with code 3\n")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        for pid in pids { #expect(await Self.gone(pid)) }
+    }
 }

@@ -49,6 +49,10 @@ public actor Supervisor {
         var startedAt: ContinuousClock.Instant?
         /// `tandem restart` asked for this generation to be replaced.
         var restartRequested = false
+        /// For `tandem why`: the probe that last ran, whether it passed, and the failures in a row.
+        var lastProbe: (kind: String, passed: Bool, failuresInARow: Int)?
+        /// For `tandem why`: what the process waits for, and until when.
+        var waitingFor: (dependency: Dependency, deadline: ContinuousClock.Instant)?
     }
 
     private let plan: RunPlan
@@ -299,6 +303,8 @@ public actor Supervisor {
         for dependency in dependencies {
             let timeout = dependency.timeout.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.dependencyTimeout
             let deadline = ContinuousClock.now + timeout
+            states[container.name]?.waitingFor = (dependency, deadline)
+            defer { states[container.name]?.waitingFor = nil }
             while true {
                 if stopping { return "the unit is stopping" }
                 guard let target = states[dependency.container] else { return "\(dependency.container) does not exist" }
@@ -344,9 +350,10 @@ public actor Supervisor {
         let environment = process.request.environment
         let directory = process.request.directory
         if let startup = container.probes.startup {
-            let passed = await loop(startup, container: container, environment: environment, directory: directory) { success in
+            let passed = await loop(startup, container: container, environment: environment, directory: directory) { @Sendable success in
+                await self.recordProbe(name, generation: generation, kind: "startup", passed: success)
                 // Startup: the first success ends it; enough failures in a row kill the process.
-                success ? .stop(true) : .continue
+                return success ? .stop(true) : .continue
             }
             guard passed else {
                 await kill(name, generation: generation, reason: .startupKilled)
@@ -360,6 +367,7 @@ public actor Supervisor {
                     var successes = 0
                     var failures = 0
                     _ = await self.loop(readiness, container: container, environment: environment, directory: directory, failOnThreshold: false) { success in
+                        await self.recordProbe(name, generation: generation, kind: "readiness", passed: success)
                         if success {
                             successes += 1
                             failures = 0
@@ -409,6 +417,13 @@ public actor Supervisor {
             if next > ContinuousClock.now { try? await Task.sleep(until: next, clock: .continuous) }
         }
         return true
+    }
+
+    private func recordProbe(_ name: String, generation: Int, kind: String, passed: Bool) {
+        guard states[name]?.generation == generation else { return }
+        let previous = states[name]?.lastProbe
+        let failures = passed ? 0 : (previous?.kind == kind ? previous?.failuresInARow ?? 0 : 0) + 1
+        states[name]?.lastProbe = (kind, passed, failures)
     }
 
     private func setReady(_ name: String, generation: Int, _ ready: Bool) {
@@ -464,6 +479,12 @@ public actor Supervisor {
             event("tandem", "stop requested")
             stop(reason: "stopped by tandem stop")
             return "ok\n"
+        case "why" where words.count == 2:
+            guard states[words[1]] != nil else {
+                let names = plan.processes.map(\.container.name).joined(separator: ", ")
+                return "error: no process named \(words[1]); this unit has \(names)\n"
+            }
+            return "ok\n" + why(words[1], depth: 0).joined(separator: "\n") + "\n"
         case "restart" where words.count == 2:
             let name = words[1]
             guard let state = states[name] else {
@@ -481,8 +502,49 @@ public actor Supervisor {
             Task { await self.terminate(name, generation: generation, process: process) }
             return "ok\n"
         default:
-            return "error: unknown request \"\(request)\"; expected ps, stop or restart NAME\n"
+            return "error: unknown request \"\(request)\"; expected ps, stop, restart NAME or why NAME\n"
         }
+    }
+
+    /// Why `name` is in the state it is in, following what it waits for (indented, a few levels deep).
+    private func why(_ name: String, depth: Int) -> [String] {
+        guard let state = states[name], let container = container(name) else { return ["\(name) does not exist"] }
+        let indent = String(repeating: "  ", count: depth)
+        if state.running, let pid = state.process?.pid {
+            if state.ready { return [indent + "\(name) is running (pid \(pid)) and ready"] }
+            var line = indent + "\(name) is running (pid \(pid)) but not ready"
+            if let probe = state.lastProbe {
+                line +=
+                    probe.passed
+                    ? ": its \(probe.kind) probe passed last but has not passed enough times in a row yet"
+                    : ": its \(probe.kind) probe failed \(probe.failuresInARow) time\(probe.failuresInARow == 1 ? "" : "s") in a row"
+            } else if container.probes.startup != nil || container.probes.readiness != nil {
+                line += ": its first probe has not run yet"
+            }
+            return [line]
+        }
+        if state.final {
+            var line = indent + "\(name) has ended: "
+            switch (state.reason, state.lastExit) {
+            case (.exited?, let exit?), (.signaled?, let exit?), (nil, let exit?): line += "\(exit)"
+            case (let reason?, let exit?): line += "\(reason.rawValue) (\(exit))"
+            case (let reason, nil): line += reason?.rawValue ?? "ended"
+            }
+            if let message = state.message { line += ": \(message)" }
+            return [line]
+        }
+        if state.everStarted {
+            return [indent + "\(name) is restarting (\(state.restarts) restart\(state.restarts == 1 ? "" : "s") so far)"]
+        }
+        guard let waiting = state.waitingFor else { return [indent + "\(name) is starting"] }
+        let left = waiting.deadline - ContinuousClock.now
+        let condition = waiting.dependency.condition.rawValue.lowercased()
+        var lines = [
+            indent + "\(name) is waiting for \(waiting.dependency.container) to be \(condition == "start" ? "started" : condition)"
+                + " (gives up in \(Self.format(max(left, .zero))))"
+        ]
+        if depth < 4 { lines += why(waiting.dependency.container, depth: depth + 1) }
+        return lines
     }
 
     private static func stateName(_ state: State) -> String {
