@@ -261,7 +261,7 @@ import Testing
         #expect(edge.status == 0, "\(edge.stderr)")
         let lines = edge.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 3, "\(edge.stdout)")
-        #expect(lines.first?.hasPrefix("edge is waiting for proxy to be started (gives up in ") == true, "\(edge.stdout)")
+        #expect(lines.first?.hasPrefix("edge is waiting for proxy to start (gives up in ") == true, "\(edge.stdout)")
         #expect(lines.dropFirst().first?.hasPrefix("  proxy is waiting for app to be healthy (gives up in ") == true, "\(edge.stdout)")
         let last = try #require(lines.last)
         #expect(last.hasPrefix("    app is running (pid ") && last.contains(") but not ready: its readiness probe failed "), "\(edge.stdout)")

@@ -538,10 +538,15 @@ public actor Supervisor {
         }
         guard let waiting = state.waitingFor else { return [indent + "\(name) is starting"] }
         let left = waiting.deadline - ContinuousClock.now
-        let condition = waiting.dependency.condition.rawValue.lowercased()
+        let condition =
+            switch waiting.dependency.condition {
+            case .start: "start"
+            case .healthy: "be healthy"
+            case .complete: "complete"
+            case .success: "complete successfully"
+            }
         var lines = [
-            indent + "\(name) is waiting for \(waiting.dependency.container) to be \(condition == "start" ? "started" : condition)"
-                + " (gives up in \(Self.format(max(left, .zero))))"
+            indent + "\(name) is waiting for \(waiting.dependency.container) to \(condition) (gives up in \(Self.format(max(left, .zero))))"
         ]
         if depth < 4 { lines += why(waiting.dependency.container, depth: depth + 1) }
         return lines
