@@ -46,11 +46,14 @@ let package = Package(
         ),
         // In-memory throughput of the readers (scripts/bench.sh); not part of the product.
         .executableTarget(name: "tandem-bench", dependencies: ["TandemCore", "TandemFormats", "TandemRenderers"], path: "Benchmarks/TandemBench"),
-        .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore"]),
+        // Helpers shared by the test targets (a seeded generator, waiting for a process to end).
+        .target(name: "TandemTestSupport", path: "Tests/TandemTestSupport"),
+        .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore", "TandemTestSupport"]),
         .testTarget(name: "TandemFormatsTests", dependencies: ["TandemCore", "TandemFormats"]),
         .testTarget(name: "TandemRenderersTests", dependencies: ["TandemCore", "TandemFormats", "TandemRenderers"], exclude: ["Golden"]),
-        .testTarget(name: "TandemRuntimeTests", dependencies: ["TandemCore", "TandemFormats", "TandemRuntime"]),
-        .testTarget(name: "TandemCLITests", dependencies: ["TandemCLI", "TandemCore", "TandemFormats"], exclude: ["Fixtures", "Golden"]),
+        .testTarget(name: "TandemRuntimeTests", dependencies: ["TandemCore", "TandemFormats", "TandemRuntime", "TandemTestSupport"]),
+        .testTarget(
+            name: "TandemCLITests", dependencies: ["TandemCLI", "TandemCore", "TandemFormats", "TandemTestSupport"], exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TandemTestSupport
 import Testing
 
 /// `tandem run` as users run it: a real binary, real children, real signals.
@@ -42,17 +43,6 @@ import Testing
         return []
     }
 
-    static func gone(_ pid: pid_t) async -> Bool {
-        for _ in 0..<200 {
-            if kill(pid, 0) != 0 && errno == ESRCH { return true }
-            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-            // A zombie re-parented to an init that does not reap is already dead.
-            if stat.split(separator: ")").last?.split(separator: " ").first == "Z" { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return false
-    }
-
     @Test func sigtermStopsTheUnitInOrderAndLeavesNothing() async throws {
         let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  agent:\n    command: \"exec sleep 60\"\n")
         let (process, output) = try Self.start(["run", path])
@@ -61,7 +51,7 @@ import Testing
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        for pid in children { #expect(await Self.gone(pid)) }
+        for pid in children { #expect(await processIsGone(pid)) }
         let text = try String(contentsOf: output, encoding: .utf8)
         let appStopping = try #require(text.range(of: "app      | * stopping"))
         let agentStopping = try #require(text.range(of: "agent    | * stopping"))
@@ -89,7 +79,7 @@ import Testing
         #expect(children.count == 2)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        for pid in children { #expect(await Self.gone(pid)) }
+        for pid in children { #expect(await processIsGone(pid)) }
     }
 
     @Test func orphansAreKilledAndReaped() async throws {
@@ -162,13 +152,13 @@ import Testing
         #expect(restart.status == 0, "\(restart.stderr)")
         let afterRestart = try await Self.pids(in: output, count: 3)
         #expect(afterRestart.count == 3)
-        #expect(await Self.gone(children[1]))
+        #expect(await processIsGone(children[1]))
 
         let stop = try GoldenTests.run(["stop"], environment: environment)
         #expect(stop.status == 0, "\(stop.stderr)")
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        for pid in [children[0], afterRestart[2]] { #expect(await Self.gone(pid)) }
+        for pid in [children[0], afterRestart[2]] { #expect(await processIsGone(pid)) }
         let log = try String(contentsOf: output, encoding: .utf8)
         #expect(log.contains("agent    | * restarting, as requested"), "\(log)")
         #expect(log.contains("unit ended: stopped by tandem stop (exit code 0)"))
@@ -189,7 +179,7 @@ import Testing
         #expect(second.stderr.contains("another unit is running with the control socket"))
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
-        #expect(await Self.gone(children[0]))
+        #expect(await processIsGone(children[0]))
     }
 
     @Test func logsPrintsRecentLinesAndFollowsUntilTheUnitEnds() async throws {
@@ -269,6 +259,6 @@ import Testing
         #expect(once.stdout == "once has ended: exited with code 3\n")
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
-        for pid in pids { #expect(await Self.gone(pid)) }
+        for pid in pids { #expect(await processIsGone(pid)) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TandemCore
+import TandemTestSupport
 import Testing
 
 @testable import TandemRuntime
@@ -8,21 +9,9 @@ import Testing
 /// starts only after everything it depends on has started, and at shutdown it has ended before anything
 /// it depends on is asked to stop; the main process stops before any sidecar.
 @Suite(.timeLimit(.minutes(1))) struct OrderPropertyTests {
-    /// SplitMix64: a seeded generator, so a failing graph can be run again from its seed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Sidecars s0...sN-1; each depends on a random subset of the ones before it (so the graph is acyclic).
     static func graph(seed: UInt64) -> [String: [String]] {
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix(seed: seed)
         let count = Int.random(in: 3...9, using: &random)
         var edges: [String: [String]] = [:]
         for index in 0..<count {

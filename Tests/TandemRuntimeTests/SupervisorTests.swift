@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import TandemCore
 import TandemFormats
+import TandemTestSupport
 import Testing
 
 @testable import TandemRuntime
@@ -37,18 +38,6 @@ func events(_ sink: MemorySink) -> [String] {
 
 func index(of event: String, in list: [String]) -> Int? {
     list.firstIndex { $0.hasPrefix(event) }
-}
-
-/// Dead: gone, or a zombie (this test process does not adopt orphans; `tandem run` does, and its own
-/// test checks that they are reaped). Waits up to a second.
-func processIsGone(_ pid: pid_t) async -> Bool {
-    for _ in 0..<100 {
-        if kill(pid, 0) != 0 && errno == ESRCH { return true }
-        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-        if stat.split(separator: ")").last?.split(separator: " ").first == "Z" { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return false
 }
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct SupervisorTests {
@@ -208,7 +197,7 @@ func processIsGone(_ pid: pid_t) async -> Bool {
         #expect(report.exitCode == 0)
         let pid = try #require(sink.lines(of: "app").first.flatMap { pid_t($0) })
         // The daemon was in the process group, swept when its parent ended.
-        #expect(await processIsGone(pid))
+        #expect(await processIsGone(pid, within: .seconds(1)))
     }
 
     @Test func aMissingCommandIsAClearError() async throws {
