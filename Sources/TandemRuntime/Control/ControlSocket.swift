@@ -21,19 +21,17 @@ public enum ControlSocket {
 
     /// The default socket of the unit named `service`.
     public static func defaultPath(service: String) -> String {
-        folder() + "/" + MemoryControl.sanitized(service) + ".sock"
+        folder() + "/" + fileNameComponent(service) + ".sock"
     }
 
     /// The sockets in the default folder, for a client that was not told which unit it means.
     public static func runningUnits() -> [String] {
-        guard let directory = opendir(folder()) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasSuffix(".sock") { names.append(String(name.dropLast(5))) }
-        }
-        return names.sorted()
+        (directoryEntries(folder()) ?? []).filter { $0.hasSuffix(".sock") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// The reply to a request that names a process the unit does not have.
+    static func unknownProcess(_ name: String, among names: [String]) -> String {
+        "error: no process named \(name); this unit has \(names.joined(separator: ", "))\n"
     }
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -42,37 +40,18 @@ public enum ControlSocket {
         public var description: String { message }
     }
 
-    /// Sends `request` and hands each line of the reply's body to `line` as it arrives, until the unit
-    /// closes the connection (for `logs -f`, when it ends).
-    public static func stream(_ request: String, to path: String, line: (String) -> Void) throws(Failure) {
-        let descriptor = try connect(path)
-        defer { close(descriptor) }
-        guard writeAll(descriptor, Array((request + "\n").utf8)) else {
-            throw Failure(code: "unreachable", message: "cannot send to \(path): \(String(cString: strerror(errno)))")
-        }
-        var pending: [UInt8] = []
-        var first = true
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            pending.append(contentsOf: chunk[0..<count])
-            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                let text = String(decoding: pending[..<newline], as: UTF8.self)
-                pending.removeSubrange(...newline)
-                if first {
-                    first = false
-                    if text == "ok" { continue }
-                    if text.hasPrefix("error: ") { throw Failure(code: "refused", message: String(text.dropFirst(7))) }
-                    throw Failure(code: "unreachable", message: "\(path) answered something that is not Tandem's control protocol")
-                }
-                line(text)
-            }
-        }
+    /// Sends `request` to the unit at `path` and returns the reply's body; throws the unit's error or
+    /// why it could not be reached.
+    public static func send(_ request: String, to path: String, timeoutSeconds: Int = 30) throws(Failure) -> String {
+        var body = ""
+        try stream(request, to: path, timeoutSeconds: timeoutSeconds) { body += $0 + "\n" }
+        return body
     }
 
-    private static func connect(_ path: String) throws(Failure) -> Int32 {
+    /// Sends `request` and hands each line of the reply's body to `line` as it arrives, until the unit
+    /// closes the connection (for `logs -f`, when it ends); with `timeoutSeconds`, a unit silent for that
+    /// long is an error.
+    public static func stream(_ request: String, to path: String, timeoutSeconds: Int? = nil, line: (String) -> Void) throws(Failure) {
         let descriptor = tandem_unix_connect(path)
         guard descriptor >= 0 else {
             let reason = errno
@@ -81,27 +60,39 @@ public enum ControlSocket {
             }
             throw Failure(code: "unreachable", message: "cannot reach \(path): \(String(cString: strerror(reason)))")
         }
-        return descriptor
-    }
-
-    /// Sends `request` to the unit at `path` and returns the reply's body; throws the unit's error or
-    /// why it could not be reached.
-    public static func send(_ request: String, to path: String, timeoutSeconds: Int = 30) throws(Failure) -> String {
-        let descriptor = try connect(path)
         defer { close(descriptor) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if let timeoutSeconds {
+            var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
         guard writeAll(descriptor, Array((request + "\n").utf8)) else {
             throw Failure(code: "unreachable", message: "cannot send to \(path): \(String(cString: strerror(errno)))")
         }
-        guard let bytes = readAll(descriptor) else {
-            throw Failure(code: "unreachable", message: "no answer from \(path): \(String(cString: strerror(errno)))")
+        var first = true
+        func take(_ text: String) throws(Failure) {
+            guard first else { return line(text) }
+            first = false
+            if text == "ok" { return }
+            if text.hasPrefix("error: ") { throw Failure(code: "refused", message: String(text.dropFirst(7))) }
+            throw Failure(code: "unreachable", message: "\(path) answered something that is not Tandem's control protocol")
         }
-        let reply = String(decoding: bytes, as: UTF8.self)
-        let firstLine = reply.prefix { $0 != "\n" }
-        if firstLine == "ok" { return String(reply.dropFirst(3)) }
-        if firstLine.hasPrefix("error: ") { throw Failure(code: "refused", message: String(firstLine.dropFirst(7))) }
-        throw Failure(code: "unreachable", message: "\(path) answered something that is not Tandem's control protocol")
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { throw Failure(code: "unreachable", message: "no answer from \(path): \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            pending.append(contentsOf: chunk[0..<count])
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let text = String(decoding: pending[..<newline], as: UTF8.self)
+                pending.removeSubrange(...newline)
+                try take(text)
+            }
+        }
+        // A last line without a newline is still part of the reply.
+        if !pending.isEmpty { try take(String(decoding: pending, as: UTF8.self)) }
+        if first { throw Failure(code: "unreachable", message: "\(path) closed the connection without an answer") }
     }
 }
 
@@ -187,7 +178,7 @@ final class ControlServer: Sendable {
         if words.first.flatMap(Int.init) != nil { words.removeFirst() }
         let process = words.first
         if let process, !processNames.contains(process) {
-            writeAll(connection, Array("error: no process named \(process); this unit has \(processNames.joined(separator: ", "))\n".utf8))
+            writeAll(connection, Array(ControlSocket.unknownProcess(process, among: processNames).utf8))
             Glibc.close(connection)
             return
         }

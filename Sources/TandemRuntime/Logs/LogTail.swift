@@ -7,26 +7,31 @@ import Synchronization
 /// a tail costs the hot path one append; the oldest go once more than `maxLines` lines or `maxBytes`
 /// bytes are held. A follower that does not keep up is dropped rather than slowing the unit.
 final class LogTail: LogSink {
-    private enum Entry {
-        case batch(LineBatch)
-        case records([LogRecord])
-
-        var count: Int {
-            switch self {
-            case .batch(let batch): batch.lines.count
-            case .records(let records): records.count
-            }
+    /// Batches or records as they came, with their sizes counted once.
+    private struct Entry {
+        enum Content {
+            case batch(LineBatch)
+            case records([LogRecord])
         }
 
-        var bytes: Int {
-            switch self {
-            case .batch(let batch): batch.bytes.count
-            case .records(let records): records.reduce(0) { $0 + $1.text.utf8.count }
-            }
+        let content: Content
+        let lines: Int
+        let bytes: Int
+
+        init(_ batch: LineBatch) {
+            content = .batch(batch)
+            lines = batch.lines.count
+            bytes = batch.bytes.count
+        }
+
+        init(_ records: [LogRecord]) {
+            content = .records(records)
+            lines = records.count
+            bytes = records.reduce(0) { $0 + $1.text.utf8.count }
         }
 
         var records: [LogRecord] {
-            switch self {
+            switch content {
             case .batch(let batch): batch.records
             case .records(let records): records
             }
@@ -56,17 +61,17 @@ final class LogTail: LogSink {
         self.maxBytes = maxBytes
     }
 
-    func write(_ records: [LogRecord]) { append(.records(records)) }
-    func write(_ batch: LineBatch) { append(.batch(batch)) }
+    func write(_ records: [LogRecord]) { append(Entry(records)) }
+    func write(_ batch: LineBatch) { append(Entry(batch)) }
 
     private func append(_ entry: Entry) {
         state.withLock { state in
             state.entries.append(entry)
-            state.lines += entry.count
+            state.lines += entry.lines
             state.bytes += entry.bytes
             while state.entries.count - state.first > 1, state.lines > maxLines || state.bytes > maxBytes {
                 let oldest = state.entries[state.first]
-                state.lines -= oldest.count
+                state.lines -= oldest.lines
                 state.bytes -= oldest.bytes
                 state.first += 1
             }
@@ -75,9 +80,10 @@ final class LogTail: LogSink {
                 state.first = 0
             }
             guard !state.followers.isEmpty else { return }
-            let records = entry.records
+            // Each line is formatted once, whatever the number of followers.
+            let lines = entry.records.map { (process: $0.process, json: ConsoleSink.json($0) + "\n") }
             state.followers.removeAll { follower in
-                let text = records.filter { follower.process == nil || $0.process == follower.process }.map { ConsoleSink.json($0) + "\n" }.joined()
+                let text = lines.filter { follower.process == nil || $0.process == follower.process }.map(\.json).joined()
                 if text.isEmpty { return false }
                 if Self.send(follower.descriptor, text) { return false }
                 Glibc.close(follower.descriptor)

@@ -27,7 +27,7 @@ public enum MemoryControl: Sendable, Equatable, CustomStringConvertible {
     /// when neither can be written.
     public static func detect(unit: String, cgroupRoot: String = "/sys/fs/cgroup", pollPeriod: Duration = .milliseconds(100)) -> MemoryControl {
         let run = runCounter.add(1, ordering: .relaxed).newValue
-        let name = "tandem-\(sanitized(unit))-\(getpid())" + (run > 1 ? "-\(run)" : "")
+        let name = "tandem-\(fileNameComponent(unit))-\(getpid())" + (run > 1 ? "-\(run)" : "")
         let membership = readFile("/proc/self/cgroup").map { String(decoding: $0, as: UTF8.self) } ?? ""
         for line in membership.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
@@ -60,19 +60,25 @@ public enum MemoryControl: Sendable, Equatable, CustomStringConvertible {
         return .polling(period: pollPeriod)
     }
 
+    /// Whether each process gets a cgroup (rather than being polled).
+    var usesCgroups: Bool {
+        if case .polling = self { return false }
+        return true
+    }
+
     /// Makes the group for `process` with a limit of `mebibytes`; returns its folder, or nil when the
     /// limit cannot be set (the caller falls back to polling for it).
     func prepareGroup(for process: String, mebibytes: Int) -> String? {
         let bytes = String(mebibytes * 1_048_576)
         switch self {
         case .cgroupV2(let folder):
-            let group = folder + "/" + Self.sanitized(process)
+            let group = folder + "/" + fileNameComponent(process)
             guard mkdir(group, 0o755) == 0 || errno == EEXIST, writeText(group + "/memory.max", bytes) else { return nil }
             // Without swap a limit means what it says.
             _ = writeText(group + "/memory.swap.max", "0")
             return group
         case .cgroupV1(let folder):
-            let group = folder + "/" + Self.sanitized(process)
+            let group = folder + "/" + fileNameComponent(process)
             guard mkdir(group, 0o755) == 0 || errno == EEXIST else { return nil }
             // memory+swap may not go below memory: lower the memory limit first, raise it last.
             _ = writeText(group + "/memory.memsw.limit_in_bytes", "-1")
@@ -108,21 +114,14 @@ public enum MemoryControl: Sendable, Equatable, CustomStringConvertible {
         case .polling: break
         }
     }
-
-    static func sanitized(_ name: String) -> String {
-        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
-    }
 }
 
 /// The resident memory, in bytes, of every process in the process group `group` (what a process and
 /// whatever it forked hold), read from /proc.
 func residentBytes(ofGroup group: pid_t) -> Int {
-    guard let directory = opendir("/proc") else { return 0 }
-    defer { closedir(directory) }
     let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
     var total = 0
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    for name in directoryEntries("/proc") ?? [] {
         guard let pid = Int32(name) else { continue }
         guard let stat = readFile("/proc/\(pid)/stat") else { continue }
         // Fields after the command (which may hold spaces and parentheses): state ppid pgrp ...

@@ -30,8 +30,8 @@ public struct RestartBackoff: Sendable, Hashable {
     /// immediate); `random` is in 0..<1 and chooses the jitter.
     public func delay(attempt: Int, random: Double) -> Duration {
         guard attempt > 0 else { return .zero }
-        let base = Double(initial.components.seconds) + Double(initial.components.attoseconds) / 1e18
-        let capSeconds = Double(cap.components.seconds) + Double(cap.components.attoseconds) / 1e18
+        let base = initial.inSeconds
+        let capSeconds = cap.inSeconds
         var seconds = base
         for _ in 1..<max(1, attempt) {
             seconds *= multiplier

@@ -70,7 +70,7 @@ public actor Supervisor {
     private var endReason = ""
     private var lifecycles: [Task<Void, Never>] = []
     private var memory: MemoryControl?
-    /// The cgroup of each process with a memory limit, made on its first start and kept across restarts.
+    /// The cgroup of each process with a memory limit, to remove when the unit ends.
     private var memoryGroups: [String: String] = [:]
 
     public init(plan: RunPlan, options: RuntimeOptions = RuntimeOptions(), spawner: any ProcessSpawner = PosixSpawner(), sink: any LogSink) {
@@ -154,18 +154,16 @@ public actor Supervisor {
             return
         }
         let memoryLimit = RunPlan.memoryLimit(of: container, in: plan.service)
+        // One group per process, made before its first start and kept across restarts.
+        if let memoryLimit, let memory, memory.usesCgroups {
+            memoryGroups[name] = memory.prepareGroup(for: name, mebibytes: memoryLimit)
+            if memoryGroups[name] == nil { event(name, "cannot make a memory cgroup; polling its memory instead") }
+        }
+        let memoryGroup = memoryGroups[name]
         while !stopping {
             var request = process.request
-            if let memoryLimit, let memory, memoryGroups[name] == nil {
-                if let group = memory.prepareGroup(for: name, mebibytes: memoryLimit) {
-                    memoryGroups[name] = group
-                } else if case .polling = memory {
-                } else {
-                    event(name, "cannot make a memory cgroup; polling its memory instead")
-                }
-            }
-            request.memoryGroup = memoryGroups[name]
-            let oomKillsBefore = memoryGroups[name].map { memory?.oomKills(in: $0) ?? 0 } ?? 0
+            request.memoryGroup = memoryGroup
+            let oomKillsBefore = memoryGroup.map { memory?.oomKills(in: $0) ?? 0 } ?? 0
             let spawned: SpawnedProcess
             do {
                 spawned = try spawner.spawn(request, withInput: container.role == .logRouter)
@@ -197,14 +195,14 @@ public actor Supervisor {
             pump.watch(spawned.error, process: name, stream: .stderr) { drained.close() }
             let probes = Task { await self.probe(name, generation: generation, process: process) }
             let memoryWatch: Task<Void, Never>? =
-                if let memoryLimit, memoryGroups[name] == nil, let memory {
+                if let memoryLimit, memoryGroup == nil, let memory {
                     Task { await self.watchMemory(name, generation: generation, pid: spawned.pid, mebibytes: memoryLimit, control: memory) }
                 } else { nil }
 
             let status = await ProcessReaper.shared.exit(of: spawned.pid)
             probes.cancel()
             memoryWatch?.cancel()
-            if let group = memoryGroups[name], let memoryLimit, status == .signaled(SIGKILL), (memory?.oomKills(in: group) ?? 0) > oomKillsBefore {
+            if let group = memoryGroup, let memoryLimit, status == .signaled(SIGKILL), (memory?.oomKills(in: group) ?? 0) > oomKillsBefore {
                 states[name]?.killReason = .oomKilled
                 event(name, "killed by the kernel: memory above its limit of \(memoryLimit) MiB")
             }
@@ -480,17 +478,11 @@ public actor Supervisor {
             stop(reason: "stopped by tandem stop")
             return "ok\n"
         case "why" where words.count == 2:
-            guard states[words[1]] != nil else {
-                let names = plan.processes.map(\.container.name).joined(separator: ", ")
-                return "error: no process named \(words[1]); this unit has \(names)\n"
-            }
+            guard states[words[1]] != nil else { return ControlSocket.unknownProcess(words[1], among: plan.processes.map(\.container.name)) }
             return "ok\n" + why(words[1], depth: 0).joined(separator: "\n") + "\n"
         case "restart" where words.count == 2:
             let name = words[1]
-            guard let state = states[name] else {
-                let names = plan.processes.map(\.container.name).joined(separator: ", ")
-                return "error: no process named \(name); this unit has \(names)\n"
-            }
+            guard let state = states[name] else { return ControlSocket.unknownProcess(name, among: plan.processes.map(\.container.name)) }
             guard !stopping else { return "error: the unit is stopping\n" }
             guard state.running, let process = state.process else {
                 return "error: \(name) is not running (\(Self.stateName(state)))\n"
@@ -570,9 +562,7 @@ public actor Supervisor {
             ]
             if state.running, let pid = state.process?.pid { fields.append("\"pid\":\(pid)") }
             if state.running, let startedAt = state.startedAt {
-                let elapsed = now - startedAt
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                fields.append("\"uptimeSeconds\":\(fixedPoint(seconds, decimals: 3))")
+                fields.append("\"uptimeSeconds\":\(fixedPoint((now - startedAt).inSeconds, decimals: 3))")
             }
             if state.final, let reason = state.reason { fields.append("\"ended\":\"\(reason.rawValue)\"") }
             if let exit = state.lastExit { fields.append("\"lastExit\":\(JSONText.quoted(exit.description))") }
@@ -678,7 +668,7 @@ public actor Supervisor {
     }
 
     static func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.inSeconds
         return seconds < 1 ? "\(Int((seconds * 1000).rounded()))ms" : fixedPoint(seconds, decimals: 1) + "s"
     }
 }

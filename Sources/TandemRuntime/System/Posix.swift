@@ -39,6 +39,11 @@ public func wallClockSeconds() -> Double {
     return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
 
+extension Duration {
+    /// The duration as seconds, for arithmetic and printing.
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
 /// Sleeps the calling thread (only for threads that do nothing else).
 func sleepThread(seconds: Double) {
     var interval = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
@@ -78,6 +83,23 @@ func fixedPoint(_ value: Double, decimals: Int) -> String {
 func padded(_ text: String, to width: Int) -> String {
     let count = text.count
     return count >= width ? text : text + String(repeating: " ", count: width - count)
+}
+
+/// `name` made safe as one file name: anything but letters, digits, `-` and `_` becomes `_`.
+func fileNameComponent(_ name: String) -> String {
+    String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+}
+
+/// The names in the folder at `path` (without `.` and `..`), or nil when it cannot be read.
+func directoryEntries(_ path: String) -> [String]? {
+    guard let directory = opendir(path) else { return nil }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
 }
 
 /// `path` resolved against `directory` unless it is absolute.
