@@ -195,7 +195,7 @@ import Testing
 
         let recent = try GoldenTests.run(["logs", "chatty", "-n", "2"], environment: environment)
         #expect(recent.status == 0, "\(recent.stderr)")
-        #expect(recent.stdout == "chatty | one\nchatty | two\n")
+        #expect(recent.stdout == "chatty   | one\nchatty   | two\n")
         let json = try GoldenTests.run(["logs", "agent", "-o", "json"], environment: environment)
         let objects = json.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -217,10 +217,10 @@ import Testing
         follower.waitUntilExit()
         #expect(follower.terminationStatus == 0)
         let text = try String(contentsOf: followed, encoding: .utf8)
-        #expect(text.contains("agent  | agent here"), "\(text)")
-        #expect(text.contains("agent  | * restarting, as requested"), "\(text)")
-        #expect(text.hasSuffix("tandem | * unit ended: signal 15 received (exit code 0)\n"), "\(text)")
-        #expect(!text.contains("chatty | one"))
+        #expect(text.contains("agent    | agent here"), "\(text)")
+        #expect(text.contains("agent    | * restarting, as requested"), "\(text)")
+        #expect(text.hasSuffix("tandem   | * unit ended: signal 15 received (exit code 0)\n"), "\(text)")
+        #expect(!text.contains("chatty   | one"))
     }
 
     @Test func whyFollowsWhatAProcessWaitsFor() async throws {

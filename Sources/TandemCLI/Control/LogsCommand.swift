@@ -18,15 +18,25 @@ struct LogsCommand: ParsableCommand {
     @Option(name: [.customShort("n"), .long], help: "How many recent lines to print first.")
     var lines = 100
 
-    @Option(name: .shortAndLong, help: "text (prefixed lines, as the unit's console) or json (one JSON object per line).")
+    @Option(name: .shortAndLong, help: "text (prefixed lines, exactly as the unit's console) or json (one JSON object per line).")
     var output: OutputFormat = .text
 
     @OptionGroup var target: ControlOptions
 
+    /// One line as the unit sends it (`--log-format json`).
     struct Line: Decodable {
+        var time: Double
         var process: String
         var stream: String
         var line: String
+        var continues: Bool?
+        var unterminated: Bool?
+
+        var record: LogRecord? {
+            OutputStream(rawValue: stream).map {
+                LogRecord(process: process, stream: $0, text: line, continues: continues ?? false, unterminated: unterminated ?? false, time: time)
+            }
+        }
     }
 
     func validate() throws {
@@ -35,20 +45,21 @@ struct LogsCommand: ParsableCommand {
 
     func run() throws {
         let path = try target.socketPath()
-        // The width of the unit's longest name, so columns line up as on its console.
-        var width = process?.count ?? 0
-        if output == .text, process == nil, let reply = try? ControlSocket.send("ps", to: path),
+        // Printed by the console's own formatter, given the unit's names so that columns and colors
+        // are those of the unit's console.
+        var names = process.map { [$0] } ?? []
+        if output == .text, let reply = try? ControlSocket.send("ps", to: path),
             let rows = try? JSONDecoder().decode([PsCommand.Row].self, from: Data(reply.utf8))
         {
-            width = max(rows.map(\.name.count).max() ?? 0, "tandem".count)
+            names = rows.map(\.name)
         }
+        let console = ConsoleSink(format: .text, processNames: names)
         let request = "logs" + (follow ? " -f" : "") + " \(lines)" + (process.map { " \($0)" } ?? "")
         do {
             try ControlSocket.stream(request, to: path) { text in
                 guard output == .text else { return writeOutput(text) }
-                guard let line = try? JSONDecoder().decode(Line.self, from: Data(text.utf8)) else { return writeOutput(text) }
-                let name = line.process.padding(toLength: max(width, line.process.count), withPad: " ", startingAt: 0)
-                writeOutput("\(name) | " + (line.stream == "event" ? "* " : "") + line.line)
+                guard let record = (try? JSONDecoder().decode(Line.self, from: Data(text.utf8)))?.record else { return writeOutput(text) }
+                console.write([record])
             }
         } catch {
             writeError("Error: \(error.message)")
