@@ -114,7 +114,7 @@ public final class ConsoleSink: LogSink {
                 }
             }
         }
-        Self.writeAll(descriptor, output)
+        writeAll(descriptor, output.utf8)
     }
 
     /// The fast path for process output in text form: prefix and line bytes go straight into one buffer
@@ -138,7 +138,7 @@ public final class ConsoleSink: LogSink {
             if line.continues { output += Array(" ↩".utf8) } else if line.unterminated { output += Array(" ⏎".utf8) }
             output.append(0x0A)
         }
-        Self.writeAll(descriptor, output)
+        writeAll(descriptor, output)
     }
 
     static func json(_ record: LogRecord) -> String {
@@ -151,24 +151,9 @@ public final class ConsoleSink: LogSink {
 
     static func quote(_ text: String) -> String { JSONText.quoted(text) }
 
-    static func writeAll(_ descriptor: Int32, _ text: String) {
-        writeAll(descriptor, Array(text.utf8))
-    }
-
-    static func writeAll(_ descriptor: Int32, _ data: [UInt8]) {
-        var bytes = data[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                return
-            }
-            bytes = bytes.dropFirst(written)
-        }
-    }
 }
 
-/// Keeps records in memory, for tests and for `tandem logs`.
+/// Keeps records in memory, for tests.
 public final class MemorySink: LogSink {
     private let records = Mutex<[LogRecord]>([])
 

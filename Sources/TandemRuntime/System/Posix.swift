@@ -131,7 +131,8 @@ func readAll(_ descriptor: Int32) -> [UInt8]? {
     }
 }
 
-/// Writes all of `bytes` to `descriptor`; false on an error.
+/// Writes all of `bytes` to `descriptor`, retrying when interrupted or (on a non-blocking descriptor,
+/// such as a console some programs leave that way) when it is full; false on an error.
 @discardableResult
 func writeAll(_ descriptor: Int32, _ bytes: some Collection<UInt8>) -> Bool {
     Array(bytes).withUnsafeBytes { buffer in
@@ -139,7 +140,7 @@ func writeAll(_ descriptor: Int32, _ bytes: some Collection<UInt8>) -> Bool {
         while offset < buffer.count {
             let count = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
             if count < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR || errno == EAGAIN { continue }
                 return false
             }
             offset += count
