@@ -14,6 +14,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
+        // The catalog only: the server, its two stores and the CLI's HTTP client. Nothing in the runtime,
+        // the readers or the renderers depends on them.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // The format-independent model, diagnostics and validation. No dependencies on purpose.
@@ -32,12 +40,42 @@ let package = Package(
         // The supervising process `tandem run` execs into: the runtime only, so that what stays resident
         // beside the children is small (no readers, renderers or their dependencies).
         .executableTarget(name: "tandem-supervisor", dependencies: ["TandemRuntime"]),
+        // The catalog's model: stored items, apply outcomes, revisions, tokens, the store protocol and the
+        // rules that decide Created / Updated / Unchanged. No I/O.
+        .target(
+            name: "TandemCatalog",
+            dependencies: ["TandemCore", "TandemFormats", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The embedded default store, on one SQLite file.
+        .target(
+            name: "TandemCatalogSQLite",
+            dependencies: ["TandemCatalog", .product(name: "SQLiteNIO", package: "sqlite-nio"), .product(name: "Logging", package: "swift-log")]
+        ),
+        // The same store on a PostgreSQL server.
+        .target(
+            name: "TandemCatalogPostgres",
+            dependencies: ["TandemCatalog", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]
+        ),
+        // The HTTP API (miactl's marketplace routes) over any store.
+        .target(
+            name: "TandemCatalogServer",
+            dependencies: [
+                "TandemCatalog", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // What `tandem marketplace` uses to talk to a catalog server.
+        .target(
+            name: "TandemCatalogClient",
+            dependencies: ["TandemCatalog", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         // The command tree; one folder per noun, one file per subcommand.
         .target(
             name: "TandemCLI",
             dependencies: [
                 "TandemCore", "TandemFormats", "TandemRenderers", "TandemRuntime",
+                "TandemCatalog", "TandemCatalogSQLite", "TandemCatalogPostgres", "TandemCatalogServer", "TandemCatalogClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -53,7 +91,15 @@ let package = Package(
         .testTarget(name: "TandemRenderersTests", dependencies: ["TandemCore", "TandemFormats", "TandemRenderers"], exclude: ["Golden"]),
         .testTarget(name: "TandemRuntimeTests", dependencies: ["TandemCore", "TandemFormats", "TandemRuntime", "TandemTestSupport"]),
         .testTarget(
-            name: "TandemCLITests", dependencies: ["TandemCLI", "TandemCore", "TandemFormats", "TandemTestSupport"], exclude: ["Fixtures", "Golden"]),
+            name: "TandemCatalogTests",
+            dependencies: [
+                "TandemCatalog", "TandemCatalogSQLite", "TandemCatalogPostgres", "TandemCatalogServer", "TandemCatalogClient",
+                "TandemTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "TandemCLITests", dependencies: ["TandemCLI", "TandemCore", "TandemFormats", "TandemCatalog", "TandemCatalogClient", "TandemTestSupport"],
+            exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

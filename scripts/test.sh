@@ -26,5 +26,16 @@ echo "== differential test: Mia items, Tandem vs jsonschema"
 echo "== rendered files against the engines' validators"
 scripts/validate-renders.sh "$bin/tandem"
 
+echo "== the catalog's OpenAPI description is current and valid"
+python3 scripts/catalog/openapi.py
+git diff --exit-code -- schemas/catalog-openapi.json Sources/TandemCatalogServer/CatalogOpenAPI.swift
+.build-py/venv/bin/python -c 'import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1])))' schemas/catalog-openapi.json
+
+echo "== a throwaway PostgreSQL on loopback for the store contract tests"
+pgdir="$(mktemp -d)"
+trap 'bash ../shared/services/postgres.sh stop "$pgdir"' EXIT
+TANDEM_TEST_POSTGRES_URL="$(bash ../shared/services/postgres.sh start "$pgdir")"
+export TANDEM_TEST_POSTGRES_URL TANDEM_REQUIRE_POSTGRES=1
+
 echo "== swift test"
 swift test --skip-build

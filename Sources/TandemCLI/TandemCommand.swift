@@ -12,6 +12,7 @@ public struct TandemCommand: AsyncParsableCommand {
             ConvertCommand.self,
             RenderCommand.self,
             SchemaCommand.self,
+            CatalogCommand.self, MarketplaceCommand.self, ContextCommand.self,
         ]
     )
 

@@ -10,6 +10,7 @@ public indirect enum YAMLValue: Sendable, Equatable {
     case bool(Bool)
     case list([YAMLValue])
     case map([(String, YAMLValue)])
+    case null
 
     public static func == (lhs: YAMLValue, rhs: YAMLValue) -> Bool {
         switch (lhs, rhs) {
@@ -19,6 +20,7 @@ public indirect enum YAMLValue: Sendable, Equatable {
         case (.bool(let a), .bool(let b)): a == b
         case (.list(let a), .list(let b)): a == b
         case (.map(let a), .map(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.null, .null): true
         default: false
         }
     }
@@ -44,12 +46,32 @@ public indirect enum YAMLValue: Sendable, Equatable {
         case .bool(let flag): return .scalar(.init(flag ? "true" : "false"))
         case .list(let items): return .sequence(.init(items.map(\.node)))
         case .map(let entries): return .mapping(.init(entries.map { (Node.scalar(.init($0.0)), $0.1.node) }))
+        case .null: return .scalar(.init("null"))
         }
     }
 
     /// Block-style YAML text, deterministic for the same value.
     public func yaml() -> String {
         (try? Yams.serialize(node: node, indent: 2, width: -1, allowUnicode: true, sortKeys: false)) ?? ""
+    }
+}
+
+extension YAMLValue {
+    /// A parsed document as a tree for the writers, keys in the document's order: what prints a
+    /// document read as JSON again as indented JSON or as YAML.
+    public init(_ node: DocumentNode) {
+        switch node.kind {
+        case .scalar(let scalar):
+            switch scalar.value {
+            case .null: self = .null
+            case .bool(let flag): self = .bool(flag)
+            case .int(let number): self = .int(number)
+            case .double(let number): self = .double(number)
+            case .string(let text): self = .string(text)
+            }
+        case .sequence(let items): self = .list(items.map(YAMLValue.init))
+        case .mapping(let entries): self = .map(entries.map { ($0.key, YAMLValue($0.value)) })
+        }
     }
 }
 
@@ -104,6 +126,7 @@ extension YAMLValue {
         case .int(let number): output += String(number)
         case .double(let number): output += number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
         case .bool(let flag): output += flag ? "true" : "false"
+        case .null: output += "null"
         case .list(let items):
             if items.isEmpty {
                 output += "[]"

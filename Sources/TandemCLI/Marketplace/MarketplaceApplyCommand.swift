@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+import TandemCatalog
+import TandemCatalogClient
+import TandemCore
+import TandemFormats
+
+struct MarketplaceApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Create or update items from files and folders (walked recursively; only .json, .yaml and .yml are read).",
+        discussion: """
+            Files are checked before anything is sent: one malformed file, one without name or itemId, or two with \
+            the same itemId, and nothing is applied. The server then checks every item with the Mia rules and \
+            applies the valid ones. Exit status 1 when any item was not applied.
+            """)
+
+    @Option(name: [.customShort("f"), .customLong("file-path")], help: "A file or folder of items; repeatable.") var paths: [String] = []
+    @OptionGroup var connection: CatalogConnectionOptions
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("missing -f/--file-path") }
+    }
+
+    func run() async throws {
+        let company = try connection.company()
+        let client = try connection.client()
+        let items: [PreparedItem]
+        do {
+            items = try Self.prepare(paths: paths)
+        } catch let error as CLIError {
+            throw CLIError("error preparing apply request: \(error.message)")
+        }
+        let response = try await calling { try await client.apply(company: company, itemsJSON: items.map(\.json)) }
+        writeOutput(Self.summary(response))
+        // Problems located in the files they came from, for editors and people.
+        for (index, outcome) in response.items.enumerated() where !outcome.done && index < items.count {
+            for message in outcome.errors.isEmpty ? outcome.validationErrors : outcome.errors {
+                writeError(items[index].locate(message).description)
+            }
+        }
+        if !response.done { throw ExitCode(1) }
+    }
+
+    struct PreparedItem {
+        var file: String
+        var root: DocumentNode
+        var json: String
+
+        func locate(_ message: CatalogAPI.Message) -> Diagnostic {
+            let node = message.path.flatMap { FieldLookup.node(at: $0, in: root) }
+            let text =
+                message.path.map { path in
+                    message.message.hasPrefix(path + ": ") ? String(message.message.dropFirst(path.count + 2)) : message.message
+                } ?? message.message
+            return Diagnostic(
+                .error, file: file, line: node.map { Int($0.position.line) }, column: node.map { Int($0.position.column) },
+                path: message.path ?? "", message: text)
+        }
+    }
+
+    /// miactl's client-side checks, in its order; the first failure stops everything.
+    static func prepare(paths: [String]) throws -> [PreparedItem] {
+        var files: [String] = []
+        for path in paths { files += try collect(path) }
+        var items: [PreparedItem] = []
+        var seen = Set<[String]>()
+        for file in files {
+            let loaded = DocumentLoader.load(path: file)
+            guard let root = loaded.root, !loaded.diagnostics.hasErrors else {
+                let first = loaded.diagnostics.errors.first
+                let position = first.flatMap { diagnostic in diagnostic.line.map { "\($0):\(diagnostic.column ?? 1): " } } ?? ""
+                throw CLIError("file malformed \(file): \(position)\(first?.message ?? "empty document")")
+            }
+            guard root.entries != nil else { throw CLIError("file malformed \(file): an item must be an object, found \(root.typeName)") }
+            for key in ["name", "itemId"] {
+                guard let node = root[key] else { throw CLIError("the required field \"\(key)\" was not found in the resource: \(file)") }
+                guard case .string = node.value else { throw CLIError("the field \"\(key)\" must be a string: \(file)") }
+            }
+            var versionName = ""
+            if let version = root["version"] {
+                guard case .string(let name)? = version["name"]?.value else { throw CLIError("the field \"version.name\" must be a string") }
+                versionName = name
+            }
+            guard case .string(let itemId)? = root["itemId"]?.value else { continue }
+            guard seen.insert([itemId, versionName]).inserted else {
+                throw CLIError("some resources have duplicated itemId-version tuple: \(itemId)")
+            }
+            for key in ["image", "supportedByImage"] where root[key] != nil {
+                throw CLIError(
+                    "\(file): \(key).localPath: this catalog does not store image files; host the image and set \(key == "image" ? "imageUrl" : "supportedByImageUrl")"
+                )
+            }
+            items.append(PreparedItem(file: file, root: root, json: CanonicalJSON.text(root)))
+        }
+        guard !items.isEmpty else { throw CLIError("no valid files were provided") }
+        return items
+    }
+
+    /// The files under `path` as Go's filepath.Walk visits them (lexical order, depth first) with a
+    /// .json, .yaml or .yml extension.
+    static func collect(_ path: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CLIError("error processing files: lstat \(path): no such file or directory")
+        }
+        guard isDirectory.boolValue else { return InputLoader.fileExtensions.contains((path as NSString).pathExtension) ? [path] : [] }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        var files: [String] = []
+        for entry in entries.sorted() {
+            files += try collect(path.hasSuffix("/") ? path + entry : path + "/" + entry)
+        }
+        return files
+    }
+
+    /// miactl's outcome tables: the applied items, then the others with one line per error.
+    static func summary(_ response: CatalogAPI.ApplyResponse) -> String {
+        let total = response.items.count
+        let applied = response.items.filter(\.done)
+        let failed = response.items.filter { !$0.done }
+        var output = ""
+        if !applied.isEmpty {
+            var table = TablePrinter(["Object ID", "Item ID", "Status"])
+            for item in applied { table.append([item._id ?? "N/A", item.itemId ?? "", item.status ?? "UNKNOWN"]) }
+            output += "\(applied.count) of \(total) items have been successfully applied:\n\n" + table.render()
+        }
+        if !failed.isEmpty {
+            if !output.isEmpty { output += "\n" }
+            var table = TablePrinter(["Object ID", "Item ID", "Validation Errors"])
+            for item in failed {
+                let messages = (item.errors.isEmpty ? item.validationErrors : item.errors).map(\.message)
+                table.append([item._id ?? "N/A", item.itemId ?? "", messages.isEmpty ? "-" : messages.joined(separator: "\n")])
+            }
+            output += "\(failed.count) of \(total) items have not been applied due to validation errors:\n\n" + table.render()
+        }
+        return output
+    }
+}
+
+/// Finds the node a field path such as `resources.containerPorts[0].name` names.
+enum FieldLookup {
+    static func node(at path: String, in root: DocumentNode) -> DocumentNode? {
+        var node = root
+        for part in path.split(separator: ".") {
+            var name = Substring(part)
+            var indices: [Int] = []
+            while name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
+                guard let index = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]) else { return nil }
+                indices.insert(index, at: 0)
+                name = name[..<open]
+            }
+            if !name.isEmpty {
+                guard let child = node[String(name)] else { return node }
+                node = child
+            }
+            for index in indices {
+                guard let items = node.items, index < items.count else { return node }
+                node = items[index]
+            }
+        }
+        return node
+    }
+}

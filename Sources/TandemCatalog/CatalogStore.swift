@@ -1,0 +1,32 @@
+/// Where the catalog keeps items, their revisions and tokens. SQLite (the embedded default) and
+/// PostgreSQL implement it; both pass the same contract tests (Tests/TandemCatalogTests/StoreContract).
+///
+/// Every write is one transaction, acknowledged only once it is committed: a batch is stored whole or
+/// not at all, and a reader never sees an item without the revision that produced it.
+public protocol CatalogStore: Sendable {
+    /// Creates or upgrades the schema; safe on every start and from several processes at once.
+    func migrate() async throws
+
+    /// Stores every draft in one transaction, in order, and says what each became.
+    func apply(_ drafts: [ItemDraft], actor: String, at: Int64) async throws -> [AppliedItem]
+    func item(_ objectId: ObjectID) async throws -> StoredItem?
+    func item(_ key: ItemKey) async throws -> StoredItem?
+    func list(_ query: ItemQuery) async throws -> [StoredItem]
+    /// Every version of one item of a company (one, `N/A`, for a sidecar).
+    func versions(tenantId: String, itemId: String) async throws -> [StoredItem]
+    /// Removes the item, keeping its history; false when there was none.
+    func delete(_ objectId: ObjectID, actor: String, at: Int64) async throws -> Bool
+    /// Every revision of an item, oldest first, including a deletion.
+    func history(_ objectId: ObjectID) async throws -> [Revision]
+    /// Makes an earlier revision's document the current one, as a new revision.
+    func restore(_ objectId: ObjectID, revision: Int, actor: String, at: Int64) async throws -> AppliedItem
+
+    func addToken(_ token: TokenRecord) async throws
+    /// The token whose secret hashes to `hash`, revoked or not.
+    func token(hash: String) async throws -> TokenRecord?
+    /// Every token, or those of one company, without their hashes' secrets (which are never kept).
+    func tokens(tenantId: String?) async throws -> [TokenRecord]
+    func revokeToken(id: String, at: Int64) async throws -> Bool
+
+    func close() async throws
+}

@@ -1,0 +1,52 @@
+/// A value bound to or read from a SQL statement. The catalog's schema uses only these two column
+/// types (booleans are 0/1), so one row format serves SQLite and PostgreSQL.
+public enum SQLValue: Sendable, Equatable {
+    case int(Int64)
+    case text(String)
+    case null
+
+    public var int: Int64? {
+        if case .int(let value) = self { return value }
+        return nil
+    }
+
+    public var text: String? {
+        if case .text(let value) = self { return value }
+        return nil
+    }
+}
+
+/// Statements run on one connection, inside or outside a transaction. SQL is written with `?`
+/// placeholders; a PostgreSQL session numbers them.
+public protocol SQLSession: Sendable {
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]]
+}
+
+extension SQLSession {
+    public func execute(_ sql: String, _ binds: [SQLValue] = []) async throws {
+        _ = try await query(sql, binds)
+    }
+}
+
+/// The differences between the databases that the catalog's SQL cannot hide.
+public struct SQLDialect: Sendable {
+    /// Appended to a SELECT that will be followed by an update in the same transaction.
+    public var lockRows: String
+    /// Serialises writers of the same item across connections (PostgreSQL's advisory locks); SQLite has
+    /// one writer at a time already.
+    public var lockKey: (@Sendable (any SQLSession, String) async throws -> Void)?
+
+    public init(lockRows: String, lockKey: (@Sendable (any SQLSession, String) async throws -> Void)?) {
+        self.lockRows = lockRows
+        self.lockKey = lockKey
+    }
+}
+
+/// A database the catalog can run on: reads on any connection, writes in a transaction that commits
+/// when `body` returns and rolls back when it throws.
+public protocol SQLDatabase: Sendable {
+    var dialect: SQLDialect { get }
+    func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
+    func close() async throws
+}

@@ -1,0 +1,197 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import TandemCatalog
+
+/// A failed call: the message is the server's `message` when it sent one, else miactl's wording for
+/// the status.
+public struct CatalogClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var status: Int?
+    public var message: String
+
+    public init(status: Int?, message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Talks to a catalog server over HTTP: the routes of miactl's marketplace commands.
+public struct CatalogClient: Sendable {
+    public var endpoint: String
+    public var token: String?
+    public var timeout: TimeAmount = .seconds(60)
+
+    public init(endpoint: String, token: String?) {
+        var base = endpoint
+        while base.hasSuffix("/") { base.removeLast() }
+        self.endpoint = base
+        self.token = token
+    }
+
+    static let prefix = "/api/backend/marketplace"
+
+    public func apply(company: String, itemsJSON: [String]) async throws -> CatalogAPI.ApplyResponse {
+        let body = "{\"resources\":[" + itemsJSON.joined(separator: ",") + "]}"
+        let response = try await send(.POST, "\(Self.prefix)/tenants/\(escape(company))/resources", body: body)
+        return try decode(CatalogAPI.ApplyResponse.self, response.body)
+    }
+
+    /// The item's JSON as the server sent it.
+    public func item(objectId: String) async throws -> [UInt8] {
+        try await send(.GET, "\(Self.prefix)/\(escape(objectId))").body
+    }
+
+    public func item(company: String, itemId: String, version: String) async throws -> [UInt8] {
+        try await send(.GET, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(itemId))/versions/\(escape(version))").body
+    }
+
+    /// Every page of the list, as one JSON array's elements.
+    public func list(company: String, includeShared: Bool, type: String?) async throws -> [[UInt8]] {
+        var pages: [[UInt8]] = []
+        var page = 1
+        let perPage = 1000
+        while true {
+            var path = "\(Self.prefix)/?\(includeShared ? "includeTenantId" : "tenantId")=\(escape(company))&page=\(page)&perPage=\(perPage)"
+            if let type { path += "&type=\(escape(type))" }
+            let body = try await send(.GET, path).body
+            pages.append(body)
+            // A full page may be followed by another.
+            guard Self.countElements(body) == perPage else { break }
+            page += 1
+        }
+        return pages
+    }
+
+    public func versions(company: String, itemId: String) async throws -> [CatalogAPI.VersionEntry] {
+        let response = try await send(.GET, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(itemId))/versions")
+        return try decode([CatalogAPI.VersionEntry].self, response.body)
+    }
+
+    public func delete(company: String, objectId: String) async throws {
+        _ = try await send(.DELETE, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(objectId))")
+    }
+
+    public func delete(company: String, itemId: String, version: String) async throws {
+        _ = try await send(.DELETE, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(itemId))/versions/\(escape(version))")
+    }
+
+    public func history(company: String, objectId: String) async throws -> [CatalogAPI.RevisionEntry] {
+        let response = try await send(.GET, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(objectId))/history")
+        return try decode([CatalogAPI.RevisionEntry].self, response.body)
+    }
+
+    public func revision(company: String, objectId: String, revision: Int) async throws -> [UInt8] {
+        try await send(.GET, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(objectId))/history/\(revision)").body
+    }
+
+    public func restore(company: String, objectId: String, revision: Int) async throws -> CatalogAPI.ApplyItemOutcome {
+        let response = try await send(
+            .POST, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(objectId))/restore", body: "{\"revision\":\(revision)}")
+        return try decode(CatalogAPI.ApplyItemOutcome.self, response.body)
+    }
+
+    // MARK: transport
+
+    public struct Reply: Sendable {
+        public var status: Int
+        public var body: [UInt8]
+    }
+
+    public enum Method: String, Sendable {
+        case GET, POST, DELETE
+    }
+
+    /// One call; a status of 400 or more is thrown as a `CatalogClientError`.
+    public func send(_ method: Method, _ path: String, body: String? = nil) async throws -> Reply {
+        var request = HTTPClientRequest(url: endpoint + path)
+        request.method = HTTPMethod(rawValue: method.rawValue)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response: HTTPClientResponse
+        var bytes: [UInt8]
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            bytes = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
+        } catch {
+            throw CatalogClientError(status: nil, message: "cannot reach the catalog at \(endpoint): \(Self.describe(error))")
+        }
+        let status = Int(response.status.code)
+        guard status < 400 else {
+            let message = (try? JSONDecoder().decode(CatalogAPI.ErrorBody.self, from: Data(bytes)))?.message
+            throw CatalogClientError(status: status, message: message ?? Self.defaultMessage(status))
+        }
+        if bytes.isEmpty { bytes = [] }
+        return Reply(status: status, body: bytes)
+    }
+
+    /// miactl's words for a failed call without a message.
+    static func defaultMessage(_ status: Int) -> String {
+        switch status {
+        case 400: "something went wrong"
+        case 403: "you are not allowed to make this call, contact your admin"
+        case 404: "item not found"
+        default: "error received from remote: \(status)"
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        return text.contains("connectionRefused") || text.contains("Connection refused") ? "connection refused" : text
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch {
+            throw CatalogClientError(status: nil, message: "unexpected response from the catalog: \(error)")
+        }
+    }
+
+    func escape(_ component: String) -> String {
+        component.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&=#"))) ?? component
+    }
+
+    /// The number of elements of a top-level JSON array, counted without decoding them.
+    static func countElements(_ bytes: [UInt8]) -> Int {
+        var depth = 0
+        var count = 0
+        var inString = false
+        var escaped = false
+        var sawValue = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                if depth == 1 { sawValue = true }
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                if depth == 1 { sawValue = true }
+                depth += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth -= 1
+            case UInt8(ascii: ","):
+                if depth == 1 { count += 1 }
+            case 0x20, 0x0A, 0x0D, 0x09:
+                break
+            default:
+                if depth == 1 { sawValue = true }
+            }
+        }
+        return sawValue ? count + 1 : 0
+    }
+}

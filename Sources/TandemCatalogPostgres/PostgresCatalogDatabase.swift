@@ -1,0 +1,156 @@
+import Logging
+import PostgresNIO
+import TandemCatalog
+
+/// The catalog on a PostgreSQL server, through a connection pool. Writers of the same item are
+/// serialised by transaction-scoped advisory locks, taken in key order.
+public final class PostgresCatalogDatabase: SQLDatabase {
+    let client: PostgresClient
+    let runner: Task<Void, Never>
+    let logger = Logger(label: "tandem.catalog.postgres")
+
+    public var dialect: SQLDialect {
+        SQLDialect(
+            lockRows: " FOR UPDATE",
+            lockKey: { session, key in
+                try await session.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [.text(key)])
+            })
+    }
+
+    init(client: PostgresClient) {
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    /// Connects to `url` (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`). The password never appears
+    /// in an error.
+    public static func connect(url: String, maxConnections: Int = 8) throws -> PostgresCatalogDatabase {
+        guard let parsed = DatabaseURL(url) else {
+            throw CatalogError(.invalid, "not a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE): \(redactedDatabaseURL(url))")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password, database: parsed.database, tls: .disable)
+        configuration.options.maximumConnections = maxConnections
+        return PostgresCatalogDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "tandem.catalog.postgres")))
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await body(PostgresSession(connection: connection, logger: logger))
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            let session = PostgresSession(connection: connection, logger: logger)
+            try await session.execute("BEGIN")
+            do {
+                let result = try await body(session)
+                try await session.execute("COMMIT")
+                return result
+            } catch {
+                try? await session.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func close() async throws {
+        runner.cancel()
+        _ = await runner.value
+    }
+}
+
+struct PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .int(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .null: bindings.appendNull()
+            }
+        }
+        do {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: Self.numbered(sql), binds: bindings), logger: logger)
+            var result: [[SQLValue]] = []
+            for try await row in rows {
+                var values: [SQLValue] = []
+                for cell in row {
+                    if cell.bytes == nil {
+                        values.append(.null)
+                    } else if cell.dataType == .int8 || cell.dataType == .int4 || cell.dataType == .int2 {
+                        values.append(.int(try cell.decode(Int64.self)))
+                    } else if cell.dataType == .void {
+                        values.append(.null)
+                    } else {
+                        values.append(.text(try cell.decode(String.self)))
+                    }
+                }
+                result.append(values)
+            }
+            return result
+        } catch let error as PSQLError {
+            throw CatalogError(.storage, "PostgreSQL: \(error.serverInfo?[.message] ?? "\(error.code)")")
+        }
+    }
+
+    /// `?` placeholders as PostgreSQL's `$1`, `$2`, ...
+    static func numbered(_ sql: String) -> String {
+        var output = ""
+        var count = 0
+        for character in sql {
+            if character == "?" {
+                count += 1
+                output += "$\(count)"
+            } else {
+                output.append(character)
+            }
+        }
+        return output
+    }
+}
+
+/// The parts of a `postgres://` URL.
+struct DatabaseURL {
+    var user: String
+    var password: String?
+    var host: String
+    var port: Int
+    var database: String
+
+    init?(_ text: String) {
+        var rest = Substring(text)
+        if rest.hasPrefix("postgres://") {
+            rest = rest.dropFirst("postgres://".count)
+        } else if rest.hasPrefix("postgresql://") {
+            rest = rest.dropFirst("postgresql://".count)
+        } else {
+            return nil
+        }
+        guard let at = rest.lastIndex(of: "@") else { return nil }
+        let credentials = rest[..<at]
+        let location = rest[rest.index(after: at)...]
+        if let colon = credentials.firstIndex(of: ":") {
+            user = String(credentials[..<colon])
+            password = String(credentials[credentials.index(after: colon)...])
+        } else {
+            user = String(credentials)
+        }
+        guard let slash = location.firstIndex(of: "/") else { return nil }
+        let hostPort = location[..<slash]
+        database = String(location[location.index(after: slash)...].prefix { $0 != "?" })
+        if let colon = hostPort.lastIndex(of: ":") {
+            host = String(hostPort[..<colon])
+            guard let number = Int(hostPort[hostPort.index(after: colon)...]) else { return nil }
+            port = number
+        } else {
+            host = String(hostPort)
+            port = 5432
+        }
+        guard !user.isEmpty, !host.isEmpty, !database.isEmpty else { return nil }
+    }
+}

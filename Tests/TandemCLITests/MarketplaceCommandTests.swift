@@ -1,0 +1,213 @@
+import Foundation
+import TandemCatalog
+import TandemCatalogClient
+import TandemTestSupport
+import Testing
+
+/// `tandem catalog serve` as a real process on a loopback port, with a new SQLite file, and the
+/// `tandem marketplace` commands against it. Object ids, times and the port are replaced in the
+/// golden files, since they differ on every run.
+@Suite(.serialized) struct MarketplaceCommandTests {
+    final class Catalog {
+        let folder: String
+        let database: String
+        var server: Process?
+        var port = 0
+
+        init() throws {
+            folder = NSTemporaryDirectory() + "tandem-marketplace-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: folder + "/config", withIntermediateDirectories: true)
+            database = folder + "/catalog.sqlite"
+        }
+
+        var environment: [String: String] { ["XDG_CONFIG_HOME": folder + "/config", "TANDEM_TOKEN": ""] }
+
+        func start() async throws {
+            let portFile = folder + "/port"
+            try? FileManager.default.removeItem(atPath: portFile)
+            let process = Process()
+            process.executableURL = GoldenTests.binary
+            process.arguments = ["catalog", "serve", "--database", database, "--port", "0", "--port-file", portFile]
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            server = process
+            for _ in 0..<200 {
+                if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let number = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                    port = number
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            throw CLIFailure("the catalog server did not start")
+        }
+
+        /// Stops the server by its pid: SIGTERM, or SIGKILL for the fault test.
+        func stop(signal: Int32 = SIGTERM) async {
+            guard let server else { return }
+            kill(server.processIdentifier, signal)
+            _ = await processIsGone(server.processIdentifier, within: .seconds(10))
+            server.waitUntilExit()
+            self.server = nil
+        }
+
+        func token(_ company: String, _ role: String) throws -> String {
+            let result = try GoldenTests.run([
+                "catalog", "token", "create", "--company-id", company, "--role", role, "--name", "\(company)-\(role)", "--database", database,
+            ])
+            guard result.status == 0 else { throw CLIFailure(result.stderr) }
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        func tandem(_ arguments: [String]) throws -> (stdout: String, stderr: String, status: Int32) {
+            try GoldenTests.run(arguments, environment: environment)
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
+    struct CLIFailure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// The seed page's flow and miactl's checks, one command after another, against one golden file.
+    @Test(.timeLimit(.minutes(2))) func aSessionMatchesTheGoldenFile() async throws {
+        try await Self.withCatalog { catalog in try await Self.session(catalog) }
+    }
+
+    /// Runs `body` with a started catalog, and stops the server by its pid whatever happens.
+    static func withCatalog(_ body: (Catalog) async throws -> Void) async throws {
+        let catalog = try Catalog()
+        do {
+            try await catalog.start()
+            try await body(catalog)
+        } catch {
+            await catalog.stop(signal: SIGKILL)
+            throw error
+        }
+        await catalog.stop()
+    }
+
+    static func session(_ catalog: Catalog) async throws {
+        let token = try catalog.token("acme", "admin")
+        try token.write(toFile: catalog.folder + "/token", atomically: true, encoding: .utf8)
+        let fixtures = "Tests/TandemCLITests/Fixtures/catalog"
+        var transcript = ""
+        func step(_ arguments: [String]) throws -> String {
+            let result = try catalog.tandem(arguments)
+            transcript += "$ tandem \(arguments.joined(separator: " "))\n--- stdout\n\(result.stdout)--- stderr\n\(result.stderr)--- exit \(result.status)\n\n"
+            return result.stdout
+        }
+        // Before any context: the company is missing.
+        _ = try step(["marketplace", "list", "--endpoint", "http://127.0.0.1:\(catalog.port)"])
+        _ = try step([
+            "context", "set", "local", "--endpoint", "http://127.0.0.1:\(catalog.port)", "--company-id", "acme", "--token-file", catalog.folder + "/token",
+        ])
+        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/valid"])
+        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/valid/proxy.yaml", "-f", "\(fixtures)/valid/more/metrics.json"])
+        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/malformed"])
+        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/no-item-id"])
+        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/duplicate"])
+        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/empty"])
+        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/nowhere"])
+        let listing = try step(["marketplace", "list"])
+        _ = try step(["marketplace", "list-versions", "-i", "envoy-proxy"])
+        _ = try step(["marketplace", "list-versions", "-i", "ghost"])
+        let proxyId = try #require(listing.split(separator: "\n").first { $0.contains("envoy-proxy") }?.split(separator: " ").first.map(String.init))
+        let fetched = try step(["marketplace", "get", "--object-id", proxyId, "-o", "yaml"])
+        let edited = catalog.folder + "/proxy-update.yaml"
+        try fetched.replacingOccurrences(of: "description: An Envoy proxy in front of the app", with: "description: Envoy, updated")
+            .write(toFile: edited, atomically: true, encoding: .utf8)
+        try fetched.write(toFile: catalog.folder + "/proxy-same.yaml", atomically: true, encoding: .utf8)
+        _ = try step(["marketplace", "apply", "-f", catalog.folder + "/proxy-same.yaml"])
+        _ = try step(["marketplace", "apply", "-f", edited])
+        _ = try step(["marketplace", "get", "--item-id", "envoy-proxy"])
+        _ = try step(["marketplace", "get", "--object-id", proxyId, "--item-id", "envoy-proxy"])
+        _ = try step(["marketplace", "history", "--object-id", proxyId])
+        _ = try step(["marketplace", "history", "--object-id", proxyId, "--restore", "1"])
+        _ = try step(["marketplace", "delete", "--item-id", "metrics"])
+        _ = try step(["marketplace", "delete", "--item-id", "metrics"])
+        _ = try step(["marketplace", "list", "--company-id", "globex"])
+        try "tdm_wrong".write(toFile: catalog.folder + "/wrong", atomically: true, encoding: .utf8)
+        _ = try step(["marketplace", "list", "--token-file", catalog.folder + "/wrong"])
+
+        let normalised = normalise(transcript, catalog: catalog)
+        let goldenURL = GoldenTests.root.appendingPathComponent("Tests/TandemCLITests/Golden/marketplace-session.txt")
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try Data(normalised.utf8).write(to: goldenURL)
+            return
+        }
+        let expected = try String(contentsOf: goldenURL, encoding: .utf8)
+        #expect(normalised == expected, "golden marketplace-session differs; run UPDATE_GOLDEN=1 swift test --filter MarketplaceCommandTests")
+    }
+
+    static func normalise(_ text: String, catalog: Catalog) -> String {
+        var output = text.replacingOccurrences(of: catalog.folder, with: "$TMP")
+        output = output.replacingOccurrences(of: "127.0.0.1:\(catalog.port)", with: "127.0.0.1:$PORT")
+        for (pattern, replacement) in [
+            ("[0-9a-f]{24}", "<object-id>"), ("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", "<time>"),
+            ("\\(([0-9a-f]{12})\\)", "(<token-id>)"),
+        ] {
+            output = output.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+        }
+        return output
+    }
+
+    /// Many concurrent batches, `kill -9` of the server in the middle, a restart: every acknowledged
+    /// item is there with its last acknowledged content (or the content of the one batch that was in
+    /// flight), and no batch is half visible.
+    @Test(.timeLimit(.minutes(2))) func noAcknowledgedWriteIsLostWhenTheServerIsKilled() async throws {
+        try await Self.withCatalog { catalog in try await Self.killAndRestart(catalog) }
+    }
+
+    static func killAndRestart(_ catalog: Catalog) async throws {
+        let token = try catalog.token("acme", "publish")
+        let client = CatalogClient(endpoint: "http://127.0.0.1:\(catalog.port)", token: token)
+        let writers = 8
+        let itemsPerBatch = 20
+        // Each writer applies its own items in rounds; a round's batch renames all of them to "round N".
+        let acknowledged = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    var lastAcknowledged = 0
+                    for round in 1...10_000 {
+                        let items = (0..<itemsPerBatch).map { index in
+                            item(id: "w\(writer)-\(index)", name: "round \(round)")
+                        }
+                        do {
+                            let response = try await client.apply(company: "acme", itemsJSON: items)
+                            guard response.done else { break }
+                            lastAcknowledged = round
+                        } catch {
+                            break
+                        }
+                    }
+                    return (writer, lastAcknowledged)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(1500))
+            await catalog.stop(signal: SIGKILL)
+            return try await group.reduce(into: [Int: Int]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(acknowledged.values.allSatisfy { $0 > 0 }, "every writer had batches acknowledged before the kill: \(acknowledged)")
+
+        try await catalog.start()
+        let reader = CatalogClient(endpoint: "http://127.0.0.1:\(catalog.port)", token: token)
+        for writer in 0..<writers {
+            let last = try #require(acknowledged[writer])
+            var rounds = Set<String>()
+            for index in 0..<itemsPerBatch {
+                let body = String(decoding: try await reader.item(company: "acme", itemId: "w\(writer)-\(index)", version: "N/A"), as: UTF8.self)
+                let name = try #require(body.firstMatch(of: /"name":"(round \d+)"/)?.1)
+                rounds.insert(String(name))
+            }
+            // One batch is all or nothing, and it is the last acknowledged one or the one in flight.
+            #expect(rounds.count == 1, "writer \(writer): a batch is half visible: \(rounds)")
+            #expect(rounds == ["round \(last)"] || rounds == ["round \(last + 1)"], "writer \(writer): acknowledged round \(last), found \(rounds)")
+        }
+    }
+
+    static func item(id: String, name: String) -> String {
+        "{\"name\":\"\(name)\",\"itemId\":\"\(id)\",\"tenantId\":\"acme\",\"type\":\"sidecar\",\"resources\":{\"name\":\"\(id)\",\"dockerImage\":\"nginx:1.27\"}}"
+    }
+}
