@@ -3,6 +3,8 @@
 #   scripts/bench.sh validate [COMBINATIONS] [RUNS]   Mia item validation: Tandem vs Python jsonschema
 #   scripts/bench.sh render [FILE] [ITERATIONS]        renders per second, per target
 #   scripts/bench.sh supervisors [svbench run options] Tandem beside supervisord, s6, runit, honcho, circus
+#   scripts/bench.sh catalog [--postgres] [...]        the catalog server under wrk, beside nginx (SQLite, or
+#                                                      a throwaway PostgreSQL with --postgres)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
@@ -30,5 +32,20 @@ case "${1:-validate}" in
       && python3 svbench.py report "$root/.build-bench/results.json" --out "$root/.build-bench/RESULTS.md")
     echo "results: .build-bench/RESULTS.md"
     ;;
-  *) echo "usage: scripts/bench.sh validate [COMBINATIONS] [RUNS] | render [FILE] [ITERATIONS] | supervisors [OPTIONS]" >&2; exit 2 ;;
+  catalog)
+    # wrk drives the load; nginx serving the same JSON file is the machine's limit.
+    if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null
+    fi
+    shift
+    if [ "${1:-}" = "--postgres" ]; then
+      shift
+      pgdir="$(mktemp -d)"
+      trap 'bash ../shared/services/postgres.sh stop "$pgdir"' EXIT
+      python3 scripts/bench/catalog.py "$bin" --database "$(bash ../shared/services/postgres.sh start "$pgdir")" "$@"
+    else
+      python3 scripts/bench/catalog.py "$bin" "$@"
+    fi
+    ;;
+  *) echo "usage: scripts/bench.sh validate [COMBINATIONS] [RUNS] | render [FILE] [ITERATIONS] | supervisors [OPTIONS] | catalog [OPTIONS]" >&2; exit 2 ;;
 esac

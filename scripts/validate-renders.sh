@@ -18,6 +18,7 @@ examples=(
   "api|examples/copilot/api.yml|--image|api=123456789012.dkr.ecr.us-west-2.amazonaws.com/api:1.0"
   "cf|examples/cloudfoundry/manifest.yml|--image|web=ghcr.io/acme/my-app:1|--image|worker=ghcr.io/acme/my-app:1|--image|authenticator=ghcr.io/acme/auth:2|--image|performance monitor=ghcr.io/acme/perf:3"
   "cfapp|examples/cloudfoundry/app|--image|web=ghcr.io/acme/app:1|--image|worker=ghcr.io/acme/app:1|--image|config-server=ghcr.io/acme/config:1|--image|metrics=ghcr.io/acme/metrics:1"
+  "shop|examples/tandem/shop.yml|--catalog-dir|examples/mia"
   "mia|examples/mia/audit-trail.json|--service|orders|--image|ghcr.io/acme/orders:1.0"
   "attached|examples/tandem/web.yml|--attach|examples/mia/audit-trail.json"
   "catalog|examples/tandem/orders-with-catalog.yml|--catalog-dir|examples/mia"

@@ -28,15 +28,36 @@ public struct CatalogService: Sendable {
     /// The largest batch, in items.
     public var maxBatchItems = 10_000
 
-    public init(store: any CatalogStore, now: @escaping @Sendable () -> Int64) {
+    /// Tokens recently looked up, by the Authorization header that presented them; nil: none kept.
+    let recentTokens: RecentTokens?
+
+    /// `tokenLifetime`: how long a token looked up is trusted without asking the store again (a token
+    /// revoked on the server's machine stops working after at most that long); zero asks every time.
+    public init(
+        store: any CatalogStore, now: @escaping @Sendable () -> Int64, tokenLifetime: Duration = .zero,
+        uptime: @escaping @Sendable () -> Duration = Uptime.now
+    ) {
         self.store = store
         self.now = now
+        recentTokens = tokenLifetime > .zero ? RecentTokens(lifetime: tokenLifetime, uptime: uptime) : nil
     }
 
     public func authenticate(authorization: String?) async throws -> Caller {
         guard let authorization, !authorization.isEmpty else {
             throw CatalogError(.unauthorized, "missing bearer token: send an Authorization: Bearer header")
         }
+        let token: TokenRecord
+        if let recent = recentTokens?.token(for: authorization) {
+            token = recent
+        } else {
+            token = try await lookUp(authorization: authorization)
+            recentTokens?.remember(token, for: authorization)
+        }
+        if let expiry = token.expiresAt, now() >= expiry { throw CatalogError(.unauthorized, "token \(token.id) has expired") }
+        return Caller(tenantId: token.tenantId, role: token.role, actor: "token \(token.name) (\(token.id))")
+    }
+
+    func lookUp(authorization: String) async throws -> TokenRecord {
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw CatalogError(.unauthorized, "the Authorization header must be \"Bearer TOKEN\"")
@@ -46,8 +67,7 @@ public struct CatalogService: Sendable {
             throw CatalogError(.unauthorized, "unknown token")
         }
         if token.revokedAt != nil { throw CatalogError(.unauthorized, "token \(token.id) has been revoked") }
-        if let expiry = token.expiresAt, now() >= expiry { throw CatalogError(.unauthorized, "token \(token.id) has expired") }
-        return Caller(tenantId: token.tenantId, role: token.role, actor: "token \(token.name) (\(token.id))")
+        return token
     }
 
     func require(_ caller: Caller, _ role: Role, company: String) throws {

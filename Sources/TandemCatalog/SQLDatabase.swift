@@ -26,6 +26,19 @@ extension SQLSession {
     public func execute(_ sql: String, _ binds: [SQLValue] = []) async throws {
         _ = try await query(sql, binds)
     }
+
+    /// Runs `body` between `begin` and COMMIT on this session, rolling back when it throws.
+    public func transaction<T: Sendable>(begin: String, _ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await execute(begin)
+        do {
+            let result = try await body(self)
+            try await execute("COMMIT")
+            return result
+        } catch {
+            try? await execute("ROLLBACK")
+            throw error
+        }
+    }
 }
 
 /// The differences between the databases that the catalog's SQL cannot hide.

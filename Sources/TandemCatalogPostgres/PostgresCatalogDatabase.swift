@@ -42,16 +42,7 @@ public final class PostgresCatalogDatabase: SQLDatabase {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            let session = PostgresSession(connection: connection, logger: logger)
-            try await session.execute("BEGIN")
-            do {
-                let result = try await body(session)
-                try await session.execute("COMMIT")
-                return result
-            } catch {
-                try? await session.execute("ROLLBACK")
-                throw error
-            }
+            try await PostgresSession(connection: connection, logger: logger).transaction(begin: "BEGIN", body)
         }
     }
 

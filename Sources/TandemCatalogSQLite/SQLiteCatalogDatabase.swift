@@ -45,17 +45,7 @@ public final class SQLiteCatalogDatabase: SQLDatabase {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
         let session = SQLiteSession(connection: writer)
-        return try await lock.withLock {
-            try await session.execute("BEGIN IMMEDIATE")
-            do {
-                let result = try await body(session)
-                try await session.execute("COMMIT")
-                return result
-            } catch {
-                try? await session.execute("ROLLBACK")
-                throw error
-            }
-        }
+        return try await lock.withLock { try await session.transaction(begin: "BEGIN IMMEDIATE", body) }
     }
 
     public func close() async throws {

@@ -57,6 +57,9 @@ import Testing
         process.currentDirectoryURL = root
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        // No context of whoever runs the tests: commands see only what a test gives them.
+        environment["XDG_CONFIG_HOME"] = NSTemporaryDirectory() + "tandem-no-config"
+        environment["TANDEM_TOKEN"] = nil
         environment.merge(extra) { _, new in new }
         process.environment = environment
         // Files, not pipes: a large output can never block the child, and nothing needs draining.

@@ -207,6 +207,38 @@ import Testing
         }
     }
 
+    /// `render` resolves a catalog sidecar from the server as it would from a folder of the same items,
+    /// and an update of the item changes the next resolution.
+    @Test(.timeLimit(.minutes(2))) func renderResolvesCatalogSidecarsFromTheServer() async throws {
+        try await Self.withCatalog { catalog in
+            let token = try catalog.token("acme", "publish")
+            try token.write(toFile: catalog.folder + "/token", atomically: true, encoding: .utf8)
+            let context = try catalog.tandem([
+                "context", "set", "ci", "--endpoint", "http://127.0.0.1:\(catalog.port)", "--company-id", "acme", "--token-file", catalog.folder + "/token",
+            ])
+            #expect(context.status == 0, "\(context.stderr)")
+            let render = ["render", "--target", "ecs", "examples/tandem/orders-with-catalog.yml"]
+            let missing = try catalog.tandem(render)
+            #expect(missing.status == 1)
+            #expect(missing.stderr.contains("catalog sidecar e-commerce-audit-trail of company acme was not found in the catalog at http://127.0.0.1:"))
+            #expect(try catalog.tandem(["marketplace", "apply", "-f", "examples/mia/audit-trail.json"]).status == 0)
+
+            let fromServer = try catalog.tandem(render)
+            let fromFolder = try catalog.tandem(render + ["--catalog-dir", "examples/mia"])
+            #expect(fromServer.status == 0, "\(fromServer.stderr)")
+            #expect(fromServer.stdout == fromFolder.stdout)
+            #expect(fromServer.stdout.contains("ghcr.io/acme/e-commerce-audit-trail:0.2.0"))
+
+            let updated = catalog.folder + "/audit-trail.json"
+            try String(contentsOfFile: "\(GoldenTests.root.path)/examples/mia/audit-trail.json", encoding: .utf8)
+                .replacingOccurrences(of: "e-commerce-audit-trail:0.2.0", with: "e-commerce-audit-trail:0.3.0")
+                .write(toFile: updated, atomically: true, encoding: .utf8)
+            #expect(try catalog.tandem(["marketplace", "apply", "-f", updated]).stdout.contains("Updated"))
+            let next = try catalog.tandem(render)
+            #expect(next.stdout.contains("e-commerce-audit-trail:0.3.0") && !next.stdout.contains("0.2.0"))
+        }
+    }
+
     static func item(id: String, name: String) -> String {
         "{\"name\":\"\(name)\",\"itemId\":\"\(id)\",\"tenantId\":\"acme\",\"type\":\"sidecar\",\"resources\":{\"name\":\"\(id)\",\"dockerImage\":\"nginx:1.27\"}}"
     }

@@ -15,12 +15,18 @@ struct CatalogServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("port-file"), help: "Write the port listened on to this file once serving (for scripts).")
     var portFile: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "notice"
+    @Option(
+        name: .customLong("cache-ms"),
+        help: "How long tokens and items read by id are trusted from memory (0: not at all); a revoked token or another server's change shows after it.")
+    var cacheMilliseconds = 1000
 
     func run() async throws {
         let opened = try await database.open()
         var logger = Logger(label: "tandem.catalog")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
-        let service = CatalogService(store: opened.store, now: Timestamp.nowMilliseconds)
+        let store: any CatalogStore =
+            cacheMilliseconds > 0 ? CachingCatalogStore(opened.store, lifetime: .milliseconds(cacheMilliseconds)) : opened.store
+        let service = CatalogService(store: store, now: Timestamp.nowMilliseconds, tokenLifetime: .milliseconds(cacheMilliseconds))
         let server = CatalogServer(service: service)
         let name = database.displayName
         let portFile = self.portFile

@@ -6,7 +6,7 @@ import TandemRenderers
 
 extension RenderTarget: ExpressibleByArgument {}
 
-struct RenderCommand: ParsableCommand {
+struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Render a service and its sidecars for Kubernetes, Amazon ECS, CloudFormation, Docker Compose or Cloud Foundry.",
@@ -39,8 +39,7 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "The ECS task execution role ARN.")
     var executionRoleArn: String?
 
-    @Option(name: .long, help: "A folder of Mia sidecar items to resolve from_catalog sidecars against.")
-    var catalogDir: String?
+    @OptionGroup var catalog: CatalogSourceOptions
 
     @Option(name: .long, help: "A Mia sidecar item to add to the service as a sidecar (repeatable).")
     var attach: [String] = []
@@ -79,7 +78,7 @@ struct RenderCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let loaded = try input.loadOne(path, verb: "rendered")
         var service: Service
         if let item = loaded.miaItem, let sidecar = item.container {
@@ -119,13 +118,7 @@ struct RenderCommand: ParsableCommand {
             service.configMaps += item.service.configMaps.filter { map in service.configMap(named: map.name) == nil }
         }
         if service.containers.contains(where: { $0.catalogReference != nil }) {
-            guard let catalogDir else {
-                writeError("Error: \(path) uses catalog sidecars; give --catalog-dir with their items (the catalog server comes later)")
-                throw ExitStatus.usage
-            }
-            let (resolver, loadProblems) = CatalogResolver.load(folder: catalogDir)
-            problems += loadProblems.errors
-            let (resolved, resolveProblems) = resolver.resolve(service, file: path)
+            let (resolved, resolveProblems) = try await catalog.resolve(service, file: path)
             service = resolved
             problems += resolveProblems
         }

@@ -32,8 +32,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Stop the unit after this long (a duration such as 30s), as SIGTERM would.")
     var stopAfter: String?
 
-    @Option(name: .long, help: "A folder of Mia sidecar items to resolve from_catalog sidecars against.")
-    var catalogDir: String?
+    @OptionGroup var catalog: CatalogSourceOptions
 
     @Option(
         name: .long,
@@ -56,14 +55,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitStatus.invalid
         }
         if service.containers.contains(where: { $0.catalogReference != nil }) {
-            guard let catalogDir else {
-                writeError("Error: \(path) uses catalog sidecars; give --catalog-dir with their items")
-                throw ExitStatus.usage
-            }
-            let (resolver, _) = CatalogResolver.load(folder: catalogDir)
-            let (resolved, problems) = resolver.resolve(service, file: path)
+            let (resolved, problems) = try await catalog.resolve(service, file: path)
             guard !problems.hasErrors else {
-                for diagnostic in problems { writeError(diagnostic.description) }
+                for diagnostic in Diagnostic.ordered(problems) { writeError(diagnostic.description) }
                 throw ExitStatus.invalid
             }
             service = resolved
