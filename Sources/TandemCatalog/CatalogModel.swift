@@ -188,12 +188,42 @@ public struct ItemQuery: Sendable, Equatable {
     public var type: String?
     public var limit: Int
     public var offset: Int
+    /// Keyset paging: only items after this one in list order (company, itemId, version). Unlike an
+    /// offset, a page far down costs what the first one does.
+    public var after: ItemKey?
 
-    public init(tenantId: String, includeShared: Bool = false, type: String? = nil, limit: Int = 200, offset: Int = 0) {
+    public init(tenantId: String, includeShared: Bool = false, type: String? = nil, limit: Int = 200, offset: Int = 0, after: ItemKey? = nil) {
         self.tenantId = tenantId
         self.includeShared = includeShared
         self.type = type
         self.limit = limit
         self.offset = offset
+        self.after = after
+    }
+}
+
+extension ItemKey {
+    /// An opaque page cursor for the list API: the key's fields in hex.
+    public var cursor: String { hexString(Array("\(tenantId)\u{1F}\(itemId)\u{1F}\(version)".utf8)) }
+
+    public init?(cursor: String) {
+        let digits = Array(cursor.utf8)
+        guard digits.count.isMultiple(of: 2), !digits.isEmpty else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        let parts = bytes.split(separator: 0x1F, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        guard parts.count == 3 else { return nil }
+        self.init(tenantId: parts[0], itemId: parts[1], version: parts[2])
+    }
+
+    static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 0x30...0x39: digit - 0x30
+        case 0x61...0x66: digit - 0x61 + 10
+        default: nil
+        }
     }
 }

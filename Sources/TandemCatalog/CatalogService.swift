@@ -198,7 +198,10 @@ public struct CatalogService: Sendable {
     }
 
     /// `tenantId=C` lists C's items; `includeTenantId=C` adds what other companies share. C must be the caller's.
-    public func list(tenantId: String?, includeTenantId: String?, type: String?, page: Int, perPage: Int, caller: Caller) async throws -> [StoredItem] {
+    /// `after` (a cursor from the previous page's `X-Next-After`) pages by key instead of by `page`.
+    public func list(
+        tenantId: String?, includeTenantId: String?, type: String?, page: Int, perPage: Int, after: String? = nil, caller: Caller
+    ) async throws -> [StoredItem] {
         guard let company = tenantId ?? includeTenantId else {
             throw CatalogError(.invalid, "missing company id: pass tenantId or includeTenantId")
         }
@@ -206,8 +209,15 @@ public struct CatalogService: Sendable {
         guard page >= 1, (1...1000).contains(perPage) else {
             throw CatalogError(.invalid, "page must be 1 or more and perPage between 1 and 1000")
         }
+        var cursor: ItemKey?
+        if let after {
+            guard let key = ItemKey(cursor: after) else { throw CatalogError(.invalid, "after: not a page cursor of this catalog") }
+            cursor = key
+        }
         return try await store.list(
-            ItemQuery(tenantId: company, includeShared: tenantId == nil, type: type, limit: perPage, offset: (page - 1) * perPage))
+            ItemQuery(
+                tenantId: company, includeShared: tenantId == nil, type: type, limit: perPage, offset: cursor == nil ? (page - 1) * perPage : 0,
+                after: cursor))
     }
 
     public func versions(company: String, itemId: String, caller: Caller) async throws -> [StoredItem] {

@@ -65,12 +65,12 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
 
     public func migrate() async throws {
         try await database.transaction { session in
-            try await database.dialect.lockKey?(session, "tandem-catalog-migrations")
+            try await database.dialect.lockKeys?(session, ["tandem-catalog-migrations"])
             try await session.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
         }
         for migration in Self.migrations {
             try await database.transaction { session in
-                try await database.dialect.lockKey?(session, "tandem-catalog-migrations")
+                try await database.dialect.lockKeys?(session, ["tandem-catalog-migrations"])
                 let done = try await session.query("SELECT version FROM schema_migrations WHERE version = ?", [.int(Int64(migration.version))])
                 guard done.isEmpty else { return }
                 for statement in migration.statements { try await session.execute(statement) }
@@ -91,72 +91,132 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
             createdAt: row[11].int ?? 0, updatedAt: row[12].int ?? 0)
     }
 
+    /// A batch costs a few statements, not a few per item: the existing items are read in chunks of
+    /// keys, the new ones inserted and the changed ones updated with multi-row statements.
     public func apply(_ drafts: [ItemDraft], actor: String, at now: Int64) async throws -> [AppliedItem] {
         guard !drafts.isEmpty else { return [] }
         let dialect = database.dialect
         return try await database.transaction { session in
             // Locks in key order, so two batches touching the same items cannot deadlock.
-            if let lockKey = dialect.lockKey {
-                for key in Set(drafts.map(\.key)).sorted() { try await lockKey(session, "\(key.tenantId)\u{1F}\(key.itemId)\u{1F}\(key.version)") }
+            if let lockKeys = dialect.lockKeys {
+                try await lockKeys(session, Set(drafts.map(\.key)).sorted().map { "\($0.tenantId)\u{1F}\($0.itemId)\u{1F}\($0.version)" })
             }
+            var current = try await Self.existing(session, keys: drafts.map(\.key), lockRows: dialect.lockRows)
+            var created = Set<ItemKey>()
+            var changed = Set<ItemKey>()
+            var revisions: [(Revision, ItemKey)] = []
             var results: [AppliedItem] = []
             for draft in drafts {
-                let rows = try await session.query(
-                    "SELECT \(Self.itemColumns) FROM items WHERE tenant_id = ? AND item_id = ? AND version = ?\(dialect.lockRows)",
-                    [.text(draft.tenantId), .text(draft.itemId), .text(draft.version)])
-                if let existing = rows.first.map(Self.item) {
-                    if existing.document == draft.document
-                        && (existing.name, existing.type, existing.description, existing.allTenants, existing.isPublic)
-                            == (draft.name, draft.type, draft.description, draft.allTenants, draft.isPublic)
-                    {
-                        results.append(AppliedItem(objectId: existing.objectId, itemId: draft.itemId, status: .unchanged, revision: existing.revision))
-                        continue
-                    }
-                    let revision = existing.revision + 1
-                    try await session.execute(
-                        """
-                        UPDATE items SET name = ?, type = ?, description = ?, all_tenants = ?, is_public = ?, document = ?,
-                            revision = ?, updated_at = ? WHERE object_id = ?
-                        """,
-                        [
-                            .text(draft.name), .text(draft.type), .text(draft.description), .int(draft.allTenants ? 1 : 0),
-                            .int(draft.isPublic ? 1 : 0), .text(draft.document), .int(Int64(revision)), .int(now), .text(existing.objectId.hex),
-                        ])
-                    try await Self.record(
-                        session,
-                        Revision(
-                            objectId: existing.objectId, revision: revision, action: .updated, actor: actor, at: now,
-                            changes: DocumentDiff.changedPaths(from: existing.document, to: draft.document), document: draft.document),
-                        key: draft.key)
-                    results.append(AppliedItem(objectId: existing.objectId, itemId: draft.itemId, status: .updated, revision: revision))
-                } else {
-                    let objectId = ObjectID.generate(atMilliseconds: now)
-                    try await session.execute(
-                        "INSERT INTO items (\(Self.itemColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                        [
-                            .text(objectId.hex), .text(draft.tenantId), .text(draft.itemId), .text(draft.version), .text(draft.name),
-                            .text(draft.type), .text(draft.description), .int(draft.allTenants ? 1 : 0), .int(draft.isPublic ? 1 : 0),
-                            .text(draft.document), .int(now), .int(now),
-                        ])
-                    try await Self.record(
-                        session,
-                        Revision(objectId: objectId, revision: 1, action: .created, actor: actor, at: now, changes: [], document: draft.document),
-                        key: draft.key)
-                    results.append(AppliedItem(objectId: objectId, itemId: draft.itemId, status: .created, revision: 1))
+                let key = draft.key
+                guard var item = current[key] else {
+                    let item = StoredItem(
+                        objectId: ObjectID.generate(atMilliseconds: now), tenantId: draft.tenantId, itemId: draft.itemId, version: draft.version,
+                        name: draft.name, type: draft.type, description: draft.description, allTenants: draft.allTenants, isPublic: draft.isPublic,
+                        document: draft.document, revision: 1, createdAt: now, updatedAt: now)
+                    current[key] = item
+                    created.insert(key)
+                    revisions.append(
+                        (Revision(objectId: item.objectId, revision: 1, action: .created, actor: actor, at: now, changes: [], document: draft.document), key))
+                    results.append(AppliedItem(objectId: item.objectId, itemId: draft.itemId, status: .created, revision: 1))
+                    continue
                 }
+                if item.document == draft.document
+                    && (item.name, item.type, item.description, item.allTenants, item.isPublic)
+                        == (draft.name, draft.type, draft.description, draft.allTenants, draft.isPublic)
+                {
+                    results.append(AppliedItem(objectId: item.objectId, itemId: draft.itemId, status: .unchanged, revision: item.revision))
+                    continue
+                }
+                let changes = DocumentDiff.changedPaths(from: item.document, to: draft.document)
+                (item.name, item.type, item.description, item.allTenants, item.isPublic, item.document) =
+                    (draft.name, draft.type, draft.description, draft.allTenants, draft.isPublic, draft.document)
+                item.revision += 1
+                item.updatedAt = now
+                current[key] = item
+                if !created.contains(key) { changed.insert(key) }
+                revisions.append(
+                    (
+                        Revision(
+                            objectId: item.objectId, revision: item.revision, action: .updated, actor: actor, at: now, changes: changes,
+                            document: draft.document), key
+                    ))
+                results.append(AppliedItem(objectId: item.objectId, itemId: draft.itemId, status: .updated, revision: item.revision))
             }
+            try await Self.insert(session, drafts.map(\.key).uniqued().filter(created.contains).compactMap { current[$0] })
+            try await Self.update(session, drafts.map(\.key).uniqued().filter(changed.contains).compactMap { current[$0] })
+            try await Self.record(session, revisions)
             return results
         }
     }
 
+    /// The stored items with these keys, read (and locked, where the database locks rows) in chunks.
+    static func existing(_ session: any SQLSession, keys: [ItemKey], lockRows: String) async throws -> [ItemKey: StoredItem] {
+        var found: [ItemKey: StoredItem] = [:]
+        let groups = Dictionary(grouping: keys.uniqued()) { [$0.tenantId, $0.version] }
+        for (group, members) in groups.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            for chunk in members.map(\.itemId).sorted().chunked(400) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let rows = try await session.query(
+                    "SELECT \(itemColumns) FROM items WHERE tenant_id = ? AND version = ? AND item_id IN (\(marks))\(lockRows)",
+                    [.text(group[0]), .text(group[1])] + chunk.map(SQLValue.text))
+                for item in rows.map(Self.item) { found[ItemKey(tenantId: item.tenantId, itemId: item.itemId, version: item.version)] = item }
+            }
+        }
+        return found
+    }
+
+    static func insert(_ session: any SQLSession, _ items: [StoredItem]) async throws {
+        for chunk in items.chunked(50) {
+            let row = "(" + Array(repeating: "?", count: 13).joined(separator: ", ") + ")"
+            try await session.execute(
+                "INSERT INTO items (\(itemColumns)) VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", "),
+                chunk.flatMap { item -> [SQLValue] in
+                    [
+                        .text(item.objectId.hex), .text(item.tenantId), .text(item.itemId), .text(item.version), .text(item.name), .text(item.type),
+                        .text(item.description), .int(item.allTenants ? 1 : 0), .int(item.isPublic ? 1 : 0), .text(item.document),
+                        .int(Int64(item.revision)), .int(item.createdAt), .int(item.updatedAt),
+                    ]
+                })
+        }
+    }
+
+    /// One UPDATE ... FROM (VALUES ...) per chunk; SQLite and PostgreSQL both name VALUES columns column1, column2, ...
+    static func update(_ session: any SQLSession, _ items: [StoredItem]) async throws {
+        for chunk in items.chunked(50) {
+            let row = "(" + Array(repeating: "?", count: 9).joined(separator: ", ") + ")"
+            try await session.execute(
+                """
+                UPDATE items SET name = v.column2, type = v.column3, description = v.column4, all_tenants = v.column5, is_public = v.column6,
+                    document = v.column7, revision = v.column8, updated_at = v.column9
+                FROM (VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", "))) AS v WHERE items.object_id = v.column1
+                """,
+                chunk.flatMap { item -> [SQLValue] in
+                    [
+                        .text(item.objectId.hex), .text(item.name), .text(item.type), .text(item.description), .int(item.allTenants ? 1 : 0),
+                        .int(item.isPublic ? 1 : 0), .text(item.document), .int(Int64(item.revision)), .int(item.updatedAt),
+                    ]
+                })
+        }
+    }
+
+    static func record(_ session: any SQLSession, _ revisions: [(Revision, ItemKey)]) async throws {
+        for chunk in revisions.chunked(100) {
+            let row = "(" + Array(repeating: "?", count: 9).joined(separator: ", ") + ")"
+            try await session.execute(
+                "INSERT INTO revisions (object_id, revision, tenant_id, item_id, action, actor, at, changes, document) VALUES "
+                    + Array(repeating: row, count: chunk.count).joined(separator: ", "),
+                chunk.flatMap { revision, key -> [SQLValue] in
+                    [
+                        .text(revision.objectId.hex), .int(Int64(revision.revision)), .text(key.tenantId), .text(key.itemId),
+                        .text(revision.action.rawValue), .text(revision.actor), .int(revision.at), .text(revision.changes.joined(separator: "\n")),
+                        .text(revision.document),
+                    ]
+                })
+        }
+    }
+
     static func record(_ session: any SQLSession, _ revision: Revision, key: ItemKey) async throws {
-        try await session.execute(
-            "INSERT INTO revisions (object_id, revision, tenant_id, item_id, action, actor, at, changes, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                .text(revision.objectId.hex), .int(Int64(revision.revision)), .text(key.tenantId), .text(key.itemId),
-                .text(revision.action.rawValue), .text(revision.actor), .int(revision.at), .text(revision.changes.joined(separator: "\n")),
-                .text(revision.document),
-            ])
+        try await record(session, [(revision, key)])
     }
 
     public func item(_ objectId: ObjectID) async throws -> StoredItem? {
@@ -181,6 +241,19 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
         if let type = query.type {
             sql += " AND type = ?"
             binds.append(.text(type))
+        }
+        // Written so that the (tenant_id, item_id, version) index gives a range: a row-value comparison
+        // made SQLite scan from the start (40 ms for the last page of 100k instead of 5).
+        if let after = query.after {
+            if query.includeShared {
+                sql += " AND tenant_id >= ? AND (tenant_id > ? OR item_id > ? OR (item_id = ? AND version > ?))"
+                binds += [.text(after.tenantId), .text(after.tenantId), .text(after.itemId), .text(after.itemId), .text(after.version)]
+            } else if after.tenantId == query.tenantId {
+                sql += " AND item_id >= ? AND (item_id > ? OR version > ?)"
+                binds += [.text(after.itemId), .text(after.itemId), .text(after.version)]
+            } else if after.tenantId > query.tenantId {
+                return []
+            }
         }
         sql += " ORDER BY tenant_id, item_id, version LIMIT ? OFFSET ?"
         binds += [.int(Int64(query.limit)), .int(Int64(query.offset))]
@@ -311,5 +384,19 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
 
     public func close() async throws {
         try await database.close()
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
     }
 }

@@ -45,13 +45,13 @@ extension SQLSession {
 public struct SQLDialect: Sendable {
     /// Appended to a SELECT that will be followed by an update in the same transaction.
     public var lockRows: String
-    /// Serialises writers of the same item across connections (PostgreSQL's advisory locks); SQLite has
-    /// one writer at a time already.
-    public var lockKey: (@Sendable (any SQLSession, String) async throws -> Void)?
+    /// Serialises writers of the same items across connections (PostgreSQL's advisory locks, taken in
+    /// the order given); SQLite has one writer at a time already.
+    public var lockKeys: (@Sendable (any SQLSession, [String]) async throws -> Void)?
 
-    public init(lockRows: String, lockKey: (@Sendable (any SQLSession, String) async throws -> Void)?) {
+    public init(lockRows: String, lockKeys: (@Sendable (any SQLSession, [String]) async throws -> Void)?) {
         self.lockRows = lockRows
-        self.lockKey = lockKey
+        self.lockKeys = lockKeys
     }
 }
 

@@ -48,20 +48,19 @@ public struct CatalogClient: Sendable {
         try await send(.GET, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(itemId))/versions/\(escape(version))").body
     }
 
-    /// Every page of the list, as one JSON array's elements.
+    /// Every page of the list, each a JSON array, followed by key (`X-Next-After`), so a long list
+    /// costs the same per page to its end.
     public func list(company: String, includeShared: Bool, type: String?) async throws -> [[UInt8]] {
         var pages: [[UInt8]] = []
-        var page = 1
-        let perPage = 1000
-        while true {
-            var path = "\(Self.prefix)/?\(includeShared ? "includeTenantId" : "tenantId")=\(escape(company))&page=\(page)&perPage=\(perPage)"
+        var after: String?
+        repeat {
+            var path = "\(Self.prefix)/?\(includeShared ? "includeTenantId" : "tenantId")=\(escape(company))&perPage=1000"
             if let type { path += "&type=\(escape(type))" }
-            let body = try await send(.GET, path).body
-            pages.append(body)
-            // A full page may be followed by another.
-            guard Self.countElements(body) == perPage else { break }
-            page += 1
-        }
+            if let after { path += "&after=\(after)" }
+            let reply = try await send(.GET, path)
+            pages.append(reply.body)
+            after = reply.nextAfter
+        } while after != nil
         return pages
     }
 
@@ -98,6 +97,8 @@ public struct CatalogClient: Sendable {
     public struct Reply: Sendable {
         public var status: Int
         public var body: [UInt8]
+        /// The list's cursor for its next page, when there may be one.
+        public var nextAfter: String?
     }
 
     public enum Method: String, Sendable {
@@ -114,7 +115,7 @@ public struct CatalogClient: Sendable {
             request.body = .bytes(ByteBuffer(string: body))
         }
         let response: HTTPClientResponse
-        var bytes: [UInt8]
+        let bytes: [UInt8]
         do {
             response = try await HTTPClient.shared.execute(request, timeout: timeout)
             bytes = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
@@ -126,8 +127,7 @@ public struct CatalogClient: Sendable {
             let message = (try? JSONDecoder().decode(CatalogAPI.ErrorBody.self, from: Data(bytes)))?.message
             throw CatalogClientError(status: status, message: message ?? Self.defaultMessage(status))
         }
-        if bytes.isEmpty { bytes = [] }
-        return Reply(status: status, body: bytes)
+        return Reply(status: status, body: bytes, nextAfter: response.headers.first(name: "X-Next-After"))
     }
 
     /// miactl's words for a failed call without a message.
@@ -155,43 +155,5 @@ public struct CatalogClient: Sendable {
 
     func escape(_ component: String) -> String {
         component.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&=#"))) ?? component
-    }
-
-    /// The number of elements of a top-level JSON array, counted without decoding them.
-    static func countElements(_ bytes: [UInt8]) -> Int {
-        var depth = 0
-        var count = 0
-        var inString = false
-        var escaped = false
-        var sawValue = false
-        for byte in bytes {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""):
-                inString = true
-                if depth == 1 { sawValue = true }
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                if depth == 1 { sawValue = true }
-                depth += 1
-            case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                depth -= 1
-            case UInt8(ascii: ","):
-                if depth == 1 { count += 1 }
-            case 0x20, 0x0A, 0x0D, 0x09:
-                break
-            default:
-                if depth == 1 { sawValue = true }
-            }
-        }
-        return sawValue ? count + 1 : 0
     }
 }

@@ -12,8 +12,12 @@ public final class PostgresCatalogDatabase: SQLDatabase {
     public var dialect: SQLDialect {
         SQLDialect(
             lockRows: " FOR UPDATE",
-            lockKey: { session, key in
-                try await session.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [.text(key)])
+            lockKeys: { session, keys in
+                // One statement for all keys; the sorted subquery makes the locks come in key order.
+                let values = Array(repeating: "(?)", count: keys.count).joined(separator: ", ")
+                try await session.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT column1 AS k FROM (VALUES \(values)) AS v ORDER BY column1) AS sorted",
+                    keys.map(SQLValue.text))
             })
     }
 
@@ -31,7 +35,10 @@ public final class PostgresCatalogDatabase: SQLDatabase {
         var configuration = PostgresClient.Configuration(
             host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password, database: parsed.database, tls: .disable)
         configuration.options.maximumConnections = maxConnections
-        return PostgresCatalogDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "tandem.catalog.postgres")))
+        // Errors only: the pool warns when a lease comes before run() has started, which it waits for anyway.
+        var background = Logger(label: "tandem.catalog.postgres")
+        background.logLevel = .error
+        return PostgresCatalogDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: background))
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {

@@ -10,7 +10,7 @@ public final class SQLiteCatalogDatabase: SQLDatabase {
     let readers: [SQLiteConnection]
     let lock = AsyncLock()
     let next = Counter()
-    public var dialect: SQLDialect { SQLDialect(lockRows: "", lockKey: nil) }
+    public var dialect: SQLDialect { SQLDialect(lockRows: "", lockKeys: nil) }
 
     init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
         self.writer = writer

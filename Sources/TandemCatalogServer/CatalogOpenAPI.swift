@@ -82,6 +82,9 @@ enum CatalogOpenAPI {
                   },
                   {
                     "$ref": "#/components/parameters/perPage"
+                  },
+                  {
+                    "$ref": "#/components/parameters/after"
                   }
                 ],
                 "responses": {
@@ -94,6 +97,14 @@ enum CatalogOpenAPI {
                           "items": {
                             "$ref": "#/components/schemas/Item"
                           }
+                        }
+                      }
+                    },
+                    "headers": {
+                      "X-Next-After": {
+                        "description": "Set on a full page: the cursor of the next one.",
+                        "schema": {
+                          "type": "string"
                         }
                       }
                     }
@@ -564,6 +575,15 @@ enum CatalogOpenAPI {
                   "minimum": 1,
                   "maximum": 1000,
                   "default": 200
+                }
+              },
+              "after": {
+                "name": "after",
+                "in": "query",
+                "description": "The X-Next-After header of the previous page: pages by key, so every page costs the same (page is then ignored).",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^([0-9a-f]{2})+$"
                 }
               }
             },

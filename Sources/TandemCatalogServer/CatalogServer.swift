@@ -17,6 +17,7 @@ public struct CatalogServer: Sendable {
     }
 
     static let prefix = "/api/backend/marketplace"
+    static let nextPageHeader = HTTPFields.Element.Name("X-Next-After")!
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -117,10 +118,16 @@ public struct CatalogServer: Sendable {
             try await handle {
                 let caller = try await authenticate(request)
                 let query = request.uri.queryParameters
+                let perPage = query.get("perPage", as: Int.self) ?? 200
                 let items = try await service.list(
                     tenantId: query.get("tenantId"), includeTenantId: query.get("includeTenantId"), type: query.get("type"),
-                    page: query.get("page", as: Int.self) ?? 1, perPage: query.get("perPage", as: Int.self) ?? 200, caller: caller)
-                return Self.json("[" + items.map { CanonicalJSON.withObjectID($0.document, $0.objectId) }.joined(separator: ",") + "]")
+                    page: query.get("page", as: Int.self) ?? 1, perPage: perPage, after: query.get("after"), caller: caller)
+                var response = Self.json("[" + items.map { CanonicalJSON.withObjectID($0.document, $0.objectId) }.joined(separator: ",") + "]")
+                // A full page may have a next one: its cursor.
+                if items.count == perPage, let last = items.last {
+                    response.headers[Self.nextPageHeader] = ItemKey(tenantId: last.tenantId, itemId: last.itemId, version: last.version).cursor
+                }
+                return response
             }
         }
         return router

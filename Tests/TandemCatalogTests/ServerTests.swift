@@ -38,6 +38,21 @@ import Testing
         try await server.stop()
     }
 
+    @Test func aLongListIsFollowedPageByPageToItsEnd() async throws {
+        let server = try await RunningServer.start()
+        let client = server.client(try await server.token("acme", .publish))
+        let items = (0..<2_345).map { sidecarJSON(itemId: String(format: "item-%04d", $0), company: "acme") }
+        #expect(try await client.apply(company: "acme", itemsJSON: items).done)
+        let pages = try await client.list(company: "acme", includeShared: false, type: nil)
+        #expect(pages.count == 3)
+        let ids = pages.flatMap { page in
+            String(decoding: page, as: UTF8.self).matches(of: /"itemId":"(item-\d+)"/).map { String($0.1) }
+        }
+        #expect(ids == (0..<2_345).map { String(format: "item-%04d", $0) })
+        await expectFailure(400, "not a page cursor") { _ = try await client.send(.GET, "/api/backend/marketplace/?tenantId=acme&after=zz") }
+        try await server.stop()
+    }
+
     @Test func getOutputAppliedAgainIsUnchanged() async throws {
         let server = try await RunningServer.start()
         let client = server.client(try await server.token("acme", .publish))

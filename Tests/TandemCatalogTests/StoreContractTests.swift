@@ -63,6 +63,10 @@ import Testing
         _ = try await store.apply((0..<5).map { draft(itemId: "page-\($0)", company: acme) }, actor: "t", at: 2)
         let page = try await store.list(ItemQuery(tenantId: acme, limit: 2, offset: 1))
         #expect(page.map(\.itemId) == ["page-0", "page-1"])
+        let next = try await store.list(ItemQuery(tenantId: acme, limit: 2, after: ItemKey(tenantId: acme, itemId: "page-1")))
+        #expect(next.map(\.itemId) == ["page-2", "page-3"])
+        let cursor = ItemKey(tenantId: acme, itemId: "page-3").cursor
+        #expect(try await store.list(ItemQuery(tenantId: acme, after: ItemKey(cursor: cursor))).map(\.itemId) == ["page-4"])
         try await store.close()
     }
 

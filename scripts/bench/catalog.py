@@ -100,6 +100,8 @@ def main():
         assert results["get_by_id"]["non2xx"] == 0, "the catalog answered errors"
         results["list_200_of_100k"] = wrk(f"{base}/api/backend/marketplace/?tenantId={company}&perPage=200", token, args.seconds, 8)
         results["list_200_of_100k_with_shared"] = wrk(f"{base}/api/backend/marketplace/?includeTenantId={company}&perPage=200", token, args.seconds, 8)
+        cursor = f"{company}\x1fitem-{args.items - 201:06d}\x1fN/A".encode().hex()
+        results["list_200_last_page_by_cursor"] = wrk(f"{base}/api/backend/marketplace/?tenantId={company}&perPage=200&after={cursor}", token, args.seconds, 8)
         results["list_200_last_page"] = wrk(f"{base}/api/backend/marketplace/?tenantId={company}&perPage=200&page={args.items // 200}", token, args.seconds, 8)
 
         # nginx serving the same body from a file.

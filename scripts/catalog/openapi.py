@@ -13,6 +13,10 @@ def op(summary, opid, params=(), body=None, ok=None, okcode="200", auth=True, ex
     if not auth: o["security"] = []
     return o
 ref = lambda n: {"$ref": f"#/components/schemas/{n}"}
+def op_list(*a, **k):
+    o = op(*a, **k)
+    o["responses"]["200"]["headers"] = {"X-Next-After": {"description": "Set on a full page: the cursor of the next one.", "schema": {"type": "string"}}}
+    return o
 P = "/api/backend/marketplace"
 doc = {
  "openapi": "3.1.0",
@@ -22,8 +26,8 @@ doc = {
  "paths": {
   "/health": {"get": op("Liveness of the server", "health", ok={"type": "object", "properties": {"status": {"type": "string"}}, "required": ["status"]}, auth=False)},
   "/openapi.json": {"get": op("This description", "openapi", ok={"type": "object"}, auth=False)},
-  P: {"get": op("List a company's items (tenantId) or them and the items other companies share (includeTenantId)", "listItems",
-               params=["tenantId", "includeTenantId", "type", "page", "perPage"], ok={"type": "array", "items": ref("Item")})},
+  P: {"get": op_list("List a company's items (tenantId) or them and the items other companies share (includeTenantId)", "listItems",
+               params=["tenantId", "includeTenantId", "type", "page", "perPage", "after"], ok={"type": "array", "items": ref("Item")})},
   P + "/{objectId}": {"get": op("Get an item by object id (a public item needs no token)", "getItemByObjectId", params=["objectId"], ok=ref("Item"))},
   P + "/tenants/{companyId}/resources": {"post": op("Apply a batch of items: each is created, updated or left unchanged; invalid ones are reported and not stored", "applyItems",
                params=["companyId"], body=ref("ApplyRequest"), ok=ref("ApplyResponse"), extra={"413": err})},
@@ -49,6 +53,7 @@ doc = {
    "type": {"name": "type", "in": "query", "schema": {"type": "string"}},
    "page": {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
    "perPage": {"name": "perPage", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 200}},
+   "after": {"name": "after", "in": "query", "description": "The X-Next-After header of the previous page: pages by key, so every page costs the same (page is then ignored).", "schema": {"type": "string", "pattern": "^([0-9a-f]{2})+$"}},
   },
   "responses": {"Error": {"description": "The request failed; nothing was changed.", "content": {"application/json": {"schema": ref("Error")}}}},
   "schemas": {

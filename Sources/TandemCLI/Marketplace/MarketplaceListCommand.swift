@@ -36,6 +36,7 @@ struct MarketplaceListVersionsCommand: AsyncParsableCommand {
         commandName: "list-versions", abstract: "List the versions of an item (a sidecar has one: N/A).")
 
     @Option(name: [.customShort("i"), .customLong("item-id")], help: "The item's id.") var itemId: String
+    @Option(name: [.customShort("o"), .long], help: "table (default), json or yaml.") var output: ListEncoding = .table
     @OptionGroup var connection: CatalogConnectionOptions
 
     func run() async throws {
@@ -49,8 +50,20 @@ struct MarketplaceListVersionsCommand: AsyncParsableCommand {
         } catch let error as CatalogClientError {
             throw CLIError(error.status.map { $0 >= 500 } == true ? "server error while fetching item versions" : error.message)
         }
-        var table = TablePrinter(["Version", "Name", "Description"])
-        for entry in versions { table.append([entry.version.name, entry.name, entry.description.isEmpty ? "-" : entry.description]) }
-        writeOutput(table.render())
+        switch output {
+        case .table:
+            var table = TablePrinter(["Version", "Name", "Description"])
+            for entry in versions { table.append([entry.version.name, entry.name, entry.description.isEmpty ? "-" : entry.description]) }
+            writeOutput(table.render())
+        case .json, .yaml:
+            let list = YAMLValue.list(
+                versions.map { entry in
+                    .map([
+                        ("_id", .string(entry._id)), ("itemId", .string(entry.itemId)), ("name", .string(entry.name)),
+                        ("description", .string(entry.description)), ("version", .map([("name", .string(entry.version.name))])),
+                    ])
+                })
+            writeOutput(output == .json ? list.json() : list.yaml())
+        }
     }
 }
