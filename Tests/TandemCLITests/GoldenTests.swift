@@ -86,13 +86,18 @@ import Testing
         let arguments = try #require(Self.cases.first { $0.name == name }?.arguments)
         let result = try Self.run(arguments)
         let actual = "$ tandem \(arguments.joined(separator: " "))\n--- stdout\n\(result.stdout)--- stderr\n\(result.stderr)--- exit \(result.status)\n"
-        let goldenURL = Self.root.appendingPathComponent("Tests/TandemCLITests/Golden/\(name).txt")
+        try Self.compare(actual, golden: name)
+    }
+
+    /// Compares with Golden/NAME.txt, or rewrites it under `UPDATE_GOLDEN=1`.
+    static func compare(_ actual: String, golden name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let goldenURL = root.appendingPathComponent("Tests/TandemCLITests/Golden/\(name).txt")
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
             try Data(actual.utf8).write(to: goldenURL)
             return
         }
         let expected = try String(contentsOf: goldenURL, encoding: .utf8)
-        #expect(actual == expected, "golden \(name) differs; run UPDATE_GOLDEN=1 swift test --filter GoldenTests and review the diff")
+        #expect(actual == expected, "golden \(name) differs; run UPDATE_GOLDEN=1 swift test and review the diff", sourceLocation: sourceLocation)
     }
 
     @Test func exitStatusesFollowTheContract() throws {

@@ -131,14 +131,7 @@ import Testing
         try "tdm_wrong".write(toFile: catalog.folder + "/wrong", atomically: true, encoding: .utf8)
         _ = try step(["marketplace", "list", "--token-file", catalog.folder + "/wrong"])
 
-        let normalised = normalise(transcript, catalog: catalog)
-        let goldenURL = GoldenTests.root.appendingPathComponent("Tests/TandemCLITests/Golden/marketplace-session.txt")
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-            try Data(normalised.utf8).write(to: goldenURL)
-            return
-        }
-        let expected = try String(contentsOf: goldenURL, encoding: .utf8)
-        #expect(normalised == expected, "golden marketplace-session differs; run UPDATE_GOLDEN=1 swift test --filter MarketplaceCommandTests")
+        try GoldenTests.compare(normalise(transcript, catalog: catalog), golden: "marketplace-session")
     }
 
     static func normalise(_ text: String, catalog: Catalog) -> String {
