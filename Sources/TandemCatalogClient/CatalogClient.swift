@@ -22,13 +22,15 @@ public struct CatalogClientError: Error, Sendable, Equatable, CustomStringConver
 public struct CatalogClient: Sendable {
     public var endpoint: String
     public var token: String?
-    public var timeout: TimeAmount = .seconds(60)
+    /// The longest a call may take, from connecting to the last byte of the answer.
+    public var timeout: Duration
 
-    public init(endpoint: String, token: String?) {
+    public init(endpoint: String, token: String?, timeout: Duration = .seconds(60)) {
         var base = endpoint
         while base.hasSuffix("/") { base.removeLast() }
         self.endpoint = base
         self.token = token
+        self.timeout = timeout
     }
 
     static let prefix = "/api/backend/marketplace"
@@ -117,7 +119,8 @@ public struct CatalogClient: Sendable {
         let response: HTTPClientResponse
         let bytes: [UInt8]
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            let (seconds, attoseconds) = timeout.components
+            response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
             bytes = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
         } catch {
             throw CatalogClientError(status: nil, message: "cannot reach the catalog at \(endpoint): \(Self.describe(error))")

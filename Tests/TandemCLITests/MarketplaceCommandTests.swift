@@ -155,9 +155,11 @@ import Testing
 
     static func killAndRestart(_ catalog: Catalog) async throws {
         let token = try catalog.token("acme", "publish")
-        let client = CatalogClient(endpoint: "http://127.0.0.1:\(catalog.port)", token: token)
+        // A request cut by the kill fails at once; the short timeout only bounds one that would hang.
+        let client = CatalogClient(endpoint: "http://127.0.0.1:\(catalog.port)", token: token, timeout: .seconds(5))
         let writers = 8
         let itemsPerBatch = 20
+        let started = ContinuousClock.now
         // Each writer applies its own items in rounds; a round's batch renames all of them to "round N".
         let acknowledged = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for writer in 0..<writers {
@@ -183,8 +185,10 @@ import Testing
             return try await group.reduce(into: [Int: Int]()) { $0[$1.0] = $1.1 }
         }
         #expect(acknowledged.values.allSatisfy { $0 > 0 }, "every writer had batches acknowledged before the kill: \(acknowledged)")
+        print("fault test: writers stopped \(ContinuousClock.now - started) after they began, rounds acknowledged: \(acknowledged.values.sorted())")
 
         try await catalog.start()
+        print("fault test: restarted \(ContinuousClock.now - started) after the writers began")
         let reader = CatalogClient(endpoint: "http://127.0.0.1:\(catalog.port)", token: token)
         for writer in 0..<writers {
             let last = try #require(acknowledged[writer])

@@ -111,6 +111,37 @@ import Testing
         #expect(process.terminationStatus == 7)
     }
 
+    /// Config-map files are written to a private folder named by `TANDEM_CONFIG_<VOLUME>`, read-only
+    /// when the volume is, and removed when the unit ends.
+    @Test func configMapFilesAreWrittenToAPrivateFolderAndRemoved() async throws {
+        let runtime = try Self.privateFolder()
+        let path = try Self.manifest(
+            """
+            name: app
+            command: "exec sleep 60"
+            config_maps:
+              proxy-config: {files: {envoy.yaml: "admin: {port: 9901}", notes.txt: "two"}}
+            sidecars:
+              reader:
+                command: "cat \\"$TANDEM_CONFIG_PROXY_CONFIG/envoy.yaml\\"; echo; stat -c 'mode %a' \\"$TANDEM_CONFIG_PROXY_CONFIG\\" \\"$TANDEM_CONFIG_PROXY_CONFIG/envoy.yaml\\"; echo \\"folder $TANDEM_CONFIG_PROXY_CONFIG\\""
+                restart: never
+                essential: false
+                mount_points:
+                  - {source_volume: proxy-config, path: /etc/envoy}
+
+            """)
+        let (process, output) = try Self.start(["run", path, "--stop-after", "1s"], environment: ["XDG_RUNTIME_DIR": runtime])
+        process.waitUntilExit()
+        let text = try String(contentsOf: output, encoding: .utf8)
+        #expect(text.contains("reader   | admin: {port: 9901}"), "\(text)")
+        #expect(text.contains("reader   | mode 700"), "\(text)")
+        #expect(text.contains("reader   | mode 400"), "\(text)")
+        let folder = try #require(text.split(separator: "\n").first { $0.contains("reader   | folder ") }.map { String($0.split(separator: " ").last!) })
+        #expect(folder.hasPrefix(runtime + "/tandem/app-") && folder.hasSuffix(".config/proxy-config"), "\(folder)")
+        #expect(!FileManager.default.fileExists(atPath: folder))
+        #expect(!FileManager.default.fileExists(atPath: (folder as NSString).deletingLastPathComponent))
+    }
+
     @Test func aReportSaysHowEachProcessEnded() async throws {
         let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  once:\n    command: \"true\"\n    restart: never\n")
         let report = NSTemporaryDirectory() + "tandem-report-\(UUID().uuidString).json"

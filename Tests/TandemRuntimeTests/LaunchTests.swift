@@ -92,4 +92,23 @@ import Testing
             Issue.record("unexpected \(error)")
         }
     }
+
+    /// A config file whose name would leave the run's folder is refused before anything starts, even when
+    /// the model did not come through a reader's checks.
+    @Test func aConfigFileNameCannotLeaveTheRunFolder() {
+        var service = Service(name: "app")
+        service.configMaps = [ConfigMap(name: "cfg", files: [ConfigFile(name: "../escape", content: "x")])]
+        service.volumes = [Volume(name: "cfg", kind: .configMap("cfg"))]
+        var container = Container(name: "app", role: .main)
+        container.command = .shell("true")
+        container.mounts = [Mount(volume: "cfg", path: "/etc/cfg")]
+        service.containers = [container]
+        let (plan, diagnostics) = RunPlan.make(service, file: "app.yml", directory: "/tmp", hostEnvironment: [:], configRoot: "/tmp/run")
+        #expect(plan == nil)
+        #expect(diagnostics.map(\.message) == ["config file name \"../escape\" must be a plain file name, without \"/\" or \"..\""])
+
+        let files = ConfigFiles(root: NSTemporaryDirectory() + "tandem-config-\(UUID().uuidString)", files: [.init(relativePath: "cfg/../../x", content: "", readOnly: true)])
+        #expect(files.write() == "config file cfg/../../x would leave the run's folder")
+        #expect(!FileManager.default.fileExists(atPath: files.root))
+    }
 }

@@ -11,15 +11,20 @@ public struct RunPlan: Sendable, Codable {
 
     public var service: Service
     public var processes: [Process]
+    /// The config-map files the processes mount, to be written before they start; nil when none.
+    public var configFiles: ConfigFiles?
 
     /// Variables a process inherits from Tandem's own environment; everything else is set explicitly.
     public static let inheritedVariables = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TERM", "TMPDIR", "SHELL"]
 
+    /// `configRoot`: the private folder (not yet existing) where mounted config maps' files go.
     public static func make(
-        _ service: Service, file: String, directory: String, hostEnvironment: [String: String] = processEnvironment()
+        _ service: Service, file: String, directory: String, hostEnvironment: [String: String] = processEnvironment(),
+        configRoot: String? = nil
     ) -> (plan: RunPlan?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var processes: [Process] = []
+        var configFiles: [ConfigFiles.File] = []
         for container in service.containers {
             guard let command = container.command else {
                 diagnostics.append(
@@ -50,6 +55,32 @@ public struct RunPlan: Sendable, Codable {
                     environment[variable.name] = value
                 }
             }
+            for mount in container.mounts {
+                guard let volume = service.volume(named: mount.volume), case .configMap(let mapName) = volume.kind else { continue }
+                guard let root = configRoot, let map = service.configMap(named: mapName) else {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, origin: mount.origin, file: file,
+                            message: "\(container.name) mounts config map \(mapName), which \(configRoot == nil ? "this run has no folder for" : "the service does not define")"))
+                    continue
+                }
+                guard ConfigFiles.isPlainName(volume.name) else {
+                    diagnostics.append(Diagnostic(.error, origin: mount.origin, file: file, message: "volume name \"\(volume.name)\" must be a plain name"))
+                    continue
+                }
+                environment[ConfigFiles.variable(volume: volume.name)] = root + "/" + volume.name
+                for configFile in map.files where !configFiles.contains(where: { $0.relativePath == volume.name + "/" + configFile.name }) {
+                    guard ConfigFiles.isPlainName(configFile.name) else {
+                        diagnostics.append(
+                            Diagnostic(
+                                .error, origin: configFile.origin, file: file,
+                                message: "config file name \"\(configFile.name)\" must be a plain file name, without \"/\" or \"..\""))
+                        continue
+                    }
+                    configFiles.append(
+                        ConfigFiles.File(relativePath: volume.name + "/" + configFile.name, content: configFile.content, readOnly: volume.readOnly))
+                }
+            }
             if let limit = memoryLimit(of: container, in: service) { environment["MEMORY_LIMIT"] = "\(limit)m" }
             environment["TANDEM_SERVICE"] = service.name
             environment["TANDEM_PROCESS"] = container.name
@@ -61,7 +92,8 @@ public struct RunPlan: Sendable, Codable {
             processes.append(Process(container: container, request: SpawnRequest(arguments: arguments, environment: environment, directory: workingDirectory)))
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
-        return (RunPlan(service: service, processes: processes), diagnostics)
+        let files = configRoot.flatMap { configFiles.isEmpty ? nil : ConfigFiles(root: $0, files: configFiles) }
+        return (RunPlan(service: service, processes: processes, configFiles: files), diagnostics)
     }
 
     /// Cloud Foundry's rule: a process sees its memory less what its sidecars reserve; a sidecar sees its own.

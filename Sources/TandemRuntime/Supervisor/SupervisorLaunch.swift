@@ -27,6 +27,11 @@ public struct SupervisorLaunch: Sendable, Codable {
     public func run() async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         Supervisor.adoptOrphans()
+        if let configFiles = plan.configFiles, let failure = configFiles.write() {
+            writeAll(STDERR_FILENO, "Error: \(failure)\n".utf8)
+            return 2
+        }
+        defer { plan.configFiles?.remove() }
         let names = plan.processes.map(\.container.name)
         let sink = ConsoleSink(format: logFormat, processNames: names)
         // The recent lines are kept for `tandem logs` only where something can ask for them.
