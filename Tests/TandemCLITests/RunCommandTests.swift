@@ -142,6 +142,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: (folder as NSString).deletingLastPathComponent))
     }
 
+    @Test func logDirGetsOneFilePerProcess() async throws {
+        let logs = try Self.privateFolder() + "/logs"
+        let path = try Self.manifest(
+            "name: app\ncommand: \"echo hello 1; echo hello 2; exec sleep 60\"\nsidecars:\n  side:\n    command: \"echo from side; exec sleep 60\"\n")
+        let (process, _) = try Self.start(["run", path, "--stop-after", "1s", "--log-dir", logs, "--log-max-size", "64K"])
+        process.waitUntilExit()
+        let app = try String(contentsOfFile: logs + "/app.log", encoding: .utf8)
+        #expect(app.contains("\"stream\":\"stdout\",\"line\":\"hello 1\"") && app.contains("\"line\":\"hello 2\""), "\(app)")
+        #expect(app.contains("\"stream\":\"event\""))
+        #expect(try String(contentsOfFile: logs + "/side.log", encoding: .utf8).contains("\"line\":\"from side\""))
+        let refused = try GoldenTests.run(["run", path, "--log-max-size", "lots"])
+        #expect(refused.status == 2 && refused.stderr.contains("--log-max-size takes a size such as 10M"))
+    }
+
     @Test func aReportSaysHowEachProcessEnded() async throws {
         let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  once:\n    command: \"true\"\n    restart: never\n")
         let report = NSTemporaryDirectory() + "tandem-report-\(UUID().uuidString).json"

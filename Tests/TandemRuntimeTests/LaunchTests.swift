@@ -107,7 +107,8 @@ import Testing
         #expect(plan == nil)
         #expect(diagnostics.map(\.message) == ["config file name \"../escape\" must be a plain file name, without \"/\" or \"..\""])
 
-        let files = ConfigFiles(root: NSTemporaryDirectory() + "tandem-config-\(UUID().uuidString)", files: [.init(relativePath: "cfg/../../x", content: "", readOnly: true)])
+        let files = ConfigFiles(
+            root: NSTemporaryDirectory() + "tandem-config-\(UUID().uuidString)", files: [.init(relativePath: "cfg/../../x", content: "", readOnly: true)])
         #expect(files.write() == "config file cfg/../../x would leave the run's folder")
         #expect(!FileManager.default.fileExists(atPath: files.root))
     }

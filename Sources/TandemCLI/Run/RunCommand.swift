@@ -26,6 +26,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "text (prefixed lines) or json (one JSON object per line).")
     var logFormat: ConsoleSink.Format = .text
 
+    @Option(name: .long, help: "Also write each process's lines to DIR/PROCESS.log (JSON lines), rotated by size.")
+    var logDir: String?
+
+    @Option(name: .long, help: "Rotate a process's log file when it would pass this size (bytes, or with K, M or G).")
+    var logMaxSize = "10M"
+
+    @Option(name: .long, help: "How many rotated files to keep per process (PROCESS.log.1 is the newest).")
+    var logKeep = 5
+
     @Option(name: .long, help: "Write a JSON report of how each process ended to this file.")
     var report: String?
 
@@ -42,7 +51,18 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Serve no control socket.")
     var noControl = false
 
+    /// `10M`, `512K`, `1G` or a number of bytes.
+    static func byteCount(_ text: String) -> Int? {
+        let multipliers: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        if let unit = text.last, let multiplier = multipliers[unit] { return Int(text.dropLast()).flatMap { $0 > 0 ? $0 * multiplier : nil } }
+        return Int(text).flatMap { $0 > 0 ? $0 : nil }
+    }
+
     func validate() throws {
+        if Self.byteCount(logMaxSize) == nil {
+            throw ValidationError("--log-max-size takes a size such as 10M, 512K or 1048576; found \"\(logMaxSize)\"")
+        }
+        if logKeep < 0 { throw ValidationError("--log-keep must be 0 or more") }
         if let stopAfter, GoDuration.seconds(stopAfter) == nil {
             throw ValidationError("--stop-after takes a duration such as 30s or 500ms; found \"\(stopAfter)\"")
         }
@@ -76,7 +96,11 @@ struct RunCommand: AsyncParsableCommand {
 
         let launch = SupervisorLaunch(
             plan: plan, logFormat: logFormat, reportPath: report, stopAfter: stopAfter.flatMap(GoDuration.seconds),
-            controlPath: noControl ? nil : control ?? ControlSocket.defaultPath(service: plan.service.name))
+            controlPath: noControl ? nil : control ?? ControlSocket.defaultPath(service: plan.service.name),
+            logFiles: logDir.map {
+                FileLogSink.Settings(
+                    directory: URL(fileURLWithPath: $0).standardizedFileURL.path, maxBytes: Self.byteCount(logMaxSize) ?? 10 << 20, keep: logKeep)
+            })
         // The supervisor beside this executable runs the unit in this same process (exec), keeping only
         // the runtime resident; without it the unit runs here.
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

@@ -61,7 +61,9 @@ public struct RunPlan: Sendable, Codable {
                     diagnostics.append(
                         Diagnostic(
                             .error, origin: mount.origin, file: file,
-                            message: "\(container.name) mounts config map \(mapName), which \(configRoot == nil ? "this run has no folder for" : "the service does not define")"))
+                            message:
+                                "\(container.name) mounts config map \(mapName), which \(configRoot == nil ? "this run has no folder for" : "the service does not define")"
+                        ))
                     continue
                 }
                 guard ConfigFiles.isPlainName(volume.name) else {

@@ -13,13 +13,19 @@ public struct SupervisorLaunch: Sendable, Codable {
     public var stopAfter: Double?
     /// Where to serve `tandem ps`, `stop` and `restart`; nil for no control socket.
     public var controlPath: String?
+    /// Each process's lines also in a rotated file of its own.
+    public var logFiles: FileLogSink.Settings?
 
-    public init(plan: RunPlan, logFormat: ConsoleSink.Format, reportPath: String?, stopAfter: Double?, controlPath: String? = nil) {
+    public init(
+        plan: RunPlan, logFormat: ConsoleSink.Format, reportPath: String?, stopAfter: Double?, controlPath: String? = nil,
+        logFiles: FileLogSink.Settings? = nil
+    ) {
         self.plan = plan
         self.logFormat = logFormat
         self.reportPath = reportPath
         self.stopAfter = stopAfter
         self.controlPath = controlPath
+        self.logFiles = logFiles
     }
 
     /// Runs the unit with signal handling (SIGTERM, SIGINT and SIGHUP stop it in order) and returns the
@@ -34,9 +40,20 @@ public struct SupervisorLaunch: Sendable, Codable {
         defer { plan.configFiles?.remove() }
         let names = plan.processes.map(\.container.name)
         let sink = ConsoleSink(format: logFormat, processNames: names)
+        var sinks: [any LogSink] = [sink]
+        if let logFiles {
+            do {
+                sinks.append(try FileLogSink(logFiles))
+            } catch {
+                writeAll(STDERR_FILENO, "Error: \(error.message)\n".utf8)
+                return 2
+            }
+        }
         // The recent lines are kept for `tandem logs` only where something can ask for them.
         let tail = controlPath.map { _ in LogTail() }
-        let supervisor = Supervisor(plan: plan, sink: tail.map { FanOutSink([sink, $0]) } ?? sink)
+        if let tail { sinks.append(tail) }
+        let output: any LogSink = sinks.count == 1 ? sink : FanOutSink(sinks)
+        let supervisor = Supervisor(plan: plan, sink: output)
         var control: ControlServer?
         if let controlPath, let tail {
             do {
@@ -66,9 +83,8 @@ public struct SupervisorLaunch: Sendable, Codable {
             writeAll(STDERR_FILENO, "Error: cannot write the report to \(reportPath): \(failure)\n".utf8)
         }
         let ended = [LogRecord(process: "tandem", stream: .event, text: "unit ended: \(outcome.reason) (exit code \(outcome.exitCode))")]
-        sink.write(ended)
-        // Followers of `tandem logs -f` see the end too, then their connection closes.
-        tail?.write(ended)
+        // The console, the files and followers of `tandem logs -f` see the end too; then followers' connections close.
+        output.write(ended)
         control?.close()
         return outcome.exitCode
     }
