@@ -142,6 +142,67 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: (folder as NSString).deletingLastPathComponent))
     }
 
+    /// An HTTP GET on loopback, through Python's urllib: status and body.
+    static func httpGet(_ url: String) throws -> (status: Int, body: String) {
+        let script = """
+            import sys, urllib.request, urllib.error
+            try:
+                r = urllib.request.urlopen(sys.argv[1], timeout=5); print(r.status); sys.stdout.write(r.read().decode())
+            except urllib.error.HTTPError as e:
+                print(e.code); sys.stdout.write(e.read().decode())
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, url]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let firstLine = text.prefix { $0 != "\n" }
+        return (Int(firstLine) ?? 0, String(text.dropFirst(firstLine.count + 1)))
+    }
+
+    static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length)
+                return getsockname(descriptor, pointer, &length)
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    @Test func metricsAreServedInPrometheusTextFormat() async throws {
+        let port = Self.freePort()
+        let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  side:\n    command: \"exec sleep 60\"\n")
+        let (process, output) = try Self.start(["run", path, "--stop-after", "3s", "--metrics", "127.0.0.1:\(port)"])
+        #expect(try await Self.pids(in: output, count: 2).count == 2)
+        let (status, text) = try Self.httpGet("http://127.0.0.1:\(port)/metrics")
+        #expect(status == 200)
+        #expect(text.contains("tandem_process_up{service=\"app\",process=\"side\",role=\"sidecar\"} 1"), "\(text)")
+        #expect(text.contains("tandem_process_restarts_total{service=\"app\",process=\"app\",role=\"main\"} 0"))
+        #expect(text.contains("tandem_unit_stopping{service=\"app\"} 0"))
+        // Every line is a HELP, a TYPE or a sample of the text format.
+        let sample = /[a-z_]+\{([a-z]+="[^"]*",?)+\} -?[0-9.]+/
+        for line in text.split(separator: "\n") {
+            #expect(line.hasPrefix("# HELP ") || line.hasPrefix("# TYPE ") || line.wholeMatch(of: sample) != nil, "\(line)")
+        }
+        #expect(try Self.httpGet("http://127.0.0.1:\(port)/other").status == 404)
+        // A second unit on the same port: a clear error, and it starts nothing.
+        let second = try GoldenTests.run(["run", path, "--metrics", "\(port)", "--no-control"])
+        #expect(second.status == 2 && second.stderr.contains("cannot serve metrics on 127.0.0.1:\(port): Address already in use"), "\(second.stderr)")
+        #expect(!second.stdout.contains("started"))
+        process.waitUntilExit()
+    }
+
     @Test func logDirGetsOneFilePerProcess() async throws {
         let logs = try Self.privateFolder() + "/logs"
         let path = try Self.manifest(

@@ -35,6 +35,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How many rotated files to keep per process (PROCESS.log.1 is the newest).")
     var logKeep = 5
 
+    @Option(name: .long, help: "Serve Prometheus metrics at http://ADDRESS/metrics (PORT or HOST:PORT; the host defaults to 127.0.0.1).")
+    var metrics: String?
+
     @Option(name: .long, help: "Write a JSON report of how each process ended to this file.")
     var report: String?
 
@@ -100,7 +103,7 @@ struct RunCommand: AsyncParsableCommand {
             logFiles: logDir.map {
                 FileLogSink.Settings(
                     directory: URL(fileURLWithPath: $0).standardizedFileURL.path, maxBytes: Self.byteCount(logMaxSize) ?? 10 << 20, keep: logKeep)
-            })
+            }, metricsAddress: metrics)
         // The supervisor beside this executable runs the unit in this same process (exec), keeping only
         // the runtime resident; without it the unit runs here.
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

@@ -155,14 +155,8 @@ final class ControlServer: Sendable {
                 serveLogs(request, on: connection)
                 continue
             }
-            let reply = ResultBox()
-            let done = DispatchSemaphore(value: 0)
-            Task {
-                reply.set(await supervisor.control(request ?? ""))
-                done.signal()
-            }
-            done.wait()
-            writeAll(connection, Array(reply.get().utf8))
+            let reply = waitFor { await supervisor.control(request ?? "") }
+            writeAll(connection, Array(reply.utf8))
             Glibc.close(connection)
         }
         Glibc.close(listener)
@@ -201,6 +195,18 @@ final class ControlServer: Sendable {
         }
         return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// Runs `body` (a call into the supervisor actor) and waits for its answer, from a server's own thread.
+func waitFor(_ body: @escaping @Sendable () async -> String) -> String {
+    let reply = ResultBox()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        reply.set(await body())
+        done.signal()
+    }
+    done.wait()
+    return reply.get()
 }
 
 private final class ResultBox: Sendable {

@@ -551,6 +551,48 @@ public actor Supervisor {
     }
 
     /// One JSON object per process, in the manifest's order.
+    /// The unit's state in Prometheus' text format (version 0.0.4), for `--metrics`.
+    public func metrics() -> String {
+        let now = ContinuousClock.now
+        let service = Self.labelValue(plan.service.name)
+        var families: [(name: String, type: String, help: String, samples: [String])] = [
+            ("tandem_process_up", "gauge", "1 when the process is running.", []),
+            ("tandem_process_ready", "gauge", "1 when the process runs and its startup and readiness probes pass.", []),
+            ("tandem_process_restarts_total", "counter", "Restarts of the process since the unit started.", []),
+            ("tandem_process_uptime_seconds", "gauge", "Seconds since the running process started.", []),
+            ("tandem_process_resident_memory_bytes", "gauge", "Resident memory of the process and its process group.", []),
+            ("tandem_process_ended", "gauge", "1 when the process ended for good (it will not be restarted).", []),
+        ]
+        for process in plan.processes {
+            let name = process.container.name
+            let state = states[name] ?? State()
+            let labels = "{service=\"\(service)\",process=\"\(Self.labelValue(name))\",role=\"\(process.container.role.rawValue)\"}"
+            families[0].samples.append("tandem_process_up\(labels) \(state.running ? 1 : 0)")
+            families[1].samples.append("tandem_process_ready\(labels) \(state.running && state.ready ? 1 : 0)")
+            families[2].samples.append("tandem_process_restarts_total\(labels) \(state.restarts)")
+            if state.running, let startedAt = state.startedAt {
+                families[3].samples.append("tandem_process_uptime_seconds\(labels) \(fixedPoint((now - startedAt).inSeconds, decimals: 3))")
+            }
+            if state.running, let pid = state.process?.pid {
+                families[4].samples.append("tandem_process_resident_memory_bytes\(labels) \(residentBytes(ofGroup: pid))")
+            }
+            families[5].samples.append("tandem_process_ended\(labels) \(state.final ? 1 : 0)")
+        }
+        var text = ""
+        for family in families where !family.samples.isEmpty {
+            text += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
+            text += family.samples.joined(separator: "\n") + "\n"
+        }
+        text += "# HELP tandem_unit_stopping 1 once the unit is stopping.\n# TYPE tandem_unit_stopping gauge\n"
+        text += "tandem_unit_stopping{service=\"\(service)\"} \(stopping ? 1 : 0)\n"
+        return text
+    }
+
+    /// A label value escaped as the text format wants: backslash, double quote and newline.
+    static func labelValue(_ text: String) -> String {
+        text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
+    }
+
     private func processesJSON() -> String {
         let now = ContinuousClock.now
         let objects = plan.processes.map { process -> String in

@@ -15,10 +15,12 @@ public struct SupervisorLaunch: Sendable, Codable {
     public var controlPath: String?
     /// Each process's lines also in a rotated file of its own.
     public var logFiles: FileLogSink.Settings?
+    /// `HOST:PORT` or `PORT` to serve Prometheus metrics on; nil for none.
+    public var metricsAddress: String?
 
     public init(
         plan: RunPlan, logFormat: ConsoleSink.Format, reportPath: String?, stopAfter: Double?, controlPath: String? = nil,
-        logFiles: FileLogSink.Settings? = nil
+        logFiles: FileLogSink.Settings? = nil, metricsAddress: String? = nil
     ) {
         self.plan = plan
         self.logFormat = logFormat
@@ -26,6 +28,7 @@ public struct SupervisorLaunch: Sendable, Codable {
         self.stopAfter = stopAfter
         self.controlPath = controlPath
         self.logFiles = logFiles
+        self.metricsAddress = metricsAddress
     }
 
     /// Runs the unit with signal handling (SIGTERM, SIGINT and SIGHUP stop it in order) and returns the
@@ -63,6 +66,16 @@ public struct SupervisorLaunch: Sendable, Codable {
                 return 2
             }
         }
+        var metrics: MetricsServer?
+        if let metricsAddress {
+            do {
+                metrics = try MetricsServer(listen: metricsAddress, supervisor: supervisor)
+            } catch {
+                control?.close()
+                writeAll(STDERR_FILENO, "Error: \(error.message)\n".utf8)
+                return 2
+            }
+        }
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGTERM, SIGINT, SIGHUP] {
             signal(number, SIG_IGN)
@@ -86,6 +99,7 @@ public struct SupervisorLaunch: Sendable, Codable {
         // The console, the files and followers of `tandem logs -f` see the end too; then followers' connections close.
         output.write(ended)
         control?.close()
+        metrics?.close()
         return outcome.exitCode
     }
 
