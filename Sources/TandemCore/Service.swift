@@ -75,6 +75,9 @@ public struct Container: Sendable, Hashable, Codable {
     public var stopGracePeriod: Double?
     /// A catalog sidecar this container is based on; its fields here override the catalog's.
     public var catalogReference: CatalogReference?
+    /// The process says when it is ready (`READY=1` on `NOTIFY_SOCKET`, as systemd's sd_notify), instead
+    /// of, or before, its probes; only a local run can offer that.
+    public var notifyReady: Bool = false
     public var origin: Origin
 
     public init(

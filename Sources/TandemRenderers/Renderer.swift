@@ -52,6 +52,11 @@ public struct RenderResult: Sendable {
 public enum Renderers {
     public static func render(_ service: Service, target: RenderTarget, options: RenderOptions = RenderOptions(), file: String) -> RenderResult {
         var losses = Losses(file: file, target: target)
+        for container in service.containers where container.notifyReady {
+            losses.lose(
+                "notify-ready", container.origin,
+                "\(container.name) says when it is ready on NOTIFY_SOCKET, which only tandem run provides; here its probes decide")
+        }
         let files: [RenderedFile]
         switch target {
         case .kubernetes: files = KubernetesRenderer(service: service, options: options).render(&losses)

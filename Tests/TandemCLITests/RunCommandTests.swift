@@ -203,6 +203,39 @@ import Testing
         process.waitUntilExit()
     }
 
+    /// `notify_ready`: the process is ready when it sends READY=1 on NOTIFY_SOCKET, and what waits for it
+    /// being healthy starts then, with no polling; other engines are told they cannot do it.
+    @Test func aProcessSaysWhenItIsReadyOnNotifySocket() async throws {
+        let path = try Self.manifest(
+            """
+            name: app
+            command: ["python3", "-u", "-c", "import os, socket, time\\nprint('warming up')\\ntime.sleep(0.5)\\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\\ns.sendto(b'STATUS=warm\\\\nREADY=1', os.environ['NOTIFY_SOCKET'])\\ntime.sleep(60)"]
+            image: python:3.12
+            notify_ready: true
+            # What other engines check; locally the process is ready only once it sends READY=1.
+            probes:
+              startup: {exec: ["true"], period: 100ms}
+            sidecars:
+              side:
+                command: "echo side is up; exec sleep 60"
+                image: busybox
+                depends_on: {app: healthy}
+
+            """)
+        let (process, output) = try Self.start(["run", path, "--stop-after", "2s"])
+        process.waitUntilExit()
+        let text = try String(contentsOf: output, encoding: .utf8)
+        func position(_ fragment: String) -> String.Index? { text.range(of: fragment)?.lowerBound }
+        let warming = try #require(position("app      | warming up"), "\(text)")
+        let status = try #require(position("app      | * status: warm"), "\(text)")
+        let ready = try #require(position("app      | * ready"), "\(text)")
+        let side = try #require(position("side     | * started"), "\(text)")
+        #expect(warming < ready && status < ready && ready < side, "\(text)")
+
+        let rendered = try GoldenTests.run(["render", "--target", "kubernetes", path])
+        #expect(rendered.stderr.contains("[kubernetes/notify-ready] app says when it is ready on NOTIFY_SOCKET"), "\(rendered.stderr)")
+    }
+
     @Test func logDirGetsOneFilePerProcess() async throws {
         let logs = try Self.privateFolder() + "/logs"
         let path = try Self.manifest(

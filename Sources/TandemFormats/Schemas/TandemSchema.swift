@@ -101,6 +101,7 @@ enum TandemSchemaBuilder {
             "stop_grace_period": S.string(pattern: duration),
             "depends_on": ["type": "object", "additionalProperties": dependency],
             "essential": S.boolean,
+            "notify_ready": S.boolean,
             "labels": stringMap(),
             "mount_points": S.array(
                 S.object(

@@ -12,7 +12,7 @@ public struct TandemManifestReader: Sendable {
     static let containerFields = [
         "image", "build", "command", "entrypoint", "args", "working_dir", "port", "ports", "variables", "secrets", "env_file",
         "healthcheck", "probes", "memory", "cpu", "restart", "stop_grace_period", "depends_on", "essential", "labels",
-        "mount_points", "credentials",
+        "mount_points", "credentials", "notify_ready",
     ]
 
     public init() {}
@@ -171,6 +171,7 @@ public struct TandemManifestReader: Sendable {
             }
             container.dependsOn = ContainerFields.dependencies(&fields, context: context)
             if let essential = fields.bool("essential") { container.essential = essential }
+            if let notify = fields.bool("notify_ready") { container.notifyReady = notify }
             container.labels = ContainerFields.labels(&fields)
             if let mountsNode = fields.value("mount_points") {
                 container.mounts += ContainerFields.mountPoints(mountsNode, path: fields.childPath("mount_points"), context: context)

@@ -184,6 +184,9 @@ public enum ManifestWriter {
         if let grace = container.stopGracePeriod {
             if copilot { dropped.note("\(name): stop grace period") } else { fields.set("stop_grace_period", GoDuration.format(grace)) }
         }
+        if container.notifyReady {
+            if copilot { dropped.note("\(name): readiness by NOTIFY_SOCKET") } else { fields.set("notify_ready", .bool(true)) }
+        }
         var dependencies = MapBuilder()
         for dependency in container.dependsOn {
             guard let target = names[dependency.container] else {

@@ -23,6 +23,11 @@ public struct ConfigFiles: Sendable, Codable, Equatable {
         ControlSocket.folder() + "/" + fileNameComponent(service) + "-\(getpid()).config"
     }
 
+    /// The folder of this run's NOTIFY_SOCKETs, beside its config folder.
+    public static func notifyFolder(service: String) -> String {
+        ControlSocket.folder() + "/" + fileNameComponent(service) + "-\(getpid()).notify"
+    }
+
     /// The variable that names the folder of one config volume.
     public static func variable(volume: String) -> String {
         "TANDEM_CONFIG_" + String(volume.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })

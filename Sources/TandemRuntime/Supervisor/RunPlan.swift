@@ -13,6 +13,8 @@ public struct RunPlan: Sendable, Codable {
     public var processes: [Process]
     /// The config-map files the processes mount, to be written before they start; nil when none.
     public var configFiles: ConfigFiles?
+    /// The folder of the NOTIFY_SOCKETs of processes that say when they are ready; nil when none do.
+    public var notifyFolder: String?
 
     /// Variables a process inherits from Tandem's own environment; everything else is set explicitly.
     public static let inheritedVariables = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TERM", "TMPDIR", "SHELL"]
@@ -20,7 +22,7 @@ public struct RunPlan: Sendable, Codable {
     /// `configRoot`: the private folder (not yet existing) where mounted config maps' files go.
     public static func make(
         _ service: Service, file: String, directory: String, hostEnvironment: [String: String] = processEnvironment(),
-        configRoot: String? = nil
+        configRoot: String? = nil, notifyFolder: String? = nil
     ) -> (plan: RunPlan?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var processes: [Process] = []
@@ -84,6 +86,15 @@ public struct RunPlan: Sendable, Codable {
                 }
             }
             if let limit = memoryLimit(of: container, in: service) { environment["MEMORY_LIMIT"] = "\(limit)m" }
+            if container.notifyReady {
+                guard let notifyFolder else {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, origin: container.origin, file: file, message: "\(container.name) waits for NOTIFY_SOCKET, which this run does not offer"))
+                    continue
+                }
+                environment["NOTIFY_SOCKET"] = notifyFolder + "/" + fileNameComponent(container.name)
+            }
             environment["TANDEM_SERVICE"] = service.name
             environment["TANDEM_PROCESS"] = container.name
             var workingDirectory = directory
@@ -95,7 +106,8 @@ public struct RunPlan: Sendable, Codable {
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
         let files = configRoot.flatMap { configFiles.isEmpty ? nil : ConfigFiles(root: $0, files: configFiles) }
-        return (RunPlan(service: service, processes: processes, configFiles: files), diagnostics)
+        let notifies = service.containers.contains { $0.notifyReady }
+        return (RunPlan(service: service, processes: processes, configFiles: files, notifyFolder: notifies ? notifyFolder : nil), diagnostics)
     }
 
     /// Cloud Foundry's rule: a process sees its memory less what its sidecars reserve; a sidecar sees its own.

@@ -184,7 +184,7 @@ public actor Supervisor {
             states[name]?.running = true
             states[name]?.killReason = nil
             states[name]?.startedAt = ContinuousClock.now
-            states[name]?.ready = container.probes.readiness == nil && container.probes.startup == nil
+            states[name]?.ready = container.probes.readiness == nil && container.probes.startup == nil && !container.notifyReady
             let generation = states[name]?.generation ?? 0
             if container.role == .logRouter, let input = spawned.input { router?.attach(input) }
             event(name, "started (pid \(spawned.pid))")
@@ -357,7 +357,8 @@ public actor Supervisor {
                 await kill(name, generation: generation, reason: .startupKilled)
                 return
             }
-            if container.probes.readiness == nil { setReady(name, generation: generation, true) }
+            // A process that notifies is ready once it says so, not when its startup probe passes.
+            if container.probes.readiness == nil && !container.notifyReady { setReady(name, generation: generation, true) }
         }
         await withTaskGroup(of: Void.self) { group in
             if let readiness = container.probes.readiness {
@@ -422,6 +423,20 @@ public actor Supervisor {
         let previous = states[name]?.lastProbe
         let failures = passed ? 0 : (previous?.kind == kind ? previous?.failuresInARow ?? 0 : 0) + 1
         states[name]?.lastProbe = (kind, passed, failures)
+    }
+
+    /// A datagram from a process's NOTIFY_SOCKET: `READY=1`, `STATUS=...`, `STOPPING=1` (one per line).
+    func notified(_ name: String, message: String) {
+        guard let state = states[name], state.running else { return }
+        for line in message.split(separator: "\n") {
+            if line == "READY=1" {
+                setReady(name, generation: state.generation, true)
+            } else if line.hasPrefix("STATUS=") {
+                event(name, "status: \(line.dropFirst("STATUS=".count))")
+            } else if line == "STOPPING=1" {
+                event(name, "says it is stopping")
+            }
+        }
     }
 
     private func setReady(_ name: String, generation: Int, _ ready: Bool) {
@@ -505,7 +520,9 @@ public actor Supervisor {
         if state.running, let pid = state.process?.pid {
             if state.ready { return [indent + "\(name) is running (pid \(pid)) and ready"] }
             var line = indent + "\(name) is running (pid \(pid)) but not ready"
-            if let probe = state.lastProbe {
+            if container.notifyReady && (state.lastProbe?.passed ?? true) {
+                line += ": it has not sent READY=1 on its NOTIFY_SOCKET yet"
+            } else if let probe = state.lastProbe {
                 line +=
                     probe.passed
                     ? ": its \(probe.kind) probe passed last but has not passed enough times in a row yet"

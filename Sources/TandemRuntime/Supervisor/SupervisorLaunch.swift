@@ -66,12 +66,23 @@ public struct SupervisorLaunch: Sendable, Codable {
                 return 2
             }
         }
+        var notify: NotifySockets?
+        if let folder = plan.notifyFolder {
+            do {
+                notify = try NotifySockets(plan: plan, folder: folder, supervisor: supervisor)
+            } catch {
+                control?.close()
+                writeAll(STDERR_FILENO, "Error: \(error.message)\n".utf8)
+                return 2
+            }
+        }
         var metrics: MetricsServer?
         if let metricsAddress {
             do {
                 metrics = try MetricsServer(listen: metricsAddress, supervisor: supervisor)
             } catch {
                 control?.close()
+                notify?.close()
                 writeAll(STDERR_FILENO, "Error: \(error.message)\n".utf8)
                 return 2
             }
@@ -100,6 +111,7 @@ public struct SupervisorLaunch: Sendable, Codable {
         output.write(ended)
         control?.close()
         metrics?.close()
+        notify?.close()
         return outcome.exitCode
     }
 

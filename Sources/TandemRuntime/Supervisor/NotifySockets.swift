@@ -1,0 +1,91 @@
+import Dispatch
+import Glibc
+import Synchronization
+import TandemCore
+
+/// Readiness said by the process itself, as systemd's `sd_notify` does: each process with
+/// `notify_ready` gets a datagram socket of its own, named by `NOTIFY_SOCKET`; `READY=1` makes it ready
+/// at once (no polling), `STATUS=...` becomes an event, `STOPPING=1` too. The messages are read as
+/// they arrive, from the sockets' own dispatch sources.
+final class NotifySockets: Sendable {
+    let folder: String
+    private let sockets: [(name: String, path: String, descriptor: Int32)]
+    private let sources: Mutex<[any DispatchSourceRead]>
+
+    struct Failure: Error {
+        var message: String
+    }
+
+    /// Binds a socket for every process of `plan` that notifies, in `folder` (made 0700, refused if it exists).
+    init(plan: RunPlan, folder: String, supervisor: Supervisor) throws(Failure) {
+        self.folder = folder
+        let parent = String(folder[..<(folder.lastIndex(of: "/") ?? folder.startIndex)])
+        if !parent.isEmpty { mkdir(parent, 0o700) }
+        guard mkdir(folder, 0o700) == 0 else {
+            throw Failure(message: "cannot create the notify folder \(folder): \(String(cString: strerror(errno)))")
+        }
+        var sockets: [(String, String, Int32)] = []
+        for process in plan.processes where process.container.notifyReady {
+            guard let path = process.request.environment["NOTIFY_SOCKET"] else { continue }
+            let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            let capacity = MemoryLayout.size(ofValue: address.sun_path)
+            guard descriptor >= 0, bytes.count < capacity else {
+                if descriptor >= 0 { Glibc.close(descriptor) }
+                Self.remove(sockets, folder: folder)
+                throw Failure(message: "cannot make the notify socket \(path): the path is longer than \(capacity - 1) bytes or no socket is left")
+            }
+            withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+                buffer.copyBytes(from: bytes)
+                buffer[bytes.count] = 0
+            }
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            guard bound == 0 else {
+                let reason = String(cString: strerror(errno))
+                Glibc.close(descriptor)
+                Self.remove(sockets, folder: folder)
+                throw Failure(message: "cannot bind the notify socket \(path): \(reason)")
+            }
+            sockets.append((process.container.name, path, descriptor))
+        }
+        var sources: [any DispatchSourceRead] = []
+        for (name, _, descriptor) in sockets {
+            let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: .global())
+            source.setEventHandler {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let count = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+                    if count <= 0 { break }
+                    let message = String(decoding: buffer[0..<count], as: UTF8.self)
+                    Task { await supervisor.notified(name, message: message) }
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        self.sockets = sockets
+        self.sources = Mutex(sources)
+    }
+
+    private static func remove(_ sockets: [(String, String, Int32)], folder: String) {
+        for (_, path, descriptor) in sockets {
+            Glibc.close(descriptor)
+            unlink(path)
+        }
+        rmdir(folder)
+    }
+
+    /// Stops reading and removes the sockets and their folder.
+    func close() {
+        let sources = self.sources.withLock { sources in
+            defer { sources = [] }
+            return sources
+        }
+        for source in sources { source.cancel() }
+        Self.remove(sockets, folder: folder)
+    }
+}
