@@ -142,24 +142,16 @@ final class ControlServer: Sendable {
     }
 
     private func serve(_ supervisor: Supervisor) {
-        while !closed.load(ordering: .acquiring) {
-            let connection = tandem_accept(listener)
-            if connection < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                break
-            }
-            var timeout = timeval(tv_sec: 5, tv_usec: 0)
-            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        acceptConnections(on: listener, until: { closed.load(ordering: .acquiring) }) { connection in
             let request = readLine(connection)
             if let request, request == "logs" || request.hasPrefix("logs ") {
                 serveLogs(request, on: connection)
-                continue
+                return
             }
             let reply = waitFor { await supervisor.control(request ?? "") }
             writeAll(connection, Array(reply.utf8))
             Glibc.close(connection)
         }
-        Glibc.close(listener)
     }
 
     /// `logs [-f] COUNT [NAME]`: the last COUNT lines, then (with -f) every new one; the follow keeps the
@@ -195,6 +187,23 @@ final class ControlServer: Sendable {
         }
         return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// A server thread's loop: accepts connections on `listener` until `isClosed` (or the listener is shut
+/// down), each with a 5 s receive timeout, and hands each to `handle`, which closes it; then closes the
+/// listener.
+func acceptConnections(on listener: Int32, until isClosed: () -> Bool, _ handle: (Int32) -> Void) {
+    while !isClosed() {
+        let connection = tandem_accept(listener)
+        if connection < 0 {
+            if errno == EINTR || errno == ECONNABORTED { continue }
+            break
+        }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        handle(connection)
+    }
+    Glibc.close(listener)
 }
 
 /// Runs `body` (a call into the supervisor actor) and waits for its answer, from a server's own thread.

@@ -51,14 +51,7 @@ final class MetricsServer: Sendable {
     }
 
     private func serve(_ supervisor: Supervisor) {
-        while !closed.load(ordering: .acquiring) {
-            let connection = tandem_accept(listener)
-            if connection < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                break
-            }
-            var timeout = timeval(tv_sec: 5, tv_usec: 0)
-            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        acceptConnections(on: listener, until: { closed.load(ordering: .acquiring) }) { connection in
             let head = readHead(connection)
             let reply: String
             if head.hasPrefix("GET /metrics ") || head.hasPrefix("GET /metrics?") {
@@ -72,7 +65,6 @@ final class MetricsServer: Sendable {
             writeAll(connection, Array(reply.utf8))
             Glibc.close(connection)
         }
-        Glibc.close(listener)
     }
 
     /// The request's head, up to the blank line (at most 8 KiB).
