@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A store in front of another that keeps items read by object id in memory for a short time, so that
 /// the hot read path (a GET by id) costs no database round trip.
 ///
@@ -8,42 +6,25 @@ import Synchronization
 /// `lifetime`: one second by default.
 public final class CachingCatalogStore: CatalogStore {
     public let base: any CatalogStore
-    let lifetime: Duration
-    let capacity: Int
-    /// Monotonic time; a test gives its own.
-    let uptime: @Sendable () -> Duration
-
-    struct Entry<Value> {
-        var value: Value
-        var storedAt: Duration
-    }
-
-    let items = Mutex<[ObjectID: Entry<StoredItem?>]>([:])
+    /// Items by object id; nil for one known not to exist. `uptime` is monotonic time, a test gives its own.
+    let items: ExpiringCache<ObjectID, StoredItem?>
 
     public init(
         _ base: any CatalogStore, lifetime: Duration = .seconds(1), capacity: Int = 50_000, uptime: @escaping @Sendable () -> Duration = Uptime.now
     ) {
         self.base = base
-        self.lifetime = lifetime
-        self.capacity = capacity
-        self.uptime = uptime
+        items = ExpiringCache(lifetime: lifetime, capacity: capacity, uptime: uptime)
     }
 
     public func item(_ objectId: ObjectID) async throws -> StoredItem? {
-        let now = uptime()
-        if let entry = items.withLock({ $0[objectId] }), now - entry.storedAt < lifetime { return entry.value }
+        if let cached = items.value(for: objectId) { return cached }
         let item = try await base.item(objectId)
-        items.withLock { items in
-            if items.count >= capacity { items.removeAll(keepingCapacity: true) }
-            items[objectId] = Entry(value: item, storedAt: now)
-        }
+        items.store(item, for: objectId)
         return item
     }
 
     func forget(_ objectIds: some Sequence<ObjectID>) {
-        items.withLock { items in
-            for objectId in objectIds { items[objectId] = nil }
-        }
+        items.remove(objectIds)
     }
 
     public func apply(_ drafts: [ItemDraft], actor: String, at: Int64) async throws -> [AppliedItem] {

@@ -29,7 +29,7 @@ public struct CatalogService: Sendable {
     public var maxBatchItems = 10_000
 
     /// Tokens recently looked up, by the Authorization header that presented them; nil: none kept.
-    let recentTokens: RecentTokens?
+    let recentTokens: ExpiringCache<String, TokenRecord>?
 
     /// `tokenLifetime`: how long a token looked up is trusted without asking the store again (a token
     /// revoked on the server's machine stops working after at most that long); zero asks every time.
@@ -39,7 +39,7 @@ public struct CatalogService: Sendable {
     ) {
         self.store = store
         self.now = now
-        recentTokens = tokenLifetime > .zero ? RecentTokens(lifetime: tokenLifetime, uptime: uptime) : nil
+        recentTokens = tokenLifetime > .zero ? ExpiringCache(lifetime: tokenLifetime, capacity: 10_000, uptime: uptime) : nil
     }
 
     public func authenticate(authorization: String?) async throws -> Caller {
@@ -47,11 +47,11 @@ public struct CatalogService: Sendable {
             throw CatalogError(.unauthorized, "missing bearer token: send an Authorization: Bearer header")
         }
         let token: TokenRecord
-        if let recent = recentTokens?.token(for: authorization) {
+        if let recent = recentTokens?.value(for: authorization) {
             token = recent
         } else {
             token = try await lookUp(authorization: authorization)
-            recentTokens?.remember(token, for: authorization)
+            recentTokens?.store(token, for: authorization)
         }
         if let expiry = token.expiresAt, now() >= expiry { throw CatalogError(.unauthorized, "token \(token.id) has expired") }
         return Caller(tenantId: token.tenantId, role: token.role, actor: "token \(token.name) (\(token.id))")

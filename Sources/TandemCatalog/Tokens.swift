@@ -1,5 +1,4 @@
 import Crypto
-import Synchronization
 
 /// What a token may do. Each role includes the ones before it.
 public enum Role: String, Sendable, Equatable, Comparable, CaseIterable {
@@ -63,37 +62,5 @@ public enum TokenSecret {
 
     public static func hash(_ secret: String) -> String {
         hexString(SHA256.hash(data: Array(secret.utf8)))
-    }
-}
-
-/// Tokens looked up recently, by the Authorization header that presented them, each trusted for a
-/// short lifetime: what spares the hot path a hash and a database query per request.
-final class RecentTokens: Sendable {
-    struct Entry {
-        var token: TokenRecord
-        var storedAt: Duration
-    }
-
-    let lifetime: Duration
-    let uptime: @Sendable () -> Duration
-    let capacity = 10_000
-    let entries = Mutex<[String: Entry]>([:])
-
-    init(lifetime: Duration, uptime: @escaping @Sendable () -> Duration) {
-        self.lifetime = lifetime
-        self.uptime = uptime
-    }
-
-    func token(for authorization: String) -> TokenRecord? {
-        let now = uptime()
-        guard let entry = entries.withLock({ $0[authorization] }), now - entry.storedAt < lifetime else { return nil }
-        return entry.token
-    }
-
-    func remember(_ token: TokenRecord, for authorization: String) {
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[authorization] = Entry(token: token, storedAt: uptime())
-        }
     }
 }
