@@ -18,6 +18,12 @@ struct ContextConfig: Codable, Equatable {
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.config/tandem/config.json"
     }
 
+    /// The context named `name`, else the current one; nil when there is no such context.
+    func context(named name: String?) -> (name: String, context: Context)? {
+        guard let name = name ?? current, let context = contexts[name] else { return nil }
+        return (name, context)
+    }
+
     static func load(path: String) throws -> ContextConfig {
         guard let data = FileManager.default.contents(atPath: path) else { return ContextConfig() }
         do {

@@ -15,13 +15,8 @@ struct CatalogConnectionOptions: ParsableArguments {
 
     func client() throws -> CatalogClient {
         let file = try ContextConfig.load(path: config ?? ContextConfig.defaultPath())
-        var selected: ContextConfig.Context?
-        if let context {
-            guard let found = file.contexts[context] else { throw CLIError("no context named \(context)") }
-            selected = found
-        } else if let current = file.current {
-            selected = file.contexts[current]
-        }
+        let selected = file.context(named: context)?.context
+        if let context, selected == nil { throw CLIError("no context named \(context)") }
         guard let endpoint = endpoint ?? selected?.endpoint, !endpoint.isEmpty else {
             throw CLIError("missing catalog endpoint, please set one with the flag endpoint or in the context")
         }
@@ -37,8 +32,7 @@ struct CatalogConnectionOptions: ParsableArguments {
     func company() throws -> String {
         if let companyId, !companyId.isEmpty { return companyId }
         let file = try ContextConfig.load(path: config ?? ContextConfig.defaultPath())
-        let name = context ?? file.current
-        if let name, let company = file.contexts[name]?.companyId, !company.isEmpty { return company }
+        if let company = file.context(named: context)?.context.companyId, !company.isEmpty { return company }
         throw CLIError(Self.missingCompany)
     }
 }

@@ -26,9 +26,8 @@ struct CatalogSourceOptions: ParsableArguments {
             let (resolved, problems) = resolver.resolve(service, file: file)
             return (resolved, loadProblems.errors + problems)
         }
-        let configPath = catalogConfig ?? ContextConfig.defaultPath()
-        let config = try ContextConfig.load(path: configPath)
-        guard let name = catalogContext ?? config.current, let context = config.contexts[name] else {
+        let config = try ContextConfig.load(path: catalogConfig ?? ContextConfig.defaultPath())
+        guard let (name, context) = config.context(named: catalogContext) else {
             writeError(
                 "Error: \(file) uses catalog sidecars; give --catalog-dir with their items, or a catalog context (tandem context set NAME --endpoint URL)")
             throw ExitStatus.usage
