@@ -90,8 +90,8 @@ struct RunCommand: AsyncParsableCommand {
         let directory = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
         let absolute = URL(fileURLWithPath: directory.isEmpty ? "." : directory).standardizedFileURL.path
         let (plan, problems) = RunPlan.make(
-            service, file: loaded.file, directory: absolute, configRoot: ConfigFiles.defaultRoot(service: service.name),
-            notifyFolder: ConfigFiles.notifyFolder(service: service.name))
+            service, file: loaded.file, directory: absolute, configRoot: ControlSocket.runFolder(service: service.name, kind: "config"),
+            notifyFolder: ControlSocket.runFolder(service: service.name, kind: "notify"))
         guard let plan else {
             for diagnostic in problems { writeError(diagnostic.description) }
             writeError("Error: \(path) cannot be run")

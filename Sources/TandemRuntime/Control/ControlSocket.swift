@@ -24,6 +24,13 @@ public enum ControlSocket {
         folder() + "/" + fileNameComponent(service) + ".sock"
     }
 
+    /// A folder of this run's own beside the sockets (`$XDG_RUNTIME_DIR/tandem/SERVICE-PID.KIND`): private
+    /// to the user, tmpfs where there is one, never shared with another run. `tandem run` names it before
+    /// it execs into the supervisor, which keeps the pid.
+    public static func runFolder(service: String, kind: String) -> String {
+        folder() + "/" + fileNameComponent(service) + "-\(getpid())." + kind
+    }
+
     /// The sockets in the default folder, for a client that was not told which unit it means.
     public static func runningUnits() -> [String] {
         (directoryEntries(folder()) ?? []).filter { $0.hasSuffix(".sock") }.map { String($0.dropLast(5)) }.sorted()

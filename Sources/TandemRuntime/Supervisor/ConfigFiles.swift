@@ -17,17 +17,6 @@ public struct ConfigFiles: Sendable, Codable, Equatable {
     public var root: String
     public var files: [File]
 
-    /// This run's folder beside the control sockets (`$XDG_RUNTIME_DIR/tandem/SERVICE-PID.config`), private
-    /// to the user: tmpfs where there is one, and never shared with another run.
-    public static func defaultRoot(service: String) -> String {
-        ControlSocket.folder() + "/" + fileNameComponent(service) + "-\(getpid()).config"
-    }
-
-    /// The folder of this run's NOTIFY_SOCKETs, beside its config folder.
-    public static func notifyFolder(service: String) -> String {
-        ControlSocket.folder() + "/" + fileNameComponent(service) + "-\(getpid()).notify"
-    }
-
     /// The variable that names the folder of one config volume.
     public static func variable(volume: String) -> String {
         "TANDEM_CONFIG_" + String(volume.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
@@ -40,10 +29,7 @@ public struct ConfigFiles: Sendable, Codable, Equatable {
 
     /// Writes every file; on a failure, removes what it wrote and says why.
     func write() -> String? {
-        // The parent (the sockets' folder) may not exist yet; it is the user's own, 0700.
-        let parent = String(root[..<(root.lastIndex(of: "/") ?? root.startIndex)])
-        if !parent.isEmpty { mkdir(parent, 0o700) }
-        guard mkdir(root, 0o700) == 0 else { return "cannot create the config folder \(root): \(String(cString: strerror(errno)))" }
+        if let failure = makePrivateFolder(root) { return "cannot create the config folder \(root): \(failure)" }
         var folders = Set<String>()
         for file in files {
             let parts = file.relativePath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)

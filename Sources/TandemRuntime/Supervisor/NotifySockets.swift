@@ -19,11 +19,7 @@ final class NotifySockets: Sendable {
     /// Binds a socket for every process of `plan` that notifies, in `folder` (made 0700, refused if it exists).
     init(plan: RunPlan, folder: String, supervisor: Supervisor) throws(Failure) {
         self.folder = folder
-        let parent = String(folder[..<(folder.lastIndex(of: "/") ?? folder.startIndex)])
-        if !parent.isEmpty { mkdir(parent, 0o700) }
-        guard mkdir(folder, 0o700) == 0 else {
-            throw Failure(message: "cannot create the notify folder \(folder): \(String(cString: strerror(errno)))")
-        }
+        if let failure = makePrivateFolder(folder) { throw Failure(message: "cannot create the notify folder \(folder): \(failure)") }
         var sockets: [(String, String, Int32)] = []
         for process in plan.processes where process.container.notifyReady {
             guard let path = process.request.environment["NOTIFY_SOCKET"] else { continue }

@@ -131,6 +131,14 @@ func readAll(_ descriptor: Int32) -> [UInt8]? {
     }
 }
 
+/// Creates `path` (0700) for one run: its parent, the user's own folder, is made if missing; an existing
+/// `path` is refused, never reused. Nil on success, else why not.
+func makePrivateFolder(_ path: String) -> String? {
+    let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+    if !parent.isEmpty { mkdir(parent, 0o700) }
+    return mkdir(path, 0o700) == 0 ? nil : String(cString: strerror(errno))
+}
+
 /// Writes all of `bytes` to `descriptor`, retrying when interrupted or (on a non-blocking descriptor,
 /// such as a console some programs leave that way) when it is full; false on an error.
 @discardableResult
