@@ -118,7 +118,7 @@ public enum MemoryControl: Sendable, Equatable, CustomStringConvertible {
 
 /// The resident memory, in bytes, of every process in the process group `group` (what a process and
 /// whatever it forked hold), read from /proc.
-func residentBytes(ofGroup group: pid_t) -> Int {
+public func residentBytes(ofGroup group: pid_t) -> Int {
     let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
     var total = 0
     for name in directoryEntries("/proc") ?? [] {

@@ -3,20 +3,36 @@ import Dispatch
 import Glibc
 import TandemCore
 
-/// Runs one probe once: a command (in its own process group, killed whole on timeout), a TCP connect or
-/// an HTTP GET on loopback. Kubernetes' defaults fill what the probe leaves out.
-enum ProbeCheck {
+/// Runs one probe of a process once and says whether it passed; tests substitute their own.
+public protocol ProbeRunner: Sendable {
+    func check(_ probe: Probe, of process: RunPlan.Process) async -> Bool
+}
+
+/// The real probes: a command (in its own process group, killed whole on timeout), a TCP connect or an
+/// HTTP GET on loopback. Kubernetes' defaults fill what the probe leaves out.
+struct ProbeCheck: ProbeRunner {
     static let defaultTimeout = 1.0
 
-    static func run(_ probe: Probe, container: Container, environment: [String: String], directory: String?, spawner: any ProcessSpawner) async -> Bool {
+    let spawner: any ProcessSpawner
+    let clock: any RuntimeClock
+
+    func check(_ probe: Probe, of process: RunPlan.Process) async -> Bool {
+        await Self.run(
+            probe, container: process.container, environment: process.request.environment, directory: process.request.directory, spawner: spawner,
+            clock: clock)
+    }
+
+    static func run(
+        _ probe: Probe, container: Container, environment: [String: String], directory: String?, spawner: any ProcessSpawner, clock: any RuntimeClock
+    ) async -> Bool {
         let timeout = probe.timeout ?? defaultTimeout
         let milliseconds = Int32(max(1, (timeout * 1000).rounded()))
         let fallbackPort = container.ports.first?.containerPort.number
         switch probe.action {
         case .exec(let argv):
-            return await command(argv, environment: environment, directory: directory, timeout: timeout, spawner: spawner)
+            return await command(argv, environment: environment, directory: directory, timeout: timeout, spawner: spawner, clock: clock)
         case .shell(let line):
-            return await command(["/bin/sh", "-c", line], environment: environment, directory: directory, timeout: timeout, spawner: spawner)
+            return await command(["/bin/sh", "-c", line], environment: environment, directory: directory, timeout: timeout, spawner: spawner, clock: clock)
         case .tcp(let port):
             guard let number = port?.number ?? fallbackPort else { return false }
             return await blocking { tandem_tcp_probe(Int32(number), milliseconds) == 0 }
@@ -38,7 +54,8 @@ enum ProbeCheck {
     }
 
     private static func command(
-        _ argv: [String], environment: [String: String], directory: String?, timeout: Double, spawner: any ProcessSpawner
+        _ argv: [String], environment: [String: String], directory: String?, timeout: Double, spawner: any ProcessSpawner,
+        clock: any RuntimeClock
     ) async -> Bool {
         guard let process = try? spawner.spawn(SpawnRequest(arguments: argv, environment: environment, directory: directory), withInput: false) else {
             return false
@@ -47,9 +64,9 @@ enum ProbeCheck {
         close(process.output)
         close(process.error)
         let outcome = await withTaskGroup(of: TerminationStatus?.self) { group in
-            group.addTask { await ProcessReaper.shared.exit(of: process.pid) }
+            group.addTask { await process.exit() }
             group.addTask {
-                try? await Task.sleep(for: .seconds(timeout))
+                try? await clock.sleep(for: .seconds(timeout))
                 return nil
             }
             let first = await group.next() ?? nil

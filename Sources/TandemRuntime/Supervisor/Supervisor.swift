@@ -13,16 +13,26 @@ public struct RuntimeOptions: Sendable {
     public var backoff: RestartBackoff
     /// How memory limits are enforced; nil finds the best this machine allows when a process has one.
     public var memoryControl: MemoryControl?
+    /// What every deadline, period and backoff is measured on.
+    public var clock: any RuntimeClock
+    /// Runs the probes; nil runs the real ones (commands through the supervisor's spawner, TCP, HTTP).
+    public var probes: (any ProbeRunner)?
+    /// The resident memory of a process group, in bytes, for the polling memory watcher.
+    public var residentMemory: @Sendable (pid_t) -> Int
 
     public init(
         stopGrace: Duration = .seconds(10), stopDeadline: Duration = .seconds(30), dependencyTimeout: Duration = .seconds(120),
-        backoff: RestartBackoff = RestartBackoff(), memoryControl: MemoryControl? = nil
+        backoff: RestartBackoff = RestartBackoff(), memoryControl: MemoryControl? = nil, clock: any RuntimeClock = SystemClock(),
+        probes: (any ProbeRunner)? = nil, residentMemory: @escaping @Sendable (pid_t) -> Int = residentBytes(ofGroup:)
     ) {
         self.stopGrace = stopGrace
         self.stopDeadline = stopDeadline
         self.dependencyTimeout = dependencyTimeout
         self.backoff = backoff
         self.memoryControl = memoryControl
+        self.clock = clock
+        self.probes = probes
+        self.residentMemory = residentMemory
     }
 }
 
@@ -58,6 +68,8 @@ public actor Supervisor {
     private let plan: RunPlan
     private let options: RuntimeOptions
     private let spawner: any ProcessSpawner
+    private let clock: any RuntimeClock
+    private let probes: any ProbeRunner
     private let sink: any LogSink
     private let pump: OutputPump
     private let router: RouterSink?
@@ -77,6 +89,8 @@ public actor Supervisor {
         self.plan = plan
         self.options = options
         self.spawner = spawner
+        self.clock = options.clock
+        self.probes = options.probes ?? ProbeCheck(spawner: spawner, clock: options.clock)
         let router = plan.service.logging.map { _ in RouterSink() }
         self.router = router
         // With a log router, every line also goes to it as a JSON line on its standard input.
@@ -177,13 +191,13 @@ public actor Supervisor {
                 notifyChange()
                 return
             }
-            let startedAt = ContinuousClock.now
+            let startedAt = clock.now
             states[name]?.process = spawned
             states[name]?.generation += 1
             states[name]?.everStarted = true
             states[name]?.running = true
             states[name]?.killReason = nil
-            states[name]?.startedAt = ContinuousClock.now
+            states[name]?.startedAt = clock.now
             states[name]?.ready = container.probes.readiness == nil && container.probes.startup == nil && !container.notifyReady
             let generation = states[name]?.generation ?? 0
             if container.role == .logRouter, let input = spawned.input { router?.attach(input) }
@@ -199,7 +213,7 @@ public actor Supervisor {
                     Task { await self.watchMemory(name, generation: generation, pid: spawned.pid, mebibytes: memoryLimit, control: memory) }
                 } else { nil }
 
-            let status = await ProcessReaper.shared.exit(of: spawned.pid)
+            let status = await spawned.exit()
             probes.cancel()
             memoryWatch?.cancel()
             if let group = memoryGroup, let memoryLimit, status == .signaled(SIGKILL), (memory?.oomKills(in: group) ?? 0) > oomKillsBefore {
@@ -237,7 +251,7 @@ public actor Supervisor {
             case .onFailure: wantsRestart = !status.succeeded
             case .never: wantsRestart = false
             }
-            let now = ContinuousClock.now
+            let now = clock.now
             let inBudget = options.backoff.allows(restartAt: now, earlier: states[name]?.restartTimes ?? [])
             if wantsRestart && inBudget {
                 let attempt = options.backoff.nextAttempt(after: states[name]?.attempt ?? -1, lastRun: now - startedAt)
@@ -247,7 +261,7 @@ public actor Supervisor {
                 let delay = options.backoff.delay(attempt: attempt, random: Double.random(in: 0..<1))
                 event(name, "restarting in \(Self.format(delay))")
                 notifyChange()
-                await waitUntil(ContinuousClock.now + delay) { self.stopping }
+                await waitUntil(clock.now + delay) { self.stopping }
                 continue
             }
             states[name]?.final = true
@@ -300,7 +314,7 @@ public actor Supervisor {
         }
         for dependency in dependencies {
             let timeout = dependency.timeout.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.dependencyTimeout
-            let deadline = ContinuousClock.now + timeout
+            let deadline = clock.now + timeout
             states[container.name]?.waitingFor = (dependency, deadline)
             defer { states[container.name]?.waitingFor = nil }
             while true {
@@ -332,8 +346,8 @@ public actor Supervisor {
                     }
                 }()
                 if met { break }
-                if ContinuousClock.now >= deadline {
-                    return "waited \(Self.format(timeout)) for \(dependency.container) to be \(dependency.condition.rawValue)"
+                if clock.now >= deadline {
+                    return "waited \(Self.format(timeout)) for \(dependency.container) to be \(dependency.condition.rawValue.lowercased())"
                 }
                 await waitForChange(until: deadline)
             }
@@ -345,10 +359,8 @@ public actor Supervisor {
 
     private func probe(_ name: String, generation: Int, process: RunPlan.Process) async {
         let container = process.container
-        let environment = process.request.environment
-        let directory = process.request.directory
         if let startup = container.probes.startup {
-            let passed = await loop(startup, container: container, environment: environment, directory: directory) { @Sendable success in
+            let passed = await loop(startup, of: process) { @Sendable success in
                 await self.recordProbe(name, generation: generation, kind: "startup", passed: success)
                 // Startup: the first success ends it; enough failures in a row kill the process.
                 return success ? .stop(true) : .continue
@@ -365,7 +377,7 @@ public actor Supervisor {
                 group.addTask {
                     var successes = 0
                     var failures = 0
-                    _ = await self.loop(readiness, container: container, environment: environment, directory: directory, failOnThreshold: false) { success in
+                    _ = await self.loop(readiness, of: process, failOnThreshold: false) { success in
                         await self.recordProbe(name, generation: generation, kind: "readiness", passed: success)
                         if success {
                             successes += 1
@@ -382,7 +394,7 @@ public actor Supervisor {
             }
             if let liveness = container.probes.liveness {
                 group.addTask {
-                    let failed = await self.loop(liveness, container: container, environment: environment, directory: directory) { _ in .continue }
+                    let failed = await self.loop(liveness, of: process) { _ in .continue }
                     if !failed { await self.kill(name, generation: generation, reason: .livenessKilled) }
                 }
             }
@@ -397,23 +409,22 @@ public actor Supervisor {
     /// Runs `probe` every period after the initial delay, never overlapping itself. Returns true when
     /// `step` stops it, false once `failureThreshold` failures come in a row (when `failOnThreshold`).
     private nonisolated func loop(
-        _ probe: Probe, container: Container, environment: [String: String], directory: String?, failOnThreshold: Bool = true,
-        step: (Bool) async -> ProbeStep
+        _ probe: Probe, of process: RunPlan.Process, failOnThreshold: Bool = true, step: (Bool) async -> ProbeStep
     ) async -> Bool {
         let period = Duration.nanoseconds(Int64((probe.period ?? 10) * 1e9))
         if let delay = probe.initialDelay, delay > 0 {
-            try? await Task.sleep(for: .nanoseconds(Int64(delay * 1e9)))
+            try? await clock.sleep(for: .nanoseconds(Int64(delay * 1e9)))
         }
         var failures = 0
         while !Task.isCancelled {
-            let started = ContinuousClock.now
-            let success = await ProbeCheck.run(probe, container: container, environment: environment, directory: directory, spawner: spawner)
+            let started = clock.now
+            let success = await probes.check(probe, of: process)
             if Task.isCancelled { return true }
             failures = success ? 0 : failures + 1
             if case .stop(let result) = await step(success) { return result }
             if failOnThreshold && failures >= (probe.failureThreshold ?? 3) { return false }
             let next = started + period
-            if next > ContinuousClock.now { try? await Task.sleep(until: next, clock: .continuous) }
+            if next > clock.now { try? await clock.sleep(until: next) }
         }
         return true
     }
@@ -458,7 +469,7 @@ public actor Supervisor {
     private func terminate(_ name: String, generation: Int, process: SpawnedProcess) async {
         process.signalGroup(SIGTERM)
         let grace = container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
-        await waitUntil(ContinuousClock.now + grace) { self.states[name]?.generation != generation || self.states[name]?.running == false }
+        await waitUntil(clock.now + grace) { self.states[name]?.generation != generation || self.states[name]?.running == false }
         if states[name]?.generation == generation, states[name]?.running == true { process.signalGroup(SIGKILL) }
     }
 
@@ -468,9 +479,9 @@ public actor Supervisor {
         let period: Duration = if case .polling(let period) = control { period } else { .milliseconds(100) }
         let limit = mebibytes * 1_048_576
         while !Task.isCancelled {
-            try? await Task.sleep(for: period)
+            try? await clock.sleep(for: period)
             guard states[name]?.generation == generation, states[name]?.running == true, let process = states[name]?.process else { return }
-            let resident = residentBytes(ofGroup: pid)
+            let resident = options.residentMemory(pid)
             if resident > limit {
                 states[name]?.killReason = .oomKilled
                 event(name, "memory \(resident / 1_048_576) MiB above its limit of \(mebibytes) MiB: killed")
@@ -546,7 +557,7 @@ public actor Supervisor {
             return [indent + "\(name) is restarting (\(state.restarts) restart\(state.restarts == 1 ? "" : "s") so far)"]
         }
         guard let waiting = state.waitingFor else { return [indent + "\(name) is starting"] }
-        let left = waiting.deadline - ContinuousClock.now
+        let left = waiting.deadline - clock.now
         let condition =
             switch waiting.dependency.condition {
             case .start: "start"
@@ -570,7 +581,7 @@ public actor Supervisor {
     /// One JSON object per process, in the manifest's order.
     /// The unit's state in Prometheus' text format (version 0.0.4), for `--metrics`.
     public func metrics() -> String {
-        let now = ContinuousClock.now
+        let now = clock.now
         let service = Self.labelValue(plan.service.name)
         var families: [(name: String, type: String, help: String, samples: [String])] = [
             ("tandem_process_up", "gauge", "1 when the process is running.", []),
@@ -611,7 +622,7 @@ public actor Supervisor {
     }
 
     private func processesJSON() -> String {
-        let now = ContinuousClock.now
+        let now = clock.now
         let objects = plan.processes.map { process -> String in
             let name = process.container.name
             let state = states[name] ?? State()
@@ -633,7 +644,7 @@ public actor Supervisor {
     // MARK: Shutdown
 
     private func shutdown() async {
-        let deadline = ContinuousClock.now + options.stopDeadline
+        let deadline = clock.now + options.stopDeadline
         let order = DependencyGraph(plan.service).startOrder() ?? plan.processes.map(\.container.name)
         let roles: [[Container.Role]] = [[.main], [.sidecar], [.logRouter]]
         for phase in roles {
@@ -659,12 +670,12 @@ public actor Supervisor {
         event(name, "stopping")
         process.signalGroup(SIGTERM)
         let grace = container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
-        let until = min(ContinuousClock.now + grace, deadline)
+        let until = min(clock.now + grace, deadline)
         await waitUntil(until) { self.states[name]?.running != true }
         if states[name]?.running == true {
             event(name, "did not stop within \(Self.format(grace)): killing")
             process.signalGroup(SIGKILL)
-            await waitUntil(ContinuousClock.now + .seconds(5)) { self.states[name]?.running != true }
+            await waitUntil(clock.now + .seconds(5)) { self.states[name]?.running != true }
         }
     }
 
@@ -679,7 +690,7 @@ public actor Supervisor {
             if let deadline {
                 // The timer goes when the wait ends, so that waits do not pile up sleeping tasks.
                 timers[id] = Task {
-                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    try? await self.clock.sleep(until: deadline)
                     self.resumeWaiter(id)
                 }
             }
@@ -688,7 +699,7 @@ public actor Supervisor {
 
     /// Suspends until `done` holds or the deadline passes.
     private func waitUntil(_ deadline: ContinuousClock.Instant, _ done: () -> Bool) async {
-        while !done() && ContinuousClock.now < deadline {
+        while !done() && clock.now < deadline {
             await waitForChange(until: deadline)
         }
     }

@@ -45,10 +45,32 @@ public struct SpawnedProcess: Sendable {
     public var error: Int32
     /// Write end of its standard input, when it reads one (the log router).
     public var input: Int32?
+    /// Set for a process that is not a real child of this program (a test's simulated one): it takes the
+    /// signals and says when it ends.
+    public var handle: (any ProcessHandle)?
+
+    public init(pid: pid_t, output: Int32, error: Int32, input: Int32? = nil, handle: (any ProcessHandle)? = nil) {
+        self.pid = pid
+        self.output = output
+        self.error = error
+        self.input = input
+        self.handle = handle
+    }
 
     public func signalGroup(_ signal: Int32) {
-        _ = kill(-pid, signal)
+        if let handle { handle.signalGroup(signal) } else { _ = kill(-pid, signal) }
     }
+
+    /// How it ended, once it has.
+    public func exit() async -> TerminationStatus {
+        if let handle { await handle.exit() } else { await ProcessReaper.shared.exit(of: pid) }
+    }
+}
+
+/// A started process that is not a child of this program, for tests that simulate processes.
+public protocol ProcessHandle: Sendable {
+    func signalGroup(_ signal: Int32)
+    func exit() async -> TerminationStatus
 }
 
 /// Starts processes; tests can substitute their own.
