@@ -23,16 +23,24 @@
 
 extern char **environ;
 
-/// Closes every descriptor from 3 up, except `keep`.
-static void close_all_but(int keep) {
+/// Closes the descriptors from `from` up to `to` (inclusive), with close_range where the kernel has it.
+static void close_between(int from, int to) {
+    if (from > to) return;
 #ifdef SYS_close_range
-    if (keep > 3 && syscall(SYS_close_range, 3U, (unsigned)keep - 1, 0) == 0 && syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0) == 0) return;
-    if (keep == 3 && syscall(SYS_close_range, 4U, ~0U, 0) == 0) return;
+    if (syscall(SYS_close_range, (unsigned)from, (unsigned)to, 0) == 0) return;
 #endif
     long max = sysconf(_SC_OPEN_MAX);
-    for (int fd = 3; fd < max; fd++) {
-        if (fd != keep) close(fd);
-    }
+    for (int fd = from; fd <= to && fd < max; fd++) close(fd);
+}
+
+/// Closes every descriptor from 3 up, except `keep` and `also` (-1 for none).
+static void close_all_but(int keep, int also) {
+    int low = keep < also ? keep : also;
+    int high = keep < also ? also : keep;
+    if (low < 0) low = high;
+    close_between(3, low - 1);
+    if (high != low) close_between(low + 1, high - 1);
+    close_between(high + 1, ~0U >> 1);
 }
 
 static int move_to(int fd, int target) {
@@ -52,7 +60,8 @@ static int move_to(int fd, int target) {
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_procs_fd, int *error) {
+pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_procs_fd,
+                   int notify_fd, int notify_target, int *error) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
         *error = errno;
@@ -86,14 +95,21 @@ pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory
         int out = stdout_fd >= 0 ? fcntl(stdout_fd, F_DUPFD_CLOEXEC, 3) : -1;
         int err = stderr_fd >= 0 ? fcntl(stderr_fd, F_DUPFD_CLOEXEC, 3) : -1;
         if (!failure && (move_to(in, 0) || move_to(out, 1) || move_to(err, 2))) failure = errno;
-        // Everything above 2 but the report pipe closes; the report pipe closes itself on exec.
-        if (!failure) close_all_but(report[1]);
+        int reporter = report[1];
+        if (!failure && notify_fd >= 0) {
+            // The report pipe may sit on the target number: move it away first.
+            if (reporter == notify_target) reporter = fcntl(reporter, F_DUPFD_CLOEXEC, 3);
+            if (reporter < 0 || move_to(notify_fd, notify_target)) failure = errno;
+        }
+        // Everything above 2 but the report pipe (and the notify descriptor) closes; the report pipe
+        // closes itself on exec.
+        if (!failure) close_all_but(reporter, notify_fd >= 0 ? notify_target : -1);
         if (!failure && directory && chdir(directory) != 0) failure = errno;
         if (!failure) {
             execvpe(argv[0], argv, envp ? envp : environ);
             failure = errno;
         }
-        (void)!write(report[1], &failure, sizeof failure);
+        (void)!write(reporter >= 0 ? reporter : report[1], &failure, sizeof failure);
         _exit(127);
     }
     close(report[1]);

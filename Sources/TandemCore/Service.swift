@@ -78,6 +78,9 @@ public struct Container: Sendable, Hashable, Codable {
     /// The process says when it is ready (`READY=1` on `NOTIFY_SOCKET`, as systemd's sd_notify), instead
     /// of, or before, its probes; only a local run can offer that.
     public var notifyReady: Bool = false
+    /// The process writes a newline on this descriptor (3 or more) when it is ready, as s6's
+    /// `notification-fd` has it; only a local run can offer that.
+    public var notifyDescriptor: Int?
     public var origin: Origin
 
     public init(
@@ -188,4 +191,9 @@ public struct LogRouting: Sendable, Hashable, Codable {
         self.retentionDays = retentionDays
         self.origin = origin
     }
+}
+
+extension Container {
+    /// The process itself says when it is ready (NOTIFY_SOCKET or a notify descriptor).
+    public var notifiesReadiness: Bool { notifyReady || notifyDescriptor != nil }
 }

@@ -52,10 +52,11 @@ public struct RenderResult: Sendable {
 public enum Renderers {
     public static func render(_ service: Service, target: RenderTarget, options: RenderOptions = RenderOptions(), file: String) -> RenderResult {
         var losses = Losses(file: file, target: target)
-        for container in service.containers where container.notifyReady {
+        for container in service.containers where container.notifiesReadiness {
+            let channel = container.notifyDescriptor.map { "on descriptor \($0)" } ?? "on NOTIFY_SOCKET"
             losses.lose(
                 "notify-ready", container.origin,
-                "\(container.name) says when it is ready on NOTIFY_SOCKET, which only tandem run provides; here its probes decide")
+                "\(container.name) says when it is ready \(channel), which only tandem run provides; here its probes decide")
         }
         let files: [RenderedFile]
         switch target {

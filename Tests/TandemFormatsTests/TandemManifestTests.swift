@@ -60,6 +60,34 @@ import Testing
             ])
     }
 
+    @Test func notifyDescriptorsAreCheckedAndWritten() throws {
+        let text = """
+            tandem: v1
+            name: app
+            command: "exec daemon"
+            notify_fd: 2
+            sidecars:
+              both:
+                command: agent
+                notify_ready: true
+                notify_fd: 3
+              good:
+                command: agent
+                notify_fd: 5
+
+            """
+        #expect(
+            lines(load(text)) == [
+                "4:12: error: notify_fd: expected a descriptor number from 3 to 1023 (0, 1 and 2 are the standard streams), found 2",
+                "9:16: error: sidecars.both.notify_fd: use either notify_ready or notify_fd, not both",
+            ])
+        let good = load(text.replacingOccurrences(of: "notify_fd: 2", with: "notify_fd: 4").replacingOccurrences(of: "    notify_ready: true\n", with: ""))
+        let service = try #require(good.services.first, "\(lines(good))")
+        #expect(service.containers.map(\.notifyDescriptor) == [4, 3, 5])
+        let written = ManifestWriter.tandem(service)
+        #expect(written.text.contains("notify_fd: 4") && written.text.contains("notify_fd: 5"), "\(written.text)")
+    }
+
     @Test func versionMarkerIsChecked() {
         #expect(errorMessages(load("tandem: v2\nname: a\ncommand: x\n")) == ["this Tandem reads manifest version v1, found \"v2\""])
     }

@@ -70,6 +70,51 @@ func index(of event: String, in list: [String]) -> Int? {
         try? FileManager.default.removeItem(atPath: marker)
     }
 
+    /// s6's notification-fd: ready at the newline on the descriptor, which the process gets at the number
+    /// it asked for and no other descriptor beside its standard streams.
+    @Test(arguments: [3, 7]) func aProcessSaysItIsReadyOnItsNotifyDescriptor(number: Int) async throws {
+        let others = (3...9).filter { $0 != number }.map(String.init).joined(separator: " ")
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "test -e /proc/$$/fd/\(number) && echo has-\(number); for n in \(others); do test -e /proc/$$/fd/$n && echo leaked-$n; done; sleep 0.3; echo ready >&\(number); exec sleep 30"
+            notify_fd: \(number)
+            # HEALTHY needs a check other engines can run; locally the newline decides.
+            probes:
+              startup: {exec: ["true"], period: 100ms}
+            sidecars:
+              proxy:
+                command: "exec sleep 30"
+                depends_on: {app: healthy}
+            """, stopAfter: .seconds(1.5))
+        let list = events(sink)
+        #expect(sink.lines(of: "app") == ["has-\(number)"])
+        let ready = try #require(index(of: "app: ready", in: list), "\(list)")
+        let proxyStarted = try #require(index(of: "proxy: started", in: list), "\(list)")
+        #expect(ready < proxyStarted)
+        #expect(report.processes.map(\.reason) == [.stopped, .stopped])
+    }
+
+    @Test func aNotifyDescriptorClosedWithoutANewlineIsNotReadiness() async throws {
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "printf 'almost' >&3; exec 3>&-; exec sleep 30"
+            notify_fd: 3
+            probes:
+              startup: {exec: ["true"], period: 100ms}
+            sidecars:
+              proxy:
+                command: "exec sleep 30"
+                essential: true
+                depends_on: {app: {condition: healthy, timeout: 500ms}}
+            """, stopAfter: .seconds(3))
+        let list = events(sink)
+        #expect(index(of: "app: closed descriptor 3 without writing the newline that says it is ready", in: list) != nil, "\(list)")
+        #expect(index(of: "app: ready", in: list) == nil)
+        #expect(report.processes.map(\.reason) == [.stopped, .dependencyBlocked])
+    }
+
     @Test func anEssentialExitEndsTheUnitWithItsCode() async throws {
         let (report, sink) = try await runUnit(
             """

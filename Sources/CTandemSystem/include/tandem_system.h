@@ -8,9 +8,12 @@
 /// group, with a parent-death signal of SIGKILL, signals reset, `stdin_fd`, `stdout_fd` and `stderr_fd`
 /// as 0, 1 and 2 (-1 for /dev/null), every other descriptor closed, and `directory` (or NULL) as its
 /// working directory. With `cgroup_procs_fd` (an open `cgroup.procs` file, or -1) the child moves itself
-/// into that cgroup before exec, so its memory is limited from its first allocation. Returns the pid, or -1 with `*error` set to the errno of the failed step
-/// (exec failures are reported here, not as an exit status).
-pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_procs_fd, int *error);
+/// into that cgroup before exec, so its memory is limited from its first allocation. With `notify_fd` (or -1)
+/// the child also gets that descriptor as `notify_target` (3 or more), for s6-style readiness notification.
+/// Returns the pid, or -1 with `*error` set to the errno of the failed step (exec failures are reported
+/// here, not as an exit status).
+pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_procs_fd,
+                   int notify_fd, int notify_target, int *error);
 
 /// Makes this process the reaper of orphaned descendants (PR_SET_CHILD_SUBREAPER).
 int tandem_set_subreaper(void);

@@ -102,6 +102,10 @@ enum TandemSchemaBuilder {
             "depends_on": ["type": "object", "additionalProperties": dependency],
             "essential": S.boolean,
             "notify_ready": S.boolean,
+            "notify_fd": [
+                "type": "integer", "minimum": 3, "maximum": 1023,
+                "description": "The process writes a newline on this descriptor when it is ready (s6's notification-fd).",
+            ],
             "labels": stringMap(),
             "mount_points": S.array(
                 S.object(

@@ -12,7 +12,7 @@ public struct TandemManifestReader: Sendable {
     static let containerFields = [
         "image", "build", "command", "entrypoint", "args", "working_dir", "port", "ports", "variables", "secrets", "env_file",
         "healthcheck", "probes", "memory", "cpu", "restart", "stop_grace_period", "depends_on", "essential", "labels",
-        "mount_points", "credentials", "notify_ready",
+        "mount_points", "credentials", "notify_ready", "notify_fd",
     ]
 
     public init() {}
@@ -172,6 +172,17 @@ public struct TandemManifestReader: Sendable {
             container.dependsOn = ContainerFields.dependencies(&fields, context: context)
             if let essential = fields.bool("essential") { container.essential = essential }
             if let notify = fields.bool("notify_ready") { container.notifyReady = notify }
+            if let descriptorNode = fields.node("notify_fd"), let descriptor = fields.int("notify_fd") {
+                if !(3...1023).contains(descriptor) {
+                    context.error(
+                        descriptorNode, fields.childPath("notify_fd"),
+                        "expected a descriptor number from 3 to 1023 (0, 1 and 2 are the standard streams), found \(descriptor)")
+                } else if container.notifyReady {
+                    context.error(descriptorNode, fields.childPath("notify_fd"), "use either notify_ready or notify_fd, not both")
+                } else {
+                    container.notifyDescriptor = descriptor
+                }
+            }
             container.labels = ContainerFields.labels(&fields)
             if let mountsNode = fields.value("mount_points") {
                 container.mounts += ContainerFields.mountPoints(mountsNode, path: fields.childPath("mount_points"), context: context)

@@ -187,6 +187,9 @@ public enum ManifestWriter {
         if container.notifyReady {
             if copilot { dropped.note("\(name): readiness by NOTIFY_SOCKET") } else { fields.set("notify_ready", .bool(true)) }
         }
+        if let descriptor = container.notifyDescriptor {
+            if copilot { dropped.note("\(name): readiness on descriptor \(descriptor)") } else { fields.set("notify_fd", .int(descriptor)) }
+        }
         var dependencies = MapBuilder()
         for dependency in container.dependsOn {
             guard let target = names[dependency.container] else {

@@ -85,3 +85,38 @@ final class NotifySockets: Sendable {
         Self.remove(sockets, folder: folder)
     }
 }
+
+/// s6's notification-fd: the process writes a newline on its descriptor when it is ready (what comes before
+/// it is ignored) and usually closes it. Read on a dispatch source as it arrives, no polling; `ready` runs
+/// at the newline, `closedFirst` when the descriptor closes before one came. The descriptor is closed when
+/// either has happened.
+func watchNotifyDescriptor(_ descriptor: Int32, ready: @escaping @Sendable () -> Void, closedFirst: @escaping @Sendable () -> Void) {
+    _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+    let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: .global())
+    source.setEventHandler { [source] in
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count > 0 {
+                if buffer[0..<count].contains(UInt8(ascii: "\n")) {
+                    ready()
+                    source.cancel()
+                    return
+                }
+            } else if count == 0 {
+                closedFirst()
+                source.cancel()
+                return
+            } else {
+                if errno == EINTR { continue }
+                if errno != EAGAIN {
+                    closedFirst()
+                    source.cancel()
+                }
+                return
+            }
+        }
+    }
+    source.setCancelHandler { Glibc.close(descriptor) }
+    source.resume()
+}

@@ -102,7 +102,9 @@ public struct RunPlan: Sendable, Codable {
                 workingDirectory = resolvedPath(relative, in: directory)
             }
             let arguments = (container.entrypoint ?? []) + command.argv + container.args
-            processes.append(Process(container: container, request: SpawnRequest(arguments: arguments, environment: environment, directory: workingDirectory)))
+            let request = SpawnRequest(
+                arguments: arguments, environment: environment, directory: workingDirectory, notifyDescriptor: container.notifyDescriptor.map(Int32.init))
+            processes.append(Process(container: container, request: request))
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
         let files = configRoot.flatMap { configFiles.isEmpty ? nil : ConfigFiles(root: $0, files: configFiles) }

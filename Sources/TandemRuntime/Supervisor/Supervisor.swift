@@ -198,9 +198,14 @@ public actor Supervisor {
             states[name]?.running = true
             states[name]?.killReason = nil
             states[name]?.startedAt = clock.now
-            states[name]?.ready = container.probes.readiness == nil && container.probes.startup == nil && !container.notifyReady
+            states[name]?.ready = container.probes.readiness == nil && container.probes.startup == nil && !container.notifiesReadiness
             let generation = states[name]?.generation ?? 0
             if container.role == .logRouter, let input = spawned.input { router?.attach(input) }
+            if let descriptor = spawned.notify, let number = container.notifyDescriptor {
+                watchNotifyDescriptor(
+                    descriptor, ready: { Task { await self.setReady(name, generation: generation, true) } },
+                    closedFirst: { Task { await self.event(name, "closed descriptor \(number) without writing the newline that says it is ready") } })
+            }
             event(name, "started (pid \(spawned.pid))")
             notifyChange()
 
@@ -370,7 +375,7 @@ public actor Supervisor {
                 return
             }
             // A process that notifies is ready once it says so, not when its startup probe passes.
-            if container.probes.readiness == nil && !container.notifyReady { setReady(name, generation: generation, true) }
+            if container.probes.readiness == nil && !container.notifiesReadiness { setReady(name, generation: generation, true) }
         }
         await withTaskGroup(of: Void.self) { group in
             if let readiness = container.probes.readiness {
@@ -531,8 +536,10 @@ public actor Supervisor {
         if state.running, let pid = state.process?.pid {
             if state.ready { return [indent + "\(name) is running (pid \(pid)) and ready"] }
             var line = indent + "\(name) is running (pid \(pid)) but not ready"
-            if container.notifyReady && (state.lastProbe?.passed ?? true) {
-                line += ": it has not sent READY=1 on its NOTIFY_SOCKET yet"
+            if container.notifiesReadiness && (state.lastProbe?.passed ?? true) {
+                line +=
+                    container.notifyDescriptor.map { ": it has not written the newline that says it is ready on descriptor \($0) yet" }
+                    ?? ": it has not sent READY=1 on its NOTIFY_SOCKET yet"
             } else if let probe = state.lastProbe {
                 line +=
                     probe.passed

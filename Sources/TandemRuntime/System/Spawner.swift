@@ -8,12 +8,17 @@ public struct SpawnRequest: Sendable, Codable {
     public var directory: String?
     /// The cgroup folder the process starts in (set by the supervisor when it limits memory that way).
     public var memoryGroup: String?
+    /// The descriptor number on which the process says it is ready (s6's notification-fd), if any.
+    public var notifyDescriptor: Int32?
 
-    public init(arguments: [String], environment: [String: String], directory: String? = nil, memoryGroup: String? = nil) {
+    public init(
+        arguments: [String], environment: [String: String], directory: String? = nil, memoryGroup: String? = nil, notifyDescriptor: Int32? = nil
+    ) {
         self.arguments = arguments
         self.environment = environment
         self.directory = directory
         self.memoryGroup = memoryGroup
+        self.notifyDescriptor = notifyDescriptor
     }
 }
 
@@ -45,15 +50,18 @@ public struct SpawnedProcess: Sendable {
     public var error: Int32
     /// Write end of its standard input, when it reads one (the log router).
     public var input: Int32?
+    /// Read end of its notify descriptor, when it has one.
+    public var notify: Int32?
     /// Set for a process that is not a real child of this program (a test's simulated one): it takes the
     /// signals and says when it ends.
     public var handle: (any ProcessHandle)?
 
-    public init(pid: pid_t, output: Int32, error: Int32, input: Int32? = nil, handle: (any ProcessHandle)? = nil) {
+    public init(pid: pid_t, output: Int32, error: Int32, input: Int32? = nil, notify: Int32? = nil, handle: (any ProcessHandle)? = nil) {
         self.pid = pid
         self.output = output
         self.error = error
         self.input = input
+        self.notify = notify
         self.handle = handle
     }
 
@@ -87,16 +95,21 @@ public struct PosixSpawner: ProcessSpawner {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         var inPipe: [Int32] = [-1, -1]
-        guard tandem_pipe(&outPipe) == 0, tandem_pipe(&errPipe) == 0, !withInput || tandem_pipe(&inPipe) == 0 else {
+        var notifyPipe: [Int32] = [-1, -1]
+        let notifies = request.notifyDescriptor != nil
+        guard tandem_pipe(&outPipe) == 0, tandem_pipe(&errPipe) == 0, !withInput || tandem_pipe(&inPipe) == 0, !notifies || tandem_pipe(&notifyPipe) == 0
+        else {
             let code = errno
-            for fd in outPipe + errPipe + inPipe where fd >= 0 { close(fd) }
+            for fd in outPipe + errPipe + inPipe + notifyPipe where fd >= 0 { close(fd) }
             throw SpawnError(command: request.arguments.first ?? "", errno: code)
         }
+        let notifyWrite = notifyPipe[1]
+        let notifyTarget = request.notifyDescriptor ?? -1
         let cgroupProcs = request.memoryGroup.map { open($0 + "/cgroup.procs", O_WRONLY | O_CLOEXEC) } ?? -1
         defer { if cgroupProcs >= 0 { close(cgroupProcs) } }
         if request.memoryGroup != nil, cgroupProcs < 0 {
             let code = errno
-            for fd in outPipe + errPipe + inPipe where fd >= 0 { close(fd) }
+            for fd in outPipe + errPipe + inPipe + notifyPipe where fd >= 0 { close(fd) }
             throw SpawnError(command: request.arguments.first ?? "", errno: code, step: "cannot join its memory cgroup")
         }
         let stdinRead = withInput ? inPipe[0] : -1
@@ -113,7 +126,9 @@ public struct PosixSpawner: ProcessSpawner {
             var failure: Int32 = 0
             let pid = argv.withUnsafeBufferPointer { arguments in
                 envp.withUnsafeBufferPointer { environment in
-                    tandem_spawn(arguments.baseAddress, environment.baseAddress, request.directory, stdinRead, outWrite, errWrite, cgroupProcs, &failure)
+                    tandem_spawn(
+                        arguments.baseAddress, environment.baseAddress, request.directory, stdinRead, outWrite, errWrite, cgroupProcs, notifyWrite,
+                        notifyTarget, &failure)
                 }
             }
             return (pid, failure)
@@ -121,13 +136,16 @@ public struct PosixSpawner: ProcessSpawner {
         close(outPipe[1])
         close(errPipe[1])
         if withInput { close(inPipe[0]) }
+        if notifies { close(notifyPipe[1]) }
         guard pid > 0 else {
             close(outPipe[0])
             close(errPipe[0])
             if withInput { close(inPipe[1]) }
+            if notifies { close(notifyPipe[0]) }
             throw SpawnError(command: request.arguments.first ?? "", errno: failure)
         }
         ProcessReaper.shared.childStarted(pid)
-        return SpawnedProcess(pid: pid, output: outPipe[0], error: errPipe[0], input: withInput ? inPipe[1] : nil)
+        return SpawnedProcess(
+            pid: pid, output: outPipe[0], error: errPipe[0], input: withInput ? inPipe[1] : nil, notify: notifies ? notifyPipe[0] : nil)
     }
 }
