@@ -18,6 +18,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -191,31 +192,29 @@ int tandem_tcp_probe(int port, int timeout_ms) {
     return 0;
 }
 
-int tandem_http_probe(int port, const char *path, int timeout_ms) {
-    long long deadline = milliseconds_now() + timeout_ms;
-    int fd = connect_loopback(port, deadline);
-    if (fd < 0) return -1;
-    char request[2048];
-    int size = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: localhost:%d\r\nUser-Agent: tandem-probe\r\nConnection: close\r\n\r\n", path, port);
-    if (size <= 0 || size >= (int)sizeof request) {
-        close(fd);
-        return -1;
-    }
-    int sent = 0;
+/// Sends all of `data` before the deadline; 0, or -1 with errno (ETIMEDOUT when time ran out).
+static int send_all(int fd, const char *data, size_t size, long long deadline) {
+    size_t sent = 0;
     while (sent < size) {
         struct pollfd waiter = {.fd = fd, .events = POLLOUT};
         long long left = deadline - milliseconds_now();
-        if (left <= 0 || poll(&waiter, 1, (int)left) != 1) break;
-        ssize_t wrote = send(fd, request + sent, (size_t)(size - sent), MSG_NOSIGNAL);
-        if (wrote <= 0) break;
-        sent += (int)wrote;
+        int ready = left > 0 ? poll(&waiter, 1, (int)left) : 0;
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready != 1) {
+            if (ready == 0) errno = ETIMEDOUT;
+            return -1;
+        }
+        ssize_t wrote = send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+        if (wrote < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (wrote <= 0) return -1;
+        sent += (size_t)wrote;
     }
-    if (sent < size) {
-        close(fd);
-        return -1;
-    }
-    // Read the whole reply (up to 1 MiB): closing with unread data resets the connection, which some
-    // servers log as an error on every probe.
+    return 0;
+}
+
+/// Reads a reply until the server closes (up to 1 MiB, so that closing never resets a connection with
+/// unread data, which some servers log as an error) and returns its HTTP status, or -1 with errno.
+static int read_status(int fd, long long deadline) {
     char reply[64];
     char rest[4096];
     int received = 0;
@@ -223,7 +222,13 @@ int tandem_http_probe(int port, const char *path, int timeout_ms) {
     while (total < (1 << 20)) {
         struct pollfd waiter = {.fd = fd, .events = POLLIN};
         long long left = deadline - milliseconds_now();
-        if (left <= 0 || poll(&waiter, 1, (int)left) != 1) break;
+        int ready = left > 0 ? poll(&waiter, 1, (int)left) : 0;
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready != 1) {
+            if (ready == 0) errno = ETIMEDOUT;
+            if (received >= 12) break;
+            return -1;
+        }
         ssize_t got;
         if (received < (int)sizeof reply - 1) {
             got = recv(fd, reply + received, sizeof reply - 1 - (size_t)received, 0);
@@ -231,13 +236,86 @@ int tandem_http_probe(int port, const char *path, int timeout_ms) {
         } else {
             got = recv(fd, rest, sizeof rest, 0);
         }
+        if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
         if (got <= 0) break;
         total += got;
     }
-    close(fd);
     reply[received] = 0;
     int status = 0;
-    if (received < 12 || sscanf(reply, "HTTP/%*d.%*d %d", &status) != 1) return -1;
+    if (received < 12 || sscanf(reply, "HTTP/%*d.%*d %d", &status) != 1) {
+        errno = EPROTO;
+        return -1;
+    }
+    return status;
+}
+
+int tandem_http_probe(int port, const char *path, int timeout_ms) {
+    long long deadline = milliseconds_now() + timeout_ms;
+    int fd = connect_loopback(port, deadline);
+    if (fd < 0) return -1;
+    char request[2048];
+    int size = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: localhost:%d\r\nUser-Agent: tandem-probe\r\nConnection: close\r\n\r\n", path, port);
+    int status = size > 0 && size < (int)sizeof request && send_all(fd, request, (size_t)size, deadline) == 0 ? read_status(fd, deadline) : -1;
+    close(fd);
+    return status;
+}
+
+/// Connects to host:port (a name or an address, the first that answers) before the deadline.
+static int connect_host(const char *host, int port, long long deadline) {
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo *found = NULL;
+    int resolved = getaddrinfo(host, service, &hints, &found);
+    if (resolved != 0) {
+        errno = resolved == EAI_SYSTEM ? errno : EHOSTUNREACH;
+        return -1;
+    }
+    int fd = -1;
+    int problem = ECONNREFUSED;
+    for (struct addrinfo *entry = found; entry && fd < 0; entry = entry->ai_next) {
+        fd = socket(entry->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0) continue;
+        if (connect(fd, entry->ai_addr, entry->ai_addrlen) == 0) break;
+        if (errno == EINPROGRESS) {
+            struct pollfd waiter = {.fd = fd, .events = POLLOUT};
+            long long left = deadline - milliseconds_now();
+            int ready = left > 0 ? poll(&waiter, 1, (int)left) : 0;
+            socklen_t length = sizeof problem;
+            if (ready == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &length) == 0 && problem == 0) break;
+            if (ready == 0) problem = ETIMEDOUT;
+        } else {
+            problem = errno;
+        }
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(found);
+    if (fd < 0) errno = problem;
+    return fd;
+}
+
+int tandem_http_post(const char *host, int port, const char *path, const char *content_type, const char *extra_header, const char *body, size_t length,
+                     int timeout_ms) {
+    long long deadline = milliseconds_now() + timeout_ms;
+    int fd = connect_host(host, port, deadline);
+    if (fd < 0) return -1;
+    char head[4096];
+    int size = snprintf(head, sizeof head,
+                        "POST %s HTTP/1.1\r\nHost: %s:%d\r\nUser-Agent: tandem\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%sConnection: close\r\n\r\n", path,
+                        host, port, content_type, length, extra_header ? extra_header : "", extra_header && *extra_header ? "\r\n" : "");
+    if (size <= 0 || size >= (int)sizeof head) {
+        close(fd);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int status = send_all(fd, head, (size_t)size, deadline) == 0 && send_all(fd, body, length, deadline) == 0 ? read_status(fd, deadline) : -1;
+    int saved = errno;
+    close(fd);
+    errno = saved;
     return status;
 }
 

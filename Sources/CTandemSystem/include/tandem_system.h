@@ -33,6 +33,12 @@ int tandem_tcp_probe(int port, int timeout_ms);
 /// GETs http://127.0.0.1:port/path within the timeout; the HTTP status, or -1.
 int tandem_http_probe(int port, const char *path, int timeout_ms);
 
+/// POSTs `length` bytes of `body` to http://host:port/path (one connection, closed after the reply), with
+/// `extra_header` ("Name: value", or NULL) among the headers; the whole exchange within the timeout.
+/// Returns the HTTP status, or -1 with errno (ETIMEDOUT, ECONNREFUSED, EHOSTUNREACH for an unknown name).
+int tandem_http_post(const char *host, int port, const char *path, const char *content_type, const char *extra_header, const char *body, size_t length,
+                     int timeout_ms);
+
 /// A listening Unix stream socket at `path` (close-on-exec, mode 0600); -1 with errno on failure
 /// (ENAMETOOLONG when the path does not fit a socket address).
 int tandem_unix_listen(const char *path);

@@ -97,6 +97,7 @@ struct RunCommand: AsyncParsableCommand {
             writeError("Error: \(path) cannot be run")
             throw ExitStatus.invalid
         }
+        for diagnostic in problems where diagnostic.severity == .warning { writeError(diagnostic.description) }
 
         let launch = SupervisorLaunch(
             plan: plan, logFormat: logFormat, reportPath: report, stopAfter: stopAfter.flatMap(GoDuration.seconds),

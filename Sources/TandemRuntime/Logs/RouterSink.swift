@@ -12,9 +12,17 @@ final class RouterSink: LogSink {
         var descriptor: Int32?
         var pending: [UInt8] = []
         var dropped = 0
+        var reportedDrops = 0
+        var lastDropReport: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
+    private let report: @Sendable (String) -> Void
+
+    /// `report` gets the sink's events (dropped lines, at most one every 5 s).
+    init(report: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.report = report
+    }
 
     var dropped: Int { state.withLock { $0.dropped } }
 
@@ -38,14 +46,23 @@ final class RouterSink: LogSink {
         var text = ""
         for record in records where record.stream != .event { text += ConsoleSink.json(record) + "\n" }
         guard !text.isEmpty else { return }
-        state.withLock { state in
+        let dropped = state.withLock { state -> Int? in
             let bytes = Array(text.utf8)
             if state.pending.count + bytes.count > Self.holdLimit {
-                state.dropped += records.count
+                state.dropped += records.count { $0.stream != .event }
             } else {
                 state.pending += bytes
             }
             Self.flush(&state)
+            let now = ContinuousClock.now
+            guard state.dropped > state.reportedDrops, state.lastDropReport.map({ now - $0 >= .seconds(5) }) ?? true else { return nil }
+            state.reportedDrops = state.dropped
+            state.lastDropReport = now
+            return state.dropped
+        }
+        // Outside the lock: the report is written through the sinks, this one among them.
+        if let dropped {
+            report("log router: \(dropped) line\(dropped == 1 ? "" : "s") dropped so far (it does not read its standard input fast enough)")
         }
     }
 

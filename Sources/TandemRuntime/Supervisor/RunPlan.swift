@@ -15,6 +15,8 @@ public struct RunPlan: Sendable, Codable {
     public var configFiles: ConfigFiles?
     /// The folder of the NOTIFY_SOCKETs of processes that say when they are ready; nil when none do.
     public var notifyFolder: String?
+    /// Where lines go when the log router has no command here but names a destination Tandem delivers to itself.
+    public var logDestination: LogDestination?
 
     /// Variables a process inherits from Tandem's own environment; everything else is set explicitly.
     public static let inheritedVariables = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TERM", "TMPDIR", "SHELL"]
@@ -27,6 +29,32 @@ public struct RunPlan: Sendable, Codable {
         var diagnostics: [Diagnostic] = []
         var processes: [Process] = []
         var configFiles: [ConfigFiles.File] = []
+        var service = service
+        var logDestination: LogDestination?
+        if let logging = service.logging, let router = service.container(named: logging.router), router.command == nil {
+            // No router process to run here: Tandem delivers to a file or over HTTP itself, or the lines
+            // stay on the console.
+            let (destination, problems) = LogDestination.parse(logging.destination, directory: directory, service: service.name)
+            for problem in problems {
+                diagnostics.append(
+                    Diagnostic(
+                        problem.isError ? .error : .warning, origin: Origin(path: "logging.destination." + problem.key, location: logging.origin.location),
+                        file: file, message: problem.message))
+            }
+            logDestination = destination
+            if destination == nil && problems.isEmpty {
+                let name = logging.destination.first { $0.key.lowercased() == "name" }?.value
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, origin: logging.origin, file: file,
+                        message:
+                            "the log router has no command to run on this machine\(name.map { " and tandem run does not deliver to \"\($0)\" itself" } ?? ""); the lines stay on the console (give logging a command, or a destination with Name file or http)"
+                    ))
+            }
+            service.containers.removeAll { $0.name == router.name }
+            for index in service.containers.indices { service.containers[index].dependsOn.removeAll { $0.container == router.name } }
+            service.logging = nil
+        }
         for container in service.containers {
             guard let command = container.command else {
                 diagnostics.append(
@@ -109,7 +137,9 @@ public struct RunPlan: Sendable, Codable {
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
         let files = configRoot.flatMap { configFiles.isEmpty ? nil : ConfigFiles(root: $0, files: configFiles) }
         let notifies = service.containers.contains { $0.notifyReady }
-        return (RunPlan(service: service, processes: processes, configFiles: files, notifyFolder: notifies ? notifyFolder : nil), diagnostics)
+        let plan = RunPlan(
+            service: service, processes: processes, configFiles: files, notifyFolder: notifies ? notifyFolder : nil, logDestination: logDestination)
+        return (plan, diagnostics)
     }
 
     /// Cloud Foundry's rule: a process sees its memory less what its sidecars reserve; a sidecar sees its own.

@@ -73,6 +73,7 @@ public actor Supervisor {
     private let sink: any LogSink
     private let pump: OutputPump
     private let router: RouterSink?
+    private let destination: DestinationSink?
     private var states: [String: State] = [:]
     private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     private var timers: [Int: Task<Void, Never>] = [:]
@@ -91,10 +92,16 @@ public actor Supervisor {
         self.spawner = spawner
         self.clock = options.clock
         self.probes = options.probes ?? ProbeCheck(spawner: spawner, clock: options.clock)
-        let router = plan.service.logging.map { _ in RouterSink() }
+        // The log router's and the destination's own events go to the console sink only.
+        let report: @Sendable (String) -> Void = { [sink] text in sink.write([LogRecord(process: "tandem", stream: .event, text: text)]) }
+        let router = plan.service.logging.map { _ in RouterSink(report: report) }
+        let destination = plan.logDestination.map { DestinationSink(destination: $0, report: report) }
         self.router = router
-        // With a log router, every line also goes to it as a JSON line on its standard input.
-        self.sink = router.map { FanOutSink([sink, $0]) } ?? sink
+        self.destination = destination
+        // With a log router, every line also goes to it as a JSON line on its standard input; with a
+        // built-in destination, to that.
+        let forwarders: [any LogSink] = [router as (any LogSink)?, destination].compactMap { $0 }
+        self.sink = forwarders.isEmpty ? sink : FanOutSink([sink] + forwarders)
         self.pump = OutputPump(sink: self.sink)
         for process in plan.processes { states[process.container.name] = State() }
     }
@@ -112,11 +119,27 @@ public actor Supervisor {
             let name = process.container.name
             lifecycles.append(Task { await self.lifecycle(name) })
         }
+        if let destination { event("tandem", "logs go to \(destination.destination)") }
         while !stopping { await waitForChange(until: nil) }
-        await shutdown()
+        let deadline = clock.now + options.stopDeadline
+        await shutdown(deadline: deadline)
         for task in lifecycles { await task.value }
         memory?.removeGroups(Array(memoryGroups.values))
-        return report()
+        var report = report()
+        if let router {
+            report.logLinesDropped = router.dropped
+            if router.dropped > 0 { event("tandem", "log router: \(router.dropped) lines dropped in all") }
+        }
+        if let destination {
+            // Like a router process, the destination goes last: what is held is delivered within what is
+            // left of the stop deadline (at least a second).
+            let left = max(deadline - clock.now, .seconds(1))
+            let (delivered, dropped) = await Task.detached { destination.finish(within: left) }.value
+            report.logLinesDelivered = delivered
+            report.logLinesDropped = dropped
+            event("tandem", "log destination \(destination.destination): \(delivered) lines delivered, \(dropped) dropped")
+        }
+        return report
     }
 
     /// For a program that owns every child (the `tandem` executable, PID 1 in a container): become the
@@ -618,6 +641,14 @@ public actor Supervisor {
             text += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
             text += family.samples.joined(separator: "\n") + "\n"
         }
+        if let dropped = router?.dropped ?? destination?.dropped {
+            text += "# HELP tandem_log_lines_dropped_total Lines the log router or destination never got (it did not keep up).\n"
+            text += "# TYPE tandem_log_lines_dropped_total counter\ntandem_log_lines_dropped_total{service=\"\(service)\"} \(dropped)\n"
+        }
+        if let delivered = destination?.delivered {
+            text += "# HELP tandem_log_lines_delivered_total Lines the built-in log destination took.\n"
+            text += "# TYPE tandem_log_lines_delivered_total counter\ntandem_log_lines_delivered_total{service=\"\(service)\"} \(delivered)\n"
+        }
         text += "# HELP tandem_unit_stopping 1 once the unit is stopping.\n# TYPE tandem_unit_stopping gauge\n"
         text += "tandem_unit_stopping{service=\"\(service)\"} \(stopping ? 1 : 0)\n"
         return text
@@ -650,8 +681,7 @@ public actor Supervisor {
 
     // MARK: Shutdown
 
-    private func shutdown() async {
-        let deadline = clock.now + options.stopDeadline
+    private func shutdown(deadline: ContinuousClock.Instant) async {
         let order = DependencyGraph(plan.service).startOrder() ?? plan.processes.map(\.container.name)
         let roles: [[Container.Role]] = [[.main], [.sidecar], [.logRouter]]
         for phase in roles {

@@ -29,6 +29,10 @@ public struct UnitReport: Sendable, Codable, Hashable {
     public var exitCode: Int32
     public var reason: String
     public var processes: [ProcessReport]
+    /// With a log router or destination: the lines it never got (held past the bound, or undelivered at the end).
+    public var logLinesDropped: Int?
+    /// With a built-in destination: the lines it took.
+    public var logLinesDelivered: Int?
 }
 
 extension UnitReport {
@@ -46,6 +50,9 @@ extension UnitReport {
             return "    {\n      " + fields.joined(separator: ",\n      ") + "\n    }"
         }
         let list = entries.isEmpty ? "[\n\n  ]" : "[\n" + entries.joined(separator: ",\n") + "\n  ]"
-        return "{\n  \"exitCode\" : \(exitCode),\n  \"processes\" : \(list),\n  \"reason\" : \(JSONText.quoted(reason))\n}\n"
+        var logs = ""
+        if let logLinesDelivered { logs += "  \"logLinesDelivered\" : \(logLinesDelivered),\n" }
+        if let logLinesDropped { logs += "  \"logLinesDropped\" : \(logLinesDropped),\n" }
+        return "{\n  \"exitCode\" : \(exitCode),\n\(logs)  \"processes\" : \(list),\n  \"reason\" : \(JSONText.quoted(reason))\n}\n"
     }
 }
