@@ -104,24 +104,28 @@ public indirect enum JSONValue: Sendable, Equatable {
 
         mutating func string() throws(ParseError) -> String {
             index += 1
-            var scalars = String.UnicodeScalarView()
-            var run = index
-            func flush(_ end: Int) { scalars.append(contentsOf: String(decoding: bytes[run..<end], as: UTF8.self).unicodeScalars) }
+            let start = index
+            // Most strings have no escapes: one scan, one conversion.
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") { index += 1 }
+            guard index < bytes.count else { throw ParseError(offset: index) }
+            if bytes[index] == UInt8(ascii: "\"") {
+                index += 1
+                return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
+            }
+            var utf8 = Array(bytes[start..<index])
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    flush(index)
                     index += 1
-                    return String(scalars)
+                    return String(decoding: utf8, as: UTF8.self)
                 }
                 if byte == UInt8(ascii: "\\") {
-                    flush(index)
                     index += 1
                     guard let scalar = JSONText.unescape(bytes, at: &index) else { throw ParseError(offset: index) }
-                    scalars.append(scalar)
-                    run = index
+                    UTF8.encode(scalar) { utf8.append($0) }
                     continue
                 }
+                utf8.append(byte)
                 index += 1
             }
             throw ParseError(offset: index)

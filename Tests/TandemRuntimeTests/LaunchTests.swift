@@ -5,9 +5,9 @@ import Testing
 
 @testable import TandemRuntime
 
-/// `tandem run` encodes the launch with Foundation; `tandem-supervisor` decodes it without. These check
-/// that the two agree on every model the readers produce, and that the report the supervisor writes by
-/// hand is what Foundation's encoder would have written.
+/// `tandem run` encodes the launch with `JSONValueEncoder`; `tandem-supervisor` decodes it without
+/// Foundation. These check that both agree with Foundation's encoder and decoder on every model the readers
+/// produce, and that the report the supervisor writes by hand is what Foundation's encoder would write.
 @Suite struct LaunchTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("examples").path
@@ -33,12 +33,19 @@ import Testing
                     request: SpawnRequest(arguments: ["/bin/sh", "-c", "exit 0"], environment: ["PATH": "/usr/bin", "QUOTE": "a \"b\"\n\u{1F600}"]))
             }
             let launch = SupervisorLaunch(
-                plan: RunPlan(service: service, processes: processes), logFormat: .json, reportPath: "/tmp/report.json", stopAfter: 1.5)
-            let encoded = try JSONEncoder().encode(launch)
-            let decoded = try JSONValueDecoder().decode(SupervisorLaunch.self, from: Array(encoded))
-            let before = try Self.sortedJSON(launch)
-            let after = try Self.sortedJSON(decoded)
-            #expect(String(decoding: after, as: UTF8.self) == String(decoding: before, as: UTF8.self))
+                plan: RunPlan(
+                    service: service, processes: processes, notifyFolder: "/run/n",
+                    logDestination: .http(host: "127.0.0.1", port: 9880, path: "/in", format: .json, header: "X-Token: a")),
+                logFormat: .json, reportPath: "/tmp/report.json", stopAfter: 1.5)
+            let before = String(decoding: try Self.sortedJSON(launch), as: UTF8.self)
+            let ours = try JSONValueEncoder().encode(launch)
+            for encoded in [Array(try JSONEncoder().encode(launch)), ours] {
+                let decoded = try JSONValueDecoder().decode(SupervisorLaunch.self, from: encoded)
+                #expect(String(decoding: try Self.sortedJSON(decoded), as: UTF8.self) == before)
+            }
+            // What ours writes is JSON Foundation reads back to the same launch.
+            let read = try JSONDecoder().decode(SupervisorLaunch.self, from: Data(ours))
+            #expect(String(decoding: try Self.sortedJSON(read), as: UTF8.self) == before)
         }
     }
 
@@ -51,6 +58,10 @@ import Testing
             ])
         let expected = String(decoding: try Self.sortedJSON(report), as: UTF8.self) + "\n"
         #expect(report.json == expected)
+        var routed = report
+        routed.logLinesDelivered = 12
+        routed.logLinesDropped = 3
+        #expect(routed.json == String(decoding: try Self.sortedJSON(routed), as: UTF8.self) + "\n")
         let empty = UnitReport(exitCode: 0, reason: "stopped", processes: [])
         #expect(empty.json == String(decoding: try Self.sortedJSON(empty), as: UTF8.self) + "\n")
     }

@@ -112,7 +112,7 @@ struct RunCommand: AsyncParsableCommand {
         let supervisor = (executable as NSString).deletingLastPathComponent + "/tandem-supervisor"
         if FileManager.default.isExecutableFile(atPath: supervisor), ProcessInfo.processInfo.environment["TANDEM_IN_PROCESS"] == nil {
             let failure =
-                (try? JSONEncoder().encode(launch)).map { SupervisorLaunch.exec(supervisor: supervisor, json: Array($0)) }
+                (try? JSONValueEncoder().encode(launch)).map { SupervisorLaunch.exec(supervisor: supervisor, json: $0) }
                 ?? "cannot encode the launch"
             writeError("note: \(failure); running the unit in this process")
         }

@@ -193,3 +193,40 @@ public struct RunPlan: Sendable, Codable {
         }
     }
 }
+
+extension RunPlan {
+    private enum CodingKeys: String, CodingKey {
+        case service, requests, configFiles, notifyFolder, logDestination
+    }
+
+    /// A process in the hand-over: its container is named, not repeated (the service holds it), which
+    /// halves what `tandem run` writes and the supervisor reads.
+    private struct NamedRequest: Codable {
+        var container: String
+        var request: SpawnRequest
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        service = try container.decode(Service.self, forKey: .service)
+        processes = try container.decode([NamedRequest].self, forKey: .requests).map { [service] named in
+            guard let process = service.container(named: named.container) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .requests, in: container, debugDescription: "no container \(named.container) in service \(service.name)")
+            }
+            return Process(container: process, request: named.request)
+        }
+        configFiles = try container.decodeIfPresent(ConfigFiles.self, forKey: .configFiles)
+        notifyFolder = try container.decodeIfPresent(String.self, forKey: .notifyFolder)
+        logDestination = try container.decodeIfPresent(LogDestination.self, forKey: .logDestination)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(service, forKey: .service)
+        try container.encode(processes.map { NamedRequest(container: $0.container.name, request: $0.request) }, forKey: .requests)
+        try container.encodeIfPresent(configFiles, forKey: .configFiles)
+        try container.encodeIfPresent(notifyFolder, forKey: .notifyFolder)
+        try container.encodeIfPresent(logDestination, forKey: .logDestination)
+    }
+}

@@ -1,0 +1,190 @@
+/// Encodes `Encodable` values as compact JSON, as Foundation's JSONEncoder does with default options
+/// (keys in the order they are encoded, `nil` optionals left out), for what `JSONValueDecoder` reads.
+/// It makes no dynamic casts: in a large executable, each of Foundation's casts (`as? Date`, `as? URL`,
+/// ...) scans every protocol conformance the first time it meets a type, which made encoding `tandem
+/// run`'s launch the largest part of its work before the supervisor starts.
+public struct JSONValueEncoder {
+    public init() {}
+
+    public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let root = Node()
+        try value.encode(to: ValueEncoder(node: root, codingPath: []))
+        var text = ""
+        root.write(to: &text)
+        return Array(text.utf8)
+    }
+}
+
+/// What one value became while it is being encoded: a scalar's text, an object or an array.
+private final class Node {
+    enum Content {
+        case empty
+        case scalar(String)
+        case object([(key: String, node: Node)])
+        case array([Node])
+    }
+
+    var content = Content.empty
+
+    func child(_ key: String) -> Node {
+        let node = Node()
+        if case .object(var fields) = content {
+            content = .empty
+            fields.append((key, node))
+            content = .object(fields)
+        } else {
+            content = .object([(key, node)])
+        }
+        return node
+    }
+
+    func append() -> Node {
+        let node = Node()
+        if case .array(var items) = content {
+            content = .empty
+            items.append(node)
+            content = .array(items)
+        } else {
+            content = .array([node])
+        }
+        return node
+    }
+
+    func write(to text: inout String) {
+        switch content {
+        case .empty: text += "{}"
+        case .scalar(let literal): text += literal
+        case .object(let fields):
+            text += "{"
+            for (index, field) in fields.enumerated() {
+                if index > 0 { text += "," }
+                text += JSONText.quoted(field.key)
+                text += ":"
+                field.node.write(to: &text)
+            }
+            text += "}"
+        case .array(let items):
+            text += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { text += "," }
+                item.write(to: &text)
+            }
+            text += "]"
+        }
+    }
+}
+
+private struct ValueEncoder: Encoder {
+    let node: Node
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        if case .object = node.content {} else { node.content = .object([]) }
+        return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        if case .array = node.content {} else { node.content = .array([]) }
+        return UnkeyedContainer(node: node, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(node: node, codingPath: codingPath) }
+}
+
+/// The text of a scalar, or nil for a value that encodes itself.
+private func literal<T: Encodable>(_ value: T) -> String? {
+    switch value {
+    case let text as String: JSONText.quoted(text)
+    case let flag as Bool: flag ? "true" : "false"
+    case let number as Int: String(number)
+    case let number as Int32: String(number)
+    case let number as Int64: String(number)
+    case let number as UInt: String(number)
+    case let number as UInt64: String(number)
+    case let number as Double: number.isFinite ? "\(number)" : "null"
+    default: nil
+    }
+}
+
+private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let node: Node
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil(forKey key: Key) throws { node.child(key.stringValue).content = .scalar("null") }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(value ? "true" : "false") }
+    mutating func encode(_ value: String, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(JSONText.quoted(value)) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(value.isFinite ? "\(value)" : "null") }
+    mutating func encode(_ value: Float, forKey key: Key) throws { try encode(Double(value), forKey: key) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(String(value)) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { try encode(Int(value), forKey: key) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { try encode(Int(value), forKey: key) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { try encode(Int(value), forKey: key) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(String(value)) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(String(value)) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { try encode(Int(value), forKey: key) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { try encode(Int(value), forKey: key) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { try encode(Int(value), forKey: key) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(String(value)) }
+
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        try value.encode(to: ValueEncoder(node: node.child(key.stringValue), codingPath: codingPath + [key]))
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        ValueEncoder(node: node.child(key.stringValue), codingPath: codingPath + [key]).container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        ValueEncoder(node: node.child(key.stringValue), codingPath: codingPath + [key]).unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder { ValueEncoder(node: node.child("super"), codingPath: codingPath) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { ValueEncoder(node: node.child(key.stringValue), codingPath: codingPath + [key]) }
+}
+
+private struct UnkeyedContainer: UnkeyedEncodingContainer {
+    let node: Node
+    let codingPath: [any CodingKey]
+
+    var count: Int {
+        if case .array(let items) = node.content { return items.count }
+        return 0
+    }
+
+    mutating func encodeNil() throws { node.append().content = .scalar("null") }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        let item = node.append()
+        if let literal = literal(value) {
+            item.content = .scalar(literal)
+        } else {
+            try value.encode(to: ValueEncoder(node: item, codingPath: codingPath))
+        }
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        ValueEncoder(node: node.append(), codingPath: codingPath).container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        ValueEncoder(node: node.append(), codingPath: codingPath).unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder { ValueEncoder(node: node.append(), codingPath: codingPath) }
+}
+
+private struct SingleContainer: SingleValueEncodingContainer {
+    let node: Node
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil() throws { node.content = .scalar("null") }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        if let literal = literal(value) {
+            node.content = .scalar(literal)
+        } else {
+            try value.encode(to: ValueEncoder(node: node, codingPath: codingPath))
+        }
+    }
+}
