@@ -220,6 +220,12 @@ import Testing
             #expect(missing.stderr.contains("catalog sidecar e-commerce-audit-trail of company acme was not found in the catalog at http://127.0.0.1:"))
             #expect(try catalog.tandem(["marketplace", "apply", "-f", "examples/mia/audit-trail.json"]).status == 0)
 
+            // TANDEM_TOKEN overrides the context's token, as for `tandem marketplace`.
+            var unknownToken = catalog.environment
+            unknownToken["TANDEM_TOKEN"] = "tdm_" + String(repeating: "0", count: 40)
+            let refused = try GoldenTests.run(render, environment: unknownToken)
+            #expect(refused.status == 1 && refused.stderr.contains("could not be fetched"), "\(refused.stderr)")
+
             let fromServer = try catalog.tandem(render)
             let fromFolder = try catalog.tandem(render + ["--catalog-dir", "examples/mia"])
             #expect(fromServer.status == 0, "\(fromServer.stderr)")

@@ -20,8 +20,7 @@ struct CatalogConnectionOptions: ParsableArguments {
         guard let endpoint = endpoint ?? selected?.endpoint, !endpoint.isEmpty else {
             throw CLIError("missing catalog endpoint, please set one with the flag endpoint or in the context")
         }
-        var token = selected?.token
-        if let environment = ProcessInfo.processInfo.environment["TANDEM_TOKEN"], !environment.isEmpty { token = environment }
+        var token = catalogToken(context: selected?.token)
         if let tokenFile {
             guard let data = FileManager.default.contents(atPath: tokenFile) else { throw CLIError("cannot read the token file \(tokenFile)") }
             token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -54,4 +53,10 @@ func calling<T>(_ body: () async throws -> T) async throws -> T {
     } catch let error as CatalogClientError {
         throw CLIError(error.message)
     }
+}
+
+/// The bearer token for catalog calls when no flag names one: `TANDEM_TOKEN` when set, else the context's.
+func catalogToken(context: String?) -> String? {
+    if let environment = ProcessInfo.processInfo.environment["TANDEM_TOKEN"], !environment.isEmpty { return environment }
+    return context
 }

@@ -32,7 +32,7 @@ struct CatalogSourceOptions: ParsableArguments {
                 "Error: \(file) uses catalog sidecars; give --catalog-dir with their items, or a catalog context (tandem context set NAME --endpoint URL)")
             throw ExitStatus.usage
         }
-        let client = CatalogClient(endpoint: context.endpoint, token: context.token)
+        let client = CatalogClient(endpoint: context.endpoint, token: catalogToken(context: context.token))
         var items: [MiaItem] = []
         var diagnostics: [Diagnostic] = []
         for (container, reference) in references {
