@@ -1,4 +1,5 @@
 import CTandemSystem
+import Dispatch
 import Glibc
 import Synchronization
 import TandemCore
@@ -134,7 +135,10 @@ public actor Supervisor {
             // Like a router process, the destination goes last: what is held is delivered within what is
             // left of the stop deadline (at least a second).
             let left = max(deadline - clock.now, .seconds(1))
-            let (delivered, dropped) = await Task.detached { destination.finish(within: left) }.value
+            // finish blocks while it waits: on a Dispatch thread of its own, not the cooperative pool.
+            let (delivered, dropped) = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: destination.finish(within: left)) }
+            }
             report.logLinesDelivered = delivered
             report.logLinesDropped = dropped
             event("tandem", "log destination \(destination.destination): \(delivered) lines delivered, \(dropped) dropped")
