@@ -80,7 +80,8 @@ public enum LogDestination: Sendable, Equatable, Codable, CustomStringConvertibl
             }
             let header = take("header")?.value
             if let header, !header.contains(" ") || header.contains("\r") || header.contains("\n") {
-                problems.append(Problem(key: "Header", message: "expected \"Name value\" on one line, found \"\(header)\"", isError: true))
+                problems.append(
+                    Problem(key: "Header", message: "expected \"Name value\" on one line (the value is not shown: it may be a secret)", isError: true))
             }
             for forbidden in [path, host ?? ""] where forbidden.contains(" ") || forbidden.contains("\r") || forbidden.contains("\n") {
                 problems.append(Problem(key: forbidden == path ? "URI" : "Host", message: "must not contain spaces or line breaks", isError: true))
