@@ -46,6 +46,32 @@ import Testing
         }
     }
 
+    /// A file moved away (as logrotate does) is followed by a new one at the same path.
+    @Test func aRotatedFileIsFollowedByANewOne() async throws {
+        let folder = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/app.log"
+        let rotation = Task {
+            for _ in 0..<200 {
+                if let text = try? String(contentsOfFile: path, encoding: .utf8), text.contains("\"one\"") { break }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        }
+        let (report, _) = try await runUnit(
+            """
+            name: app
+            command: "echo one; sleep 1; echo two; exec sleep 30"
+            logging:
+              destination: {Name: file, Path: \(folder), Format: plain}
+            """, stopAfter: .seconds(2))
+        try await rotation.value
+        #expect(try String(contentsOfFile: path + ".1", encoding: .utf8).contains("\"line\":\"one\""))
+        let current = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(current.contains("\"line\":\"two\"") && !current.contains("\"one\""), "\(current)")
+        #expect(report.logLinesDelivered == 2)
+    }
+
     @Test func anHTTPDestinationGetsEveryLineOfAFastWriterInOrder() async throws {
         let server = try LoopbackHTTPServer()
         defer { server.stop() }

@@ -108,7 +108,6 @@ final class DestinationSink: LogSink {
             if abandoned { return }
             if chunk.isEmpty {
                 if closing {
-                    transport.close()
                     done.signal()
                     return
                 }
@@ -138,25 +137,20 @@ final class DestinationSink: LogSink {
     }
 
     /// One destination's way of taking a chunk of lines; nil when it did, else why not.
-    private final class Transport {
+    private struct Transport {
         let destination: LogDestination
-        private var descriptor: Int32 = -1
 
         init(_ destination: LogDestination) { self.destination = destination }
 
         func send(_ chunk: [UInt8]) -> String? {
             switch destination {
             case .file(let path, _):
-                if descriptor < 0 {
-                    descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-                    if descriptor < 0 { return String(cString: strerror(errno)) }
-                }
-                guard writeAll(descriptor, chunk) else {
-                    let reason = String(cString: strerror(errno))
-                    close()
-                    return reason
-                }
-                return nil
+                // Opened for each chunk, as Fluent Bit's file output does: a file moved away (logrotate)
+                // is followed by a new one.
+                let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0o640)
+                guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+                defer { Glibc.close(descriptor) }
+                return writeAll(descriptor, chunk) ? nil : String(cString: strerror(errno))
             case .http(let host, let port, let path, let format, let header):
                 var body = chunk
                 var contentType = "application/x-ndjson"
@@ -175,11 +169,6 @@ final class DestinationSink: LogSink {
                 if status < 0 { return errno == ETIMEDOUT ? "no answer within 5s" : String(cString: strerror(errno)) }
                 return (200..<300).contains(status) ? nil : "HTTP status \(status)"
             }
-        }
-
-        func close() {
-            if descriptor >= 0 { Glibc.close(descriptor) }
-            descriptor = -1
         }
     }
 }
