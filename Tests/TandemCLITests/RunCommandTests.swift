@@ -236,6 +236,37 @@ import Testing
         #expect(rendered.stderr.contains("[kubernetes/notify-ready] app says when it is ready on NOTIFY_SOCKET"), "\(rendered.stderr)")
     }
 
+    /// Standard output that nobody reads (a stalled pipe) slows the processes, as it must for none of
+    /// their lines to be lost, but never keeps the unit from stopping: SIGTERM still ends it, in order.
+    @Test func aConsoleNobodyReadsDoesNotKeepTheUnitFromStopping() async throws {
+        let path = try Self.manifest("name: app\ncommand: \"seq 1 100000000\"\n")
+        let report = try Self.privateFolder() + "/report.json"
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-stalled-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let process = Process()
+        process.executableURL = GoldenTests.binary
+        process.arguments = ["run", path, "--report", report]
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_RUNTIME_DIR"] = try Self.privateFolder()
+        process.environment = environment
+        let stalled = Pipe()
+        process.standardOutput = stalled
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // The pipe holds 64 KiB: it is full long before this.
+        try await Task.sleep(for: .seconds(1))
+        process.terminate()
+        let deadline = ContinuousClock.now + .seconds(15)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!process.isRunning, "tandem run did not stop while its standard output was not read")
+        let stderr = try String(contentsOf: errors, encoding: .utf8)
+        #expect(stderr.contains("tandem: standard output was not being read; its last lines were not written"), "\(stderr)")
+        let written = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(written.contains("\"reason\" : \"stopped\""), "\(written)")
+        try? stalled.fileHandleForReading.close()
+    }
+
     @Test func logDirGetsOneFilePerProcess() async throws {
         let logs = try Self.privateFolder() + "/logs"
         let path = try Self.manifest(

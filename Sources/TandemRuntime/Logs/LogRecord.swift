@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import Synchronization
 import TandemCore
@@ -84,10 +85,16 @@ public final class ConsoleSink: LogSink {
     private let format: Format
     private let useColor: Bool
     private let state = Mutex(State())
+    /// With `queued`, what goes to the descriptor is written by a thread of its own.
+    private let writer: QueuedWriter?
     private static let palette = ["\u{1B}[36m", "\u{1B}[33m", "\u{1B}[32m", "\u{1B}[35m", "\u{1B}[34m", "\u{1B}[96m", "\u{1B}[93m", "\u{1B}[92m"]
 
-    public init(descriptor: Int32 = 1, format: Format = .text, processNames: [String] = []) {
+    /// `queued`: write from a thread of its own, so that a descriptor nobody reads (a stalled pipe) never
+    /// blocks the caller of `write(_ records:)` (the supervisor's events); process lines still wait for it
+    /// (`write(_ batch:)`), so that none is lost when a process writes faster than the console takes.
+    public init(descriptor: Int32 = 1, format: Format = .text, processNames: [String] = [], queued: Bool = false) {
         self.descriptor = descriptor
+        self.writer = queued ? QueuedWriter(descriptor: descriptor) : nil
         self.format = format
         self.useColor = format == .text && isatty(descriptor) == 1 && environmentValue("NO_COLOR") == nil
         var state = State()
@@ -114,7 +121,17 @@ public final class ConsoleSink: LogSink {
                 }
             }
         }
-        writeAll(descriptor, output.utf8)
+        if let writer {
+            writer.enqueue(Array(output.utf8), lines: records.count, waitForSpace: false)
+        } else {
+            writeAll(descriptor, output.utf8)
+        }
+    }
+
+    /// Waits (up to `limit`) until everything queued is written; false when it was not (the descriptor is
+    /// not being read) or when lines had to be dropped.
+    public func flush(within limit: Duration) -> Bool {
+        writer?.flush(within: limit) ?? true
     }
 
     /// The fast path for process output in text form: prefix and line bytes go straight into one buffer
@@ -138,7 +155,11 @@ public final class ConsoleSink: LogSink {
             if line.continues { output += Array(" ↩".utf8) } else if line.unterminated { output += Array(" ⏎".utf8) }
             output.append(0x0A)
         }
-        writeAll(descriptor, output)
+        if let writer {
+            writer.enqueue(output, lines: batch.lines.count, waitForSpace: true)
+        } else {
+            writeAll(descriptor, output)
+        }
     }
 
     static func json(_ record: LogRecord) -> String {
@@ -178,5 +199,85 @@ public struct FanOutSink: LogSink {
 
     public func write(_ batch: LineBatch) {
         for sink in sinks { sink.write(batch) }
+    }
+}
+
+/// Bytes for one descriptor, written by a thread of its own. Process lines wait for room above 1 MiB held
+/// (so a console slower than the processes slows them, and none is lost); the supervisor's own events never
+/// wait: above 8 MiB held they are dropped and counted, so a console nobody reads cannot stop the unit
+/// from stopping.
+final class QueuedWriter: Sendable {
+    static let roomLimit = 1 << 20
+    static let holdLimit = 8 << 20
+
+    private struct State {
+        var queue: [UInt8] = []
+        var writing = false
+        var waitingForRoom = 0
+        var dropped = 0
+    }
+
+    private let descriptor: Int32
+    private let state = Mutex(State())
+    private let hasData = DispatchSemaphore(value: 0)
+    private let hasRoom = DispatchSemaphore(value: 0)
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+        startThread(named: "tandem-console") { [self] in writeLoop() }
+    }
+
+    func enqueue(_ bytes: [UInt8], lines: Int, waitForSpace: Bool) {
+        while true {
+            let queued = state.withLock { state -> Bool in
+                if state.queue.count + bytes.count <= Self.roomLimit || state.queue.isEmpty {
+                    state.queue += bytes
+                    return true
+                }
+                if !waitForSpace {
+                    if state.queue.count + bytes.count <= Self.holdLimit {
+                        state.queue += bytes
+                    } else {
+                        state.dropped += lines
+                    }
+                    return true
+                }
+                state.waitingForRoom += 1
+                return false
+            }
+            if queued {
+                hasData.signal()
+                return
+            }
+            hasRoom.wait()
+        }
+    }
+
+    /// Waits until the queue is written or `limit` passes; false when something was left or dropped.
+    func flush(within limit: Duration) -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if state.withLock({ $0.queue.isEmpty && !$0.writing }) { break }
+            sleepThread(seconds: 0.001)
+        }
+        return state.withLock { $0.queue.isEmpty && !$0.writing && $0.dropped == 0 }
+    }
+
+    private func writeLoop() {
+        var chunk: [UInt8] = []
+        while true {
+            hasData.wait()
+            let waiters = state.withLock { state -> Int in
+                swap(&chunk, &state.queue)
+                state.writing = !chunk.isEmpty
+                defer { state.waitingForRoom = 0 }
+                return state.waitingForRoom
+            }
+            for _ in 0..<waiters { hasRoom.signal() }
+            guard !chunk.isEmpty else { continue }
+            _ = writeAll(descriptor, chunk)
+            chunk.removeAll(keepingCapacity: true)
+            state.withLock { $0.writing = false }
+        }
     }
 }

@@ -42,7 +42,8 @@ public struct SupervisorLaunch: Sendable, Codable {
         }
         defer { plan.configFiles?.remove() }
         let names = plan.processes.map(\.container.name)
-        let sink = ConsoleSink(format: logFormat, processNames: names)
+        // Queued: standard output that nobody reads must not keep the unit from stopping.
+        let sink = ConsoleSink(format: logFormat, processNames: names, queued: true)
         var sinks: [any LogSink] = [sink]
         if let logFiles {
             do {
@@ -112,6 +113,9 @@ public struct SupervisorLaunch: Sendable, Codable {
         control?.close()
         metrics?.close()
         notify?.close()
+        if !sink.flush(within: .seconds(2)) {
+            writeAll(STDERR_FILENO, "tandem: standard output was not being read; its last lines were not written\n".utf8)
+        }
         return outcome.exitCode
     }
 
