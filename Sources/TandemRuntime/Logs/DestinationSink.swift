@@ -18,8 +18,7 @@ final class DestinationSink: LogSink {
         var delivered = 0
         var dropped = 0
         var closing = false
-        var reportedDrops = 0
-        var lastDropReport: ContinuousClock.Instant?
+        var dropNotice = DropNotice()
         /// Why the last delivery failed, while it fails.
         var failure: String?
         /// Set when `finish` gave up waiting: the thread stops at its next turn.
@@ -62,17 +61,14 @@ final class DestinationSink: LogSink {
                 state.pending += text.utf8
                 state.pendingLines += lines
             }
-            let now = ContinuousClock.now
-            guard state.dropped > state.reportedDrops, !state.closing, state.lastDropReport.map({ now - $0 >= .seconds(5) }) ?? true else { return nil }
-            state.reportedDrops = state.dropped
-            state.lastDropReport = now
+            guard !state.closing, state.dropNotice.isDue(dropped: state.dropped) else { return nil }
             return (state.dropped, state.failure)
         }
         wake.signal()
         // Outside the lock: the report goes through the sinks.
         if let drops {
             let reason = drops.failure ?? "it does not take them as fast as they come"
-            report("log destination \(destination): \(drops.count) line\(drops.count == 1 ? "" : "s") dropped so far (\(reason))")
+            report(DropNotice.text("log destination \(destination)", dropped: drops.count, reason: reason))
         }
     }
 

@@ -12,8 +12,7 @@ final class RouterSink: LogSink {
         var descriptor: Int32?
         var pending: [UInt8] = []
         var dropped = 0
-        var reportedDrops = 0
-        var lastDropReport: ContinuousClock.Instant?
+        var dropNotice = DropNotice()
     }
 
     private let state = Mutex(State())
@@ -54,15 +53,11 @@ final class RouterSink: LogSink {
                 state.pending += bytes
             }
             Self.flush(&state)
-            let now = ContinuousClock.now
-            guard state.dropped > state.reportedDrops, state.lastDropReport.map({ now - $0 >= .seconds(5) }) ?? true else { return nil }
-            state.reportedDrops = state.dropped
-            state.lastDropReport = now
-            return state.dropped
+            return state.dropNotice.isDue(dropped: state.dropped) ? state.dropped : nil
         }
         // Outside the lock: the report is written through the sinks, this one among them.
         if let dropped {
-            report("log router: \(dropped) line\(dropped == 1 ? "" : "s") dropped so far (it does not read its standard input fast enough)")
+            report(DropNotice.text("log router", dropped: dropped, reason: "it does not read its standard input fast enough"))
         }
     }
 

@@ -18,7 +18,7 @@ public struct RuntimeOptions: Sendable {
     public var clock: any RuntimeClock
     /// Runs the probes; nil runs the real ones (commands through the supervisor's spawner, TCP, HTTP).
     public var probes: (any ProbeRunner)?
-    /// The resident memory of a process group, in bytes, for the polling memory watcher.
+    /// The resident memory of a process group, in bytes, for the polling memory watcher and the metrics.
     public var residentMemory: @Sendable (pid_t) -> Int
 
     public init(
@@ -636,7 +636,7 @@ public actor Supervisor {
                 families[3].samples.append("tandem_process_uptime_seconds\(labels) \(fixedPoint((now - startedAt).inSeconds, decimals: 3))")
             }
             if state.running, let pid = state.process?.pid {
-                families[4].samples.append("tandem_process_resident_memory_bytes\(labels) \(residentBytes(ofGroup: pid))")
+                families[4].samples.append("tandem_process_resident_memory_bytes\(labels) \(options.residentMemory(pid))")
             }
             families[5].samples.append("tandem_process_ended\(labels) \(state.final ? 1 : 0)")
         }
