@@ -1,8 +1,8 @@
 /// Encodes `Encodable` values as compact JSON, as Foundation's JSONEncoder does with default options
 /// (keys in the order they are encoded, `nil` optionals left out), for what `JSONValueDecoder` reads.
-/// It makes no dynamic casts: in a large executable, each of Foundation's casts (`as? Date`, `as? URL`,
-/// ...) scans every protocol conformance the first time it meets a type, which made encoding `tandem
-/// run`'s launch the largest part of its work before the supervisor starts.
+/// Its only casts are to concrete scalar types: in a large executable, each of Foundation's casts
+/// (`as? Date`, `as? URL`, ...) scans every protocol conformance the first time it meets a type, which made
+/// encoding `tandem run`'s launch the largest part of its work before the supervisor starts.
 public struct JSONValueEncoder {
     public init() {}
 
@@ -92,43 +92,48 @@ private struct ValueEncoder: Encoder {
     func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(node: node, codingPath: codingPath) }
 }
 
-/// The text of a scalar, or nil for a value that encodes itself.
+/// The text of a scalar, or nil for a value that encodes itself. Every type the containers take as a
+/// primitive is here: a primitive missing would encode itself through a single-value container, which
+/// would come back here, without end.
 private func literal<T: Encodable>(_ value: T) -> String? {
     switch value {
     case let text as String: JSONText.quoted(text)
     case let flag as Bool: flag ? "true" : "false"
     case let number as Int: String(number)
+    case let number as Int8: String(number)
+    case let number as Int16: String(number)
     case let number as Int32: String(number)
     case let number as Int64: String(number)
     case let number as UInt: String(number)
+    case let number as UInt8: String(number)
+    case let number as UInt16: String(number)
+    case let number as UInt32: String(number)
     case let number as UInt64: String(number)
     case let number as Double: number.isFinite ? "\(number)" : "null"
+    case let number as Float: number.isFinite ? "\(number)" : "null"
     default: nil
     }
 }
 
+/// Puts `value` in `node`: a scalar's text, or whatever the value encodes.
+private func encode<T: Encodable>(_ value: T, into node: Node, codingPath: [any CodingKey]) throws {
+    if let literal = literal(value) {
+        node.content = .scalar(literal)
+    } else {
+        try value.encode(to: ValueEncoder(node: node, codingPath: codingPath))
+    }
+}
+
+/// The primitive requirements (`encode(_: Bool, forKey:)`, ...) are met by the generic `encode`, which
+/// writes them through `literal`.
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: Node
     let codingPath: [any CodingKey]
 
     mutating func encodeNil(forKey key: Key) throws { node.child(key.stringValue).content = .scalar("null") }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(value ? "true" : "false") }
-    mutating func encode(_ value: String, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(JSONText.quoted(value)) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(value.isFinite ? "\(value)" : "null") }
-    mutating func encode(_ value: Float, forKey key: Key) throws { try encode(Double(value), forKey: key) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(String(value)) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { try encode(Int(value), forKey: key) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { try encode(Int(value), forKey: key) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { try encode(Int(value), forKey: key) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(String(value)) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(String(value)) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { try encode(Int(value), forKey: key) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { try encode(Int(value), forKey: key) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { try encode(Int(value), forKey: key) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { node.child(key.stringValue).content = .scalar(String(value)) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try value.encode(to: ValueEncoder(node: node.child(key.stringValue), codingPath: codingPath + [key]))
+        try TandemCore.encode(value, into: node.child(key.stringValue), codingPath: codingPath + [key])
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
@@ -155,12 +160,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encodeNil() throws { node.append().content = .scalar("null") }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        let item = node.append()
-        if let literal = literal(value) {
-            item.content = .scalar(literal)
-        } else {
-            try value.encode(to: ValueEncoder(node: item, codingPath: codingPath))
-        }
+        try TandemCore.encode(value, into: node.append(), codingPath: codingPath)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
@@ -181,10 +181,6 @@ private struct SingleContainer: SingleValueEncodingContainer {
     mutating func encodeNil() throws { node.content = .scalar("null") }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        if let literal = literal(value) {
-            node.content = .scalar(literal)
-        } else {
-            try value.encode(to: ValueEncoder(node: node, codingPath: codingPath))
-        }
+        try TandemCore.encode(value, into: node, codingPath: codingPath)
     }
 }

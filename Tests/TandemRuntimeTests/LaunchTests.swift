@@ -66,6 +66,35 @@ import Testing
         #expect(empty.json == String(decoding: try Self.sortedJSON(empty), as: UTF8.self) + "\n")
     }
 
+    /// Every standard number width, in each kind of container, as Foundation writes and reads it.
+    @Test func everyScalarEncodesAsFoundationReadsIt() throws {
+        struct Widths: Codable, Equatable {
+            var int8: Int8 = -8
+            var int16: Int16 = -16
+            var int32: Int32 = -32
+            var int64: Int64 = -64
+            var uint8: UInt8 = 8
+            var uint16: UInt16 = 16
+            var uint32: UInt32 = 32
+            var uint64: UInt64 = 64
+            var float: Float = 1.5
+            var double: Double = -2.25
+            var flag = true
+            var text = "a \"b\""
+            var none: Int? = nil
+            var list: [Int8] = [1, -2]
+            var floats: [Float] = [0.5]
+            var words: [UInt16] = [7]
+        }
+        for value in [Widths(), Widths(int8: .max, uint64: .max, float: 3, double: 1e-300, list: [], floats: [])] {
+            let encoded = try JSONValueEncoder().encode(value)
+            #expect(try JSONDecoder().decode(Widths.self, from: Data(encoded)) == value, "\(String(decoding: encoded, as: UTF8.self))")
+            #expect(try JSONValueDecoder().decode(Widths.self, from: encoded) == value)
+            // A scalar at the root goes through the single-value container.
+            #expect(try JSONValueEncoder().encode(value.uint16) == Array("16".utf8))
+        }
+    }
+
     @Test func malformedJSONIsRefusedWithItsOffset() {
         for (text, offset) in [("{\"a\": 1,}", 8), ("[1, 2", 5), ("\"open", 5), ("{\"a\" 1}", 5), ("tru", 0), ("1 2", 2), ("\"a\\x\"", 4), ("\"\\ud800\"", 7)] {
             #expect(throws: JSONValue.ParseError.self, "\(text)") { try JSONValue.parse(Array(text.utf8)) }
