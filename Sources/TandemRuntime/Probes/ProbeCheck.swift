@@ -17,29 +17,21 @@ struct ProbeCheck: ProbeRunner {
     let clock: any RuntimeClock
 
     func check(_ probe: Probe, of process: RunPlan.Process) async -> Bool {
-        await Self.run(
-            probe, container: process.container, environment: process.request.environment, directory: process.request.directory, spawner: spawner,
-            clock: clock)
-    }
-
-    static func run(
-        _ probe: Probe, container: Container, environment: [String: String], directory: String?, spawner: any ProcessSpawner, clock: any RuntimeClock
-    ) async -> Bool {
-        let timeout = probe.timeout ?? defaultTimeout
+        let timeout = probe.timeout ?? Self.defaultTimeout
         let milliseconds = Int32(max(1, (timeout * 1000).rounded()))
-        let fallbackPort = container.ports.first?.containerPort.number
+        let fallbackPort = process.container.ports.first?.containerPort.number
         switch probe.action {
         case .exec(let argv):
-            return await command(argv, environment: environment, directory: directory, timeout: timeout, spawner: spawner, clock: clock)
+            return await command(argv, of: process, timeout: timeout)
         case .shell(let line):
-            return await command(["/bin/sh", "-c", line], environment: environment, directory: directory, timeout: timeout, spawner: spawner, clock: clock)
+            return await command(["/bin/sh", "-c", line], of: process, timeout: timeout)
         case .tcp(let port):
             guard let number = port?.number ?? fallbackPort else { return false }
-            return await blocking { tandem_tcp_probe(Int32(number), milliseconds) == 0 }
+            return await Self.blocking { tandem_tcp_probe(Int32(number), milliseconds) == 0 }
         case .http(let path, let port):
             guard let number = port?.number ?? fallbackPort else { return false }
             let target = path.isEmpty ? "/" : path
-            return await blocking {
+            return await Self.blocking {
                 let status = tandem_http_probe(Int32(number), target, milliseconds)
                 return (200..<400).contains(status)
             }
@@ -53,16 +45,14 @@ struct ProbeCheck: ProbeRunner {
         }
     }
 
-    private static func command(
-        _ argv: [String], environment: [String: String], directory: String?, timeout: Double, spawner: any ProcessSpawner,
-        clock: any RuntimeClock
-    ) async -> Bool {
-        guard let process = try? spawner.spawn(SpawnRequest(arguments: argv, environment: environment, directory: directory), withInput: false) else {
-            return false
-        }
+    /// Runs `argv` with the environment and folder of the process it probes.
+    private func command(_ argv: [String], of target: RunPlan.Process, timeout: Double) async -> Bool {
+        let request = SpawnRequest(arguments: argv, environment: target.request.environment, directory: target.request.directory)
+        guard let process = try? spawner.spawn(request, withInput: false) else { return false }
         // The probe's own output is not kept.
         close(process.output)
         close(process.error)
+        let clock = self.clock
         let outcome = await withTaskGroup(of: TerminationStatus?.self) { group in
             group.addTask { await process.exit() }
             group.addTask {

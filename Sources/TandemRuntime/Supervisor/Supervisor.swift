@@ -224,7 +224,7 @@ public actor Supervisor {
             states[name]?.everStarted = true
             states[name]?.running = true
             states[name]?.killReason = nil
-            states[name]?.startedAt = clock.now
+            states[name]?.startedAt = startedAt
             states[name]?.ready = container.probes.readiness == nil && container.probes.startup == nil && !container.notifiesReadiness
             let generation = states[name]?.generation ?? 0
             if container.role == .logRouter, let input = spawned.input { router?.attach(input) }
