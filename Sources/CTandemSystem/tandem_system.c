@@ -156,33 +156,47 @@ static long long milliseconds_now(void) {
     return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
+/// Connects to host:port (a name or an address, the first that answers) before the deadline.
+static int connect_host(const char *host, int port, long long deadline) {
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo *found = NULL;
+    int resolved = getaddrinfo(host, service, &hints, &found);
+    if (resolved != 0) {
+        errno = resolved == EAI_SYSTEM ? errno : EHOSTUNREACH;
+        return -1;
+    }
+    int fd = -1;
+    int problem = ECONNREFUSED;
+    for (struct addrinfo *entry = found; entry && fd < 0; entry = entry->ai_next) {
+        fd = socket(entry->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0) continue;
+        if (connect(fd, entry->ai_addr, entry->ai_addrlen) == 0) break;
+        if (errno == EINPROGRESS) {
+            struct pollfd waiter = {.fd = fd, .events = POLLOUT};
+            long long left = deadline - milliseconds_now();
+            int ready = left > 0 ? poll(&waiter, 1, (int)left) : 0;
+            socklen_t length = sizeof problem;
+            if (ready == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &length) == 0 && problem == 0) break;
+            if (ready == 0) problem = ETIMEDOUT;
+        } else {
+            problem = errno;
+        }
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(found);
+    if (fd < 0) errno = problem;
+    return fd;
+}
+
 /// Connects to 127.0.0.1:port within the deadline; returns the socket or -1.
 static int connect_loopback(int port, long long deadline) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) return -1;
-    struct sockaddr_in address;
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_port = htons((uint16_t)port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&address, sizeof address) == 0) return fd;
-    if (errno != EINPROGRESS) {
-        close(fd);
-        return -1;
-    }
-    struct pollfd waiter = {.fd = fd, .events = POLLOUT};
-    long long left = deadline - milliseconds_now();
-    if (left <= 0 || poll(&waiter, 1, (int)left) != 1) {
-        close(fd);
-        return -1;
-    }
-    int problem = 0;
-    socklen_t length = sizeof problem;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &length) != 0 || problem != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
+    return connect_host("127.0.0.1", port, deadline);
 }
 
 int tandem_tcp_probe(int port, int timeout_ms) {
@@ -258,44 +272,6 @@ int tandem_http_probe(int port, const char *path, int timeout_ms) {
     int status = size > 0 && size < (int)sizeof request && send_all(fd, request, (size_t)size, deadline) == 0 ? read_status(fd, deadline) : -1;
     close(fd);
     return status;
-}
-
-/// Connects to host:port (a name or an address, the first that answers) before the deadline.
-static int connect_host(const char *host, int port, long long deadline) {
-    struct addrinfo hints;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    char service[16];
-    snprintf(service, sizeof service, "%d", port);
-    struct addrinfo *found = NULL;
-    int resolved = getaddrinfo(host, service, &hints, &found);
-    if (resolved != 0) {
-        errno = resolved == EAI_SYSTEM ? errno : EHOSTUNREACH;
-        return -1;
-    }
-    int fd = -1;
-    int problem = ECONNREFUSED;
-    for (struct addrinfo *entry = found; entry && fd < 0; entry = entry->ai_next) {
-        fd = socket(entry->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0) continue;
-        if (connect(fd, entry->ai_addr, entry->ai_addrlen) == 0) break;
-        if (errno == EINPROGRESS) {
-            struct pollfd waiter = {.fd = fd, .events = POLLOUT};
-            long long left = deadline - milliseconds_now();
-            int ready = left > 0 ? poll(&waiter, 1, (int)left) : 0;
-            socklen_t length = sizeof problem;
-            if (ready == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &length) == 0 && problem == 0) break;
-            if (ready == 0) problem = ETIMEDOUT;
-        } else {
-            problem = errno;
-        }
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(found);
-    if (fd < 0) errno = problem;
-    return fd;
 }
 
 int tandem_http_post(const char *host, int port, const char *path, const char *content_type, const char *extra_header, const char *body, size_t length,
