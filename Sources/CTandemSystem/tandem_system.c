@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -61,8 +62,8 @@ static int move_to(int fd, int target) {
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_procs_fd,
-                   int notify_fd, int notify_target, int *error) {
+pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, const int *cgroup_procs_fds,
+                   int cgroup_count, int mount_namespace_fd, int notify_fd, int notify_target, int *error) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
         *error = errno;
@@ -81,10 +82,16 @@ pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory
     if (pid == 0) {
         int failure = 0;
         // Die with the supervisor, even when it is killed with SIGKILL.
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
+        // (In the unit's PID namespace the parent is outside it, and getppid() says 0.)
+        pid_t now_parent = getppid();
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || (now_parent != parent && now_parent != 0)) _exit(127);
         if (setsid() < 0) failure = errno;
-        // "0" moves the writer itself.
-        if (!failure && cgroup_procs_fd >= 0 && write(cgroup_procs_fd, "0", 1) != 1) failure = errno;
+        // "0" moves the writer itself: into the unit's group (and the memory group), before it can fork.
+        for (int index = 0; !failure && index < cgroup_count; index++) {
+            if (write(cgroup_procs_fds[index], "0", 1) != 1) failure = errno;
+        }
+        // The unit's mount namespace, where /proc shows its PID namespace.
+        if (!failure && mount_namespace_fd >= 0 && setns(mount_namespace_fd, CLONE_NEWNS) != 0) failure = errno;
         sigset_t all;
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);

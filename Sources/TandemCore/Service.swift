@@ -11,6 +11,9 @@ public struct Service: Sendable, Hashable, Codable {
     /// Log routing, as Copilot's FireLens pattern: the router is also one of `containers`.
     public var logging: LogRouting?
     public var labels: [String: String]
+    /// The most a whole shutdown may take, in seconds (every phase's grace fits inside it); nil for the
+    /// runner's default.
+    public var stopTimeout: Double?
     public var origin: Origin
 
     public init(
@@ -81,6 +84,11 @@ public struct Container: Sendable, Hashable, Codable {
     /// The process writes a newline on this descriptor (3 or more) when it is ready, as s6's
     /// `notification-fd` has it; only a local run can offer that.
     public var notifyDescriptor: Int?
+    /// The signals (names without `SIG`: `HUP`, `USR1`) that a local run passes on to this process when it
+    /// receives them; nil for the default (every forwardable signal for a main process, none for others).
+    public var forwardSignals: [String]?
+    /// How often it may restart before it is given up, and the longest wait between two starts.
+    public var restartLimit: RestartLimit?
     public var origin: Origin
 
     public init(
@@ -131,6 +139,20 @@ public enum Command: Sendable, Hashable, Codable {
         case .shell(let line): ["/bin/sh", "-c", line]
         case .exec(let arguments): arguments
         }
+    }
+}
+
+/// The restart budget of a process: at most `restarts` within `window` seconds, and at most `backoffMax`
+/// seconds between two starts; nil fields take the runner's defaults (10 in 60 s, 30 s).
+public struct RestartLimit: Sendable, Hashable, Codable {
+    public var restarts: Int?
+    public var window: Double?
+    public var backoffMax: Double?
+
+    public init(restarts: Int? = nil, window: Double? = nil, backoffMax: Double? = nil) {
+        self.restarts = restarts
+        self.window = window
+        self.backoffMax = backoffMax
     }
 }
 

@@ -58,6 +58,24 @@ public enum Renderers {
                 "notify-ready", container.origin,
                 "\(container.name) says when it is ready \(channel), which only tandem run provides; here its probes decide")
         }
+        for container in service.containers {
+            if let signals = container.forwardSignals {
+                losses.lose(
+                    "forward-signals", container.origin,
+                    "\(container.name) is set to receive \(signals.isEmpty ? "no signals" : signals.joined(separator: ", ")) from tandem run; \(target.rawValue) signals its containers itself"
+                )
+            }
+            if container.restartLimit != nil {
+                losses.lose(
+                    "restart-limit", container.origin,
+                    "\(container.name)'s restart limit is kept by tandem run only; \(target.rawValue) restarts by its own rules")
+            }
+        }
+        if let timeout = service.stopTimeout {
+            losses.lose(
+                "stop-timeout", service.origin,
+                "the unit's stop timeout (\(GoDuration.format(timeout))) is kept by tandem run only; set the engine's own stop grace")
+        }
         let files: [RenderedFile]
         switch target {
         case .kubernetes: files = KubernetesRenderer(service: service, options: options).render(&losses)

@@ -144,11 +144,12 @@ import Testing
             behaviour: { _, _ in .init(ignoresSIGTERM: true) })
         await unit.clock.advance(to: .seconds(1))
         let report = await unit.stop()
-        // The app's 60 s grace is cut at the unit's 30 s deadline; the agent then gets no grace at all.
+        // Every phase fits in the unit's 30 s: the app's 60 s grace is cut so that the agent's phase keeps
+        // its grace up to a fifth of the timeout (6 s), and the agent is killed at the deadline itself.
         #expect(unit.sink.time(of: "app: stopping") == .seconds(1))
-        #expect(unit.sink.time(of: "app: did not stop within 60.0s: killing") == .seconds(31))
-        #expect(unit.sink.time(of: "agent: stopping") == .seconds(31))
-        #expect(unit.sink.time(of: "agent: did not stop") == .seconds(31))
+        #expect(unit.sink.time(of: "app: did not stop within 24.0s (what the unit's stop timeout left of its grace): killing") == .seconds(25))
+        #expect(unit.sink.time(of: "agent: stopping") == .seconds(25))
+        #expect(unit.sink.time(of: "agent: did not stop within 6.0s (what the unit's stop timeout left of its grace): killing") == .seconds(31))
         #expect(unit.spawner.processes(of: "agent").first?.signals == [SIGTERM, SIGKILL])
         #expect(report.processes.map(\.reason) == [.stopped, .stopped])
     }

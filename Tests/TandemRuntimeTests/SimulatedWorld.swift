@@ -224,7 +224,7 @@ final class ScriptedProbes: ProbeRunner {
         calls.withLock { $0.filter { $0.process == process && $0.command == command }.map(\.at) }
     }
 
-    func check(_ probe: Probe, of process: RunPlan.Process) async -> Bool {
+    func check(_ probe: Probe, of process: RunPlan.Process) async -> ProbeResult {
         let command: String =
             switch probe.action {
             case .exec(let argv): argv.joined(separator: " ")
@@ -234,7 +234,7 @@ final class ScriptedProbes: ProbeRunner {
         let at = clock.elapsed
         calls.withLock { $0.append((process.container.name, command, at)) }
         clock.touch()
-        return result(process.container.name, command, at)
+        return ProbeResult(passed: result(process.container.name, command, at), output: "scripted at \(at)")
     }
 }
 
@@ -278,10 +278,13 @@ struct SimulatedUnit {
         let input = InputLoader().load(text: "tandem: v1\n" + manifest, file: "unit.yml")
         #expect(input.isValid, "\(input.diagnostics)")
         let service = try #require(input.services.first)
-        let (plan, problems) = RunPlan.make(service, file: "unit.yml", directory: NSTemporaryDirectory(), hostEnvironment: ["PATH": "/usr/bin:/bin"])
+        let (plan, problems) = RunPlan.make(
+            service, file: "unit.yml", directory: NSTemporaryDirectory(), hostEnvironment: ["PATH": "/usr/bin:/bin"], checkCommands: false)
         #expect(problems.errors.isEmpty, "\(problems)")
         var options = options
         options.clock = clock
+        // Simulated processes are not on this machine: nothing to contain.
+        options.containment = .none
         self.probes = probes.map { ScriptedProbes(clock: clock, result: $0) }
         options.probes = self.probes
         self.clock = clock

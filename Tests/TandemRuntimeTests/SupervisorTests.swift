@@ -245,11 +245,38 @@ func index(of event: String, in list: [String]) -> Int? {
         #expect(await processIsGone(pid, within: .seconds(1)))
     }
 
-    @Test func aMissingCommandIsAClearError() async throws {
-        let (report, sink) = try await runUnit("name: app\ncommand: [\"no-such-command-anywhere\"]\n")
-        #expect(report.exitCode == 127)
-        #expect(report.processes.first?.reason == .startFailed)
-        #expect(events(sink).contains("app: cannot start no-such-command-anywhere: command not found"))
+    /// Every command is resolved before anything starts: a missing or non-executable one stops the run
+    /// with the process and the command named, and nothing runs (not even the processes that could).
+    @Test func aMissingCommandStopsTheRunBeforeAnythingStarts() throws {
+        let folder = NSTemporaryDirectory() + "tandem-preflight-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/bin", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: folder + "/bin/worker", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o644])
+        let input = InputLoader().load(
+            text: """
+                tandem: v1
+                name: app
+                command: ["no-such-command-anywhere"]
+                processes:
+                  worker:
+                    command: ./bin/worker --fast
+                  shell:
+                    command: "exec missing-too --flag"
+                  fine:
+                    command: "FOO=1 echo $HOME | cat"
+                sidecars:
+                  agent:
+                    command: [./bin]
+                """, file: "unit.yml")
+        let service = try #require(input.services.first)
+        let (plan, problems) = RunPlan.make(service, file: "unit.yml", directory: folder, hostEnvironment: ["PATH": "/usr/bin:/bin"])
+        #expect(plan == nil)
+        #expect(
+            problems.map(\.message) == [
+                "app: command no-such-command-anywhere not found in its PATH (/usr/bin:/bin)",
+                "worker: command ./bin/worker is not executable (chmod +x \(folder)/./bin/worker)",
+                "shell: command missing-too not found in its PATH (/usr/bin:/bin)",
+                "agent: command ./bin is a folder, not a program",
+            ])
     }
 
     @Test func outputIsKeptWholeAndInOrder() async throws {
@@ -333,7 +360,7 @@ func index(of event: String, in list: [String]) -> Int? {
             URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
                 + "/examples/cloudfoundry/manifest.yml")
         let service = try #require(input.services.first)
-        let (plan, _) = RunPlan.make(service, file: "m.yml", directory: "/tmp")
+        let (plan, _) = RunPlan.make(service, file: "m.yml", directory: "/tmp", checkCommands: false)
         let processes = try #require(plan?.processes)
         // web: 1024 MB less the authenticator's 128 MB; the monitor reserves nothing and sees the whole process.
         #expect(processes.first { $0.container.name == "web" }?.request.environment["MEMORY_LIMIT"] == "896m")
@@ -342,7 +369,7 @@ func index(of event: String, in list: [String]) -> Int? {
 
     @Test func missingSecretsStopTheRunBeforeAnythingStarts() throws {
         let input = InputLoader().load(text: "tandem: v1\nname: a\ncommand: x\nsecrets:\n  T: {from_env: NOT_SET_ANYWHERE}\n", file: "a.yml")
-        let (plan, problems) = RunPlan.make(try #require(input.services.first), file: "a.yml", directory: "/tmp", hostEnvironment: [:])
+        let (plan, problems) = RunPlan.make(try #require(input.services.first), file: "a.yml", directory: "/tmp", hostEnvironment: [:], checkCommands: false)
         #expect(plan == nil)
         #expect(problems.map(\.message) == ["T is read from the variable NOT_SET_ANYWHERE, which is not set"])
     }

@@ -7,13 +7,31 @@
 /// Starts `argv[0]` (searched in PATH when it has no slash) as the leader of a new session and process
 /// group, with a parent-death signal of SIGKILL, signals reset, `stdin_fd`, `stdout_fd` and `stderr_fd`
 /// as 0, 1 and 2 (-1 for /dev/null), every other descriptor closed, and `directory` (or NULL) as its
-/// working directory. With `cgroup_procs_fd` (an open `cgroup.procs` file, or -1) the child moves itself
-/// into that cgroup before exec, so its memory is limited from its first allocation. With `notify_fd` (or -1)
+/// working directory. With `cgroup_procs_fds` (`cgroup_count` open `cgroup.procs` files) the child moves itself
+/// into those cgroups before exec, so that it is contained (and its memory limited) from its first
+/// instruction; with `mount_namespace_fd` (or -1) it joins that mount namespace. With `notify_fd` (or -1)
 /// the child also gets that descriptor as `notify_target` (3 or more), for s6-style readiness notification.
 /// Returns the pid, or -1 with `*error` set to the errno of the failed step (exec failures are reported
 /// here, not as an exit status).
-pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_procs_fd,
-                   int notify_fd, int notify_target, int *error);
+pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, const int *cgroup_procs_fds,
+                   int cgroup_count, int mount_namespace_fd, int notify_fd, int notify_target, int *error);
+
+/// Starts the unit's keeper: `executable` (this program) re-run as a small C loop that waits for the end of
+/// the supervisor (the end of a pipe only the supervisor holds) and then kills every process in `folders`
+/// (cgroups of the unit, NULL-terminated; `versions[i]` 1 or 2) and removes them. With `pid_namespace`, the
+/// calling thread's later children go into a new PID namespace whose init is the keeper, with /proc of its
+/// own in a mount namespace (`*mount_namespace_fd`, for tandem_spawn): when the keeper ends, the kernel
+/// kills everything in it. `*pid_namespace` is set to 0 when the namespace could not be made. Returns the
+/// keeper's pid and the pipe's write end in `*death_fd`, or -1 with errno.
+pid_t tandem_keeper_start(const char *executable, char *const folders[], const int versions[], int *pid_namespace, int *death_fd,
+                          int *mount_namespace_fd);
+
+/// Kills every process in the cgroup `folder` and its child groups (v2: cgroup.kill; v1: freeze, kill each
+/// member, thaw, until empty) and waits up to `timeout_ms` until none is left; 0 when empty, else -1.
+int tandem_cgroup_kill(const char *folder, int version, int timeout_ms);
+
+/// Removes the cgroup `folder` and its child groups (each must be empty); 0 or -1 with errno.
+int tandem_cgroup_remove(const char *folder);
 
 /// Makes this process the reaper of orphaned descendants (PR_SET_CHILD_SUBREAPER).
 int tandem_set_subreaper(void);
@@ -48,5 +66,10 @@ int tandem_unix_connect(const char *path);
 
 /// The next connection on `listener`, close-on-exec; -1 with errno on failure.
 int tandem_accept(int listener);
+
+/// Makes every signal that can be caught (but faults and SIGCHLD) write its number, as one byte, to
+/// `write_fd` instead of taking its default action, so that no signal ends the process; SIGTTIN, SIGTTOU
+/// and SIGPIPE are ignored (as tini does).
+int tandem_relay_signals(int write_fd);
 
 #endif

@@ -27,10 +27,21 @@ struct ControlOptions: ParsableArguments {
     }
 
     /// Sends `request` and returns the reply, or ends the command with the unit's error (exit 1).
-    func send(_ request: String) throws -> String {
+    func send(_ request: ControlRequest) throws -> String {
         let path = try socketPath()
         do {
-            return try ControlSocket.send(request, to: path)
+            return try ControlSocket.send(request.line, to: path)
+        } catch {
+            writeError("Error: \(error.message)")
+            throw ExitStatus.invalid
+        }
+    }
+
+    /// The unit's status, or ends the command with why it cannot be had (exit 1).
+    func status() throws -> UnitStatus {
+        let path = try socketPath()
+        do {
+            return try ControlSocket.status(at: path)
         } catch {
             writeError("Error: \(error.message)")
             throw ExitStatus.invalid

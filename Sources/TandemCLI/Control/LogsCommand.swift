@@ -48,13 +48,11 @@ struct LogsCommand: ParsableCommand {
         // Printed by the console's own formatter, given the unit's names so that columns and colors
         // are those of the unit's console.
         var names = process.map { [$0] } ?? []
-        if output == .text, let reply = try? ControlSocket.send("ps", to: path),
-            let rows = try? JSONDecoder().decode([PsCommand.Row].self, from: Data(reply.utf8))
-        {
-            names = rows.map(\.name)
+        if output == .text, let status = try? ControlSocket.status(at: path) {
+            names = status.processes.map(\.name)
         }
         let console = ConsoleSink(format: .text, processNames: names)
-        let request = "logs" + (follow ? " -f" : "") + " \(lines)" + (process.map { " \($0)" } ?? "")
+        let request = ControlRequest.logs(count: lines, process: process, follow: follow).line
         do {
             try ControlSocket.stream(request, to: path) { text in
                 guard output == .text else { return writeOutput(text) }

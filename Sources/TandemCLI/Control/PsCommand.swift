@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TandemCore
 import TandemRuntime
 
 struct PsCommand: ParsableCommand {
@@ -11,32 +12,21 @@ struct PsCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "text (a table) or json (the unit's own answer).")
     var output: OutputFormat = .text
 
-    struct Row: Decodable {
-        var name: String
-        var role: String
-        var state: String
-        var pid: Int?
-        var restarts: Int
-        var uptimeSeconds: Double?
-        var ended: String?
-        var lastExit: String?
-    }
-
     func run() throws {
-        let reply = try target.send("ps")
+        let status = try target.status()
         if output == .json {
-            writeOutput(reply)
+            // The unit's own answer, as the supervisor encoded it.
+            writeOutput(String(decoding: try JSONValueEncoder().encode(status), as: UTF8.self))
             return
         }
-        let rows = try JSONDecoder().decode([Row].self, from: Data(reply.utf8))
-        writeOutput(Self.table(rows))
+        writeOutput(Self.table(status.processes))
     }
 
-    static func table(_ rows: [Row]) -> String {
+    static func table(_ rows: [ProcessStatus]) -> String {
         let header = ["NAME", "ROLE", "STATE", "PID", "RESTARTS", "UPTIME", "LAST EXIT"]
         let cells = rows.map { row in
             [
-                row.name, row.role, row.ended.map { "ended (\($0))" } ?? row.state, row.pid.map(String.init) ?? "-",
+                row.name, row.role, row.ended.map { "ended (\($0.rawValue))" } ?? row.state.rawValue, row.pid.map { String($0) } ?? "-",
                 String(row.restarts), row.uptimeSeconds.map(uptime) ?? "-", row.lastExit ?? "-",
             ]
         }

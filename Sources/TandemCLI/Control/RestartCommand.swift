@@ -1,4 +1,5 @@
 import ArgumentParser
+import TandemRuntime
 
 struct RestartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +12,7 @@ struct RestartCommand: ParsableCommand {
     @OptionGroup var target: ControlOptions
 
     func run() throws {
-        _ = try target.send("restart \(process)")
+        _ = try target.send(.restart(process: process))
         writeOutput("\(process): restarting")
     }
 }

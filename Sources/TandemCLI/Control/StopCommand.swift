@@ -1,4 +1,5 @@
 import ArgumentParser
+import TandemRuntime
 
 struct StopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -7,7 +8,7 @@ struct StopCommand: ParsableCommand {
     @OptionGroup var target: ControlOptions
 
     func run() throws {
-        _ = try target.send("stop")
+        _ = try target.send(.stop)
         writeOutput("stopping")
     }
 }

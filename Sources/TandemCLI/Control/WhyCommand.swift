@@ -1,4 +1,5 @@
 import ArgumentParser
+import TandemRuntime
 
 struct WhyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +12,11 @@ struct WhyCommand: ParsableCommand {
     @OptionGroup var target: ControlOptions
 
     func run() throws {
-        writeOutput(try target.send("why \(process)"))
+        let status = try target.status()
+        guard status.process(named: process) != nil else {
+            writeError("Error: no process named \(process); this unit has \(status.processes.map(\.name).joined(separator: ", "))")
+            throw ExitStatus.invalid
+        }
+        writeOutput(WhyExplanation.lines(for: process, in: status).joined(separator: "\n"))
     }
 }

@@ -6,6 +6,7 @@ import TandemFormats
 import TandemRuntime
 
 extension ConsoleSink.Format: ExpressibleByArgument {}
+extension ContainmentMode: ExpressibleByArgument {}
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +45,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Stop the unit after this long (a duration such as 30s), as SIGTERM would.")
     var stopAfter: String?
 
+    @Option(
+        name: .long,
+        help:
+            "The most a shutdown may take (a duration such as 10s; default: the manifest's stop_timeout, else 30s). Every phase's grace fits inside it: keep it below your container engine's own stop grace (10s in Docker)."
+    )
+    var stopTimeout: String?
+
+    @Option(
+        name: .long,
+        help:
+            "auto: a cgroup for the unit and, as root, a PID namespace, so that no process outlives it (even a kill -9 of tandem); cgroup: the cgroup only; none: process groups only."
+    )
+    var containment: ContainmentMode = .auto
+
     @OptionGroup var catalog: CatalogSourceOptions
 
     @Option(
@@ -68,6 +83,9 @@ struct RunCommand: AsyncParsableCommand {
         if logKeep < 0 { throw ValidationError("--log-keep must be 0 or more") }
         if let stopAfter, GoDuration.seconds(stopAfter) == nil {
             throw ValidationError("--stop-after takes a duration such as 30s or 500ms; found \"\(stopAfter)\"")
+        }
+        if let stopTimeout, (GoDuration.seconds(stopTimeout) ?? 0) <= 0 {
+            throw ValidationError("--stop-timeout takes a duration above zero such as 10s; found \"\(stopTimeout)\"")
         }
     }
 
@@ -105,7 +123,7 @@ struct RunCommand: AsyncParsableCommand {
             logFiles: logDir.map {
                 FileLogSink.Settings(
                     directory: URL(fileURLWithPath: $0).standardizedFileURL.path, maxBytes: Self.byteCount(logMaxSize) ?? 10 << 20, keep: logKeep)
-            }, metricsAddress: metrics)
+            }, metricsAddress: metrics, stopTimeout: stopTimeout.flatMap(GoDuration.seconds), containment: containment)
         // The supervisor beside this executable runs the unit in this same process (exec), keeping only
         // the runtime resident; without it the unit runs here.
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

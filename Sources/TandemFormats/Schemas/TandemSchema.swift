@@ -29,6 +29,8 @@ enum TandemSchemaBuilder {
         properties["config_maps"] = namedMap(S.object(["files": stringMap()], required: ["files"]))
         properties["http"] = S.object(["target_container": S.string(), "target_port": S.integer])
         properties["service_labels"] = stringMap()
+        properties["stop_timeout"] = S.string(
+            pattern: duration, description: "The most a whole shutdown may take; every phase's grace fits inside it (default 30s).")
         return [
             "$schema": "http://json-schema.org/draft-07/schema#",
             "$id": "https://tandem.dev/schemas/tandem-manifest.v1.schema.json",
@@ -106,6 +108,13 @@ enum TandemSchemaBuilder {
                 "type": "integer", "minimum": 3, "maximum": 1023,
                 "description": "The process writes a newline on this descriptor when it is ready (s6's notification-fd).",
             ],
+            "forward_signals": [
+                "type": "array", "items": S.string(pattern: "^(?i)(SIG)?(" + TandemManifestReader.forwardableSignals.joined(separator: "|") + ")$"),
+                "description": "Signals tandem run passes on to this process (default: all for main processes, none for others).",
+            ],
+            "restart_limit": S.object([
+                "restarts": ["type": "integer", "minimum": 0], "within": S.string(pattern: duration), "backoff_max": S.string(pattern: duration),
+            ]),
             "labels": stringMap(),
             "mount_points": S.array(
                 S.object(

@@ -12,7 +12,12 @@ public struct TandemManifestReader: Sendable {
     static let containerFields = [
         "image", "build", "command", "entrypoint", "args", "working_dir", "port", "ports", "variables", "secrets", "env_file",
         "healthcheck", "probes", "memory", "cpu", "restart", "stop_grace_period", "depends_on", "essential", "labels",
-        "mount_points", "credentials", "notify_ready", "notify_fd",
+        "mount_points", "credentials", "notify_ready", "notify_fd", "forward_signals", "restart_limit",
+    ]
+
+    /// Signals a local run can pass on (what stops the unit, and SIGKILL/SIGSTOP, cannot be).
+    public static let forwardableSignals = [
+        "HUP", "QUIT", "USR1", "USR2", "ALRM", "WINCH", "CONT", "TSTP", "URG", "PWR", "VTALRM", "PROF", "IO", "XCPU", "XFSZ", "STKFLT",
     ]
 
     public init() {}
@@ -93,6 +98,13 @@ public struct TandemManifestReader: Sendable {
                 httpFields.reportUnknown()
             }
             service.labels = ContainerFields.labels(&fields, key: "service_labels")
+            if let timeoutText = fields.string("stop_timeout"), let node = fields.node("stop_timeout") {
+                if let seconds = GoDuration.seconds(timeoutText), seconds > 0 {
+                    service.stopTimeout = seconds
+                } else {
+                    context.error(node, "stop_timeout", "expected a duration above zero such as 10s, found \"\(timeoutText)\"")
+                }
+            }
             fields.reportUnknown()
             return service
         }
@@ -183,10 +195,64 @@ public struct TandemManifestReader: Sendable {
                     container.notifyDescriptor = descriptor
                 }
             }
+            if let signalsNode = fields.value("forward_signals") {
+                container.forwardSignals = readSignals(signalsNode, path: fields.childPath("forward_signals"))
+            }
+            if let limitNode = fields.value("restart_limit") { container.restartLimit = readRestartLimit(limitNode, path: fields.childPath("restart_limit")) }
             container.labels = ContainerFields.labels(&fields)
             if let mountsNode = fields.value("mount_points") {
                 container.mounts += ContainerFields.mountPoints(mountsNode, path: fields.childPath("mount_points"), context: context)
             }
+        }
+
+        /// `[HUP, USR1]` (with or without `SIG`, any case), or `[]` for none.
+        func readSignals(_ node: DocumentNode, path: String) -> [String]? {
+            guard let items = node.items else {
+                context.error(node, path, "expected a list of signal names such as [HUP, USR1], found \(Fields.describe(node))")
+                return nil
+            }
+            var names: [String] = []
+            for (index, item) in items.enumerated() {
+                guard let text = item.scalar?.text, !text.isEmpty else {
+                    context.error(item, FieldPath.index(path, index), "expected a signal name, found \(Fields.describe(item))")
+                    continue
+                }
+                var name = text.uppercased()
+                if name.hasPrefix("SIG") { name.removeFirst(3) }
+                guard TandemManifestReader.forwardableSignals.contains(name) else {
+                    let why =
+                        ["TERM", "INT"].contains(name) ? " (it stops the unit, in order)" : ["KILL", "STOP"].contains(name) ? " (it cannot be caught)" : ""
+                    context.error(
+                        item, FieldPath.index(path, index),
+                        "\"\(text)\" cannot be forwarded\(why); expected one of \(TandemManifestReader.forwardableSignals.joined(separator: ", "))")
+                    continue
+                }
+                if !names.contains(name) { names.append(name) }
+            }
+            return names
+        }
+
+        /// `{restarts: 10, within: 60s, backoff_max: 30s}`.
+        func readRestartLimit(_ node: DocumentNode, path: String) -> RestartLimit? {
+            guard var fields = Fields(node, path: path, context: context) else { return nil }
+            var limit = RestartLimit()
+            if let restarts = fields.int("restarts"), let restartsNode = fields.node("restarts") {
+                if restarts >= 0 {
+                    limit.restarts = restarts
+                } else {
+                    context.error(restartsNode, fields.childPath("restarts"), "expected 0 or more, found \(restarts)")
+                }
+            }
+            for (key, keyPath) in [("within", \RestartLimit.window), ("backoff_max", \RestartLimit.backoffMax)] {
+                guard let text = fields.string(key), let valueNode = fields.node(key) else { continue }
+                if let seconds = GoDuration.seconds(text), seconds > 0 {
+                    limit[keyPath: keyPath] = seconds
+                } else {
+                    context.error(valueNode, fields.childPath(key), "expected a duration above zero such as 30s, found \"\(text)\"")
+                }
+            }
+            fields.reportUnknown()
+            return limit
         }
 
         func readPorts(_ node: DocumentNode, path: String, into container: inout Container) {

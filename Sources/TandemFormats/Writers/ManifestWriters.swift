@@ -52,6 +52,7 @@ public enum ManifestWriter {
             configMaps.set(configMap.name, .map([("files", .map(configMap.files.map { ($0.name, .string($0.content)) }))]))
         }
         root.set("config_maps", configMaps.value)
+        root.set("stop_timeout", service.stopTimeout.map(GoDuration.format))
         if let target = service.trafficTarget {
             var http = MapBuilder()
             http.set("target_container", names[target.container, default: target.container])
@@ -189,6 +190,20 @@ public enum ManifestWriter {
         }
         if let descriptor = container.notifyDescriptor {
             if copilot { dropped.note("\(name): readiness on descriptor \(descriptor)") } else { fields.set("notify_fd", .int(descriptor)) }
+        }
+        if let signals = container.forwardSignals {
+            if copilot { dropped.note("\(name): forwarded signals") } else { fields.setKeepingEmpty("forward_signals", .list(signals.map(YAMLValue.string))) }
+        }
+        if let limit = container.restartLimit {
+            if copilot {
+                dropped.note("\(name): restart limit")
+            } else {
+                var limitFields = MapBuilder()
+                limitFields.set("restarts", limit.restarts)
+                limitFields.set("within", limit.window.map(GoDuration.format))
+                limitFields.set("backoff_max", limit.backoffMax.map(GoDuration.format))
+                fields.set("restart_limit", limitFields.value)
+            }
         }
         var dependencies = MapBuilder()
         for dependency in container.dependsOn {

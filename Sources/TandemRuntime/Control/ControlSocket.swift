@@ -6,10 +6,9 @@ import TandemCore
 
 /// Where a running unit listens for `tandem ps`, `tandem stop` and `tandem restart`, and what they say.
 ///
-/// The protocol is one request line (`ps`, `stop`, `restart NAME`, `logs [-f] COUNT [NAME]`) and a reply
-/// that starts with `ok` or `error: MESSAGE` on its own line; `ps` follows `ok` with a JSON array, one
-/// object per process; `logs` with JSON lines (as `--log-format json` prints), and with `-f` keeps
-/// sending them until the unit ends.
+/// The protocol is one request line (a `ControlRequest`) and a reply that starts with `ok` or
+/// `error: MESSAGE` on its own line; `ps` follows `ok` with the `UnitStatus` as JSON; `logs` with JSON lines
+/// (as `--log-format json` prints), and with `-f` keeps sending them until the unit ends.
 public enum ControlSocket {
     /// The folder of the sockets of this user's units: `$XDG_RUNTIME_DIR/tandem`, else `$TMPDIR/tandem-UID`.
     public static func folder() -> String {
@@ -31,9 +30,21 @@ public enum ControlSocket {
         folder() + "/" + fileNameComponent(service) + "-\(getpid())." + kind
     }
 
-    /// The sockets in the default folder, for a client that was not told which unit it means.
+    /// The units that answer on a socket in the default folder, for a client that was not told which
+    /// unit it means; a socket nobody answers on (its unit was killed) is removed.
     public static func runningUnits() -> [String] {
-        (directoryEntries(folder()) ?? []).filter { $0.hasSuffix(".sock") }.map { String($0.dropLast(5)) }.sorted()
+        let folder = folder()
+        return (directoryEntries(folder) ?? []).filter { $0.hasSuffix(".sock") }.sorted().filter { name in
+            let path = folder + "/" + name
+            let descriptor = tandem_unix_connect(path)
+            if descriptor >= 0 {
+                close(descriptor)
+                return true
+            }
+            var found = stat()
+            if errno == ECONNREFUSED, lstat(path, &found) == 0, found.st_mode & S_IFMT == S_IFSOCK { unlink(path) }
+            return false
+        }.map { String($0.dropLast(5)) }
     }
 
     /// The reply to a request that names a process the unit does not have.
@@ -53,6 +64,16 @@ public enum ControlSocket {
         var body = ""
         try stream(request, to: path, timeoutSeconds: timeoutSeconds) { body += $0 + "\n" }
         return body
+    }
+
+    /// The unit's status (`ps`), decoded as the supervisor encoded it.
+    public static func status(at path: String) throws(Failure) -> UnitStatus {
+        let body = try send(ControlRequest.status.line, to: path)
+        do {
+            return try JSONValueDecoder().decode(UnitStatus.self, from: Array(body.utf8))
+        } catch {
+            throw Failure(code: "unreachable", message: "\(path) answered a status this tandem cannot read: \(error)")
+        }
     }
 
     /// Sends `request` and hands each line of the reply's body to `line` as it arrives, until the unit
@@ -120,7 +141,13 @@ final class ControlServer: Sendable {
         if !folder.isEmpty, mkdir(folder, 0o700) != 0, errno != EEXIST {
             throw ControlSocket.Failure(code: "socket", message: "cannot make the folder \(folder): \(String(cString: strerror(errno)))")
         }
-        if access(path, F_OK) == 0 {
+        var found = stat()
+        if lstat(path, &found) == 0 {
+            // Only a socket a dead unit left behind is replaced; anything else at the path is the user's.
+            guard found.st_mode & S_IFMT == S_IFSOCK else {
+                throw ControlSocket.Failure(
+                    code: "socket", message: "\(path) exists and is not a socket; give --control a path that is free (or a socket a unit left)")
+            }
             let probe = tandem_unix_connect(path)
             if probe >= 0 {
                 Glibc.close(probe)
@@ -150,26 +177,20 @@ final class ControlServer: Sendable {
 
     private func serve(_ supervisor: Supervisor) {
         acceptConnections(on: listener, until: { closed.load(ordering: .acquiring) }) { connection in
-            let request = readLine(connection)
-            if let request, request == "logs" || request.hasPrefix("logs ") {
-                serveLogs(request, on: connection)
+            let line = readLine(connection) ?? ""
+            if case .logs(let count, let process, let follow)? = ControlRequest(line: line) {
+                serveLogs(count: count, process: process, follow: follow, on: connection)
                 return
             }
-            let reply = waitFor { await supervisor.control(request ?? "") }
+            let reply = waitFor { await supervisor.control(line) }
             writeAll(connection, Array(reply.utf8))
             Glibc.close(connection)
         }
     }
 
-    /// `logs [-f] COUNT [NAME]`: the last COUNT lines, then (with -f) every new one; the follow keeps the
-    /// connection, which the tail closes when the unit ends.
-    private func serveLogs(_ request: String, on connection: Int32) {
-        var words = request.split(separator: " ").dropFirst().map(String.init)
-        let follow = words.first == "-f"
-        if follow { words.removeFirst() }
-        let count = words.first.flatMap(Int.init) ?? 100
-        if words.first.flatMap(Int.init) != nil { words.removeFirst() }
-        let process = words.first
+    /// The last `count` lines, then (with `follow`) every new one; the follow keeps the connection, which
+    /// the tail closes when the unit ends.
+    private func serveLogs(count: Int, process: String?, follow: Bool, on connection: Int32) {
         if let process, !processNames.contains(process) {
             writeAll(connection, Array(ControlSocket.unknownProcess(process, among: processNames).utf8))
             Glibc.close(connection)

@@ -55,7 +55,7 @@ final class MetricsServer: Sendable {
             let head = readHead(connection)
             let reply: String
             if head.hasPrefix("GET /metrics ") || head.hasPrefix("GET /metrics?") {
-                let text = waitFor { await supervisor.metrics() }
+                let text = waitFor { MetricsText.render(await supervisor.status(memory: true)) }
                 reply =
                     "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: \(text.utf8.count)\r\nConnection: close\r\n\r\n"
                     + text

@@ -138,7 +138,13 @@ public final class ConsoleSink: LogSink {
     /// and one write, with no String per line.
     public func write(_ batch: LineBatch) {
         guard format == .text else {
-            write(batch.records)
+            // JSON lines wait for the console exactly as text does: none is dropped.
+            let output = Self.jsonLines(batch)
+            if let writer {
+                writer.enqueue(output, lines: batch.lines.count, waitForSpace: true)
+            } else {
+                writeAll(descriptor, output)
+            }
             return
         }
         let (prefix, suffixColor) = state.withLock { state -> ([UInt8], Bool) in
@@ -171,6 +177,59 @@ public final class ConsoleSink: LogSink {
     }
 
     static func quote(_ text: String) -> String { JSONText.quoted(text) }
+
+    /// The JSON lines of a batch, written straight into one buffer (what `json(_:)` writes for each record).
+    static func jsonLines(_ batch: LineBatch) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(batch.bytes.count + batch.lines.count * 96)
+        let head = Array(
+            "{\"time\":\(fixedPoint(batch.time, decimals: 3)),\"process\":\(quote(batch.process)),\"stream\":\"\(batch.stream.rawValue)\",\"line\":".utf8)
+        for line in batch.lines {
+            output += head
+            appendQuoted(batch.bytes[line.range], to: &output)
+            if line.continues { output += Array(",\"continues\":true".utf8) }
+            if line.unterminated { output += Array(",\"unterminated\":true".utf8) }
+            output += [UInt8(ascii: "}"), 0x0A]
+        }
+        return output
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `bytes` as a JSON string: valid UTF-8 as it is (invalid sequences become U+FFFD, as String does),
+    /// with `"`, `\\` and control characters escaped.
+    static func appendQuoted(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var valid = true
+        for byte in bytes where byte >= 0x80 {
+            valid = false
+            break
+        }
+        if !valid {
+            // Only lines with non-ASCII bytes pay for the check (and the repair, where they need one).
+            let text = String(decoding: bytes, as: UTF8.self)
+            appendEscaped(text.utf8, to: &output)
+        } else {
+            appendEscaped(bytes, to: &output)
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscaped(_ bytes: some Sequence<UInt8>, to output: inout [UInt8]) {
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20:
+                output += Array("\\u00".utf8)
+                output += [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+            default: output.append(byte)
+            }
+        }
+    }
 
 }
 

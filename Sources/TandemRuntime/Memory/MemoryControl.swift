@@ -25,9 +25,13 @@ public enum MemoryControl: Sendable, Equatable, CustomStringConvertible {
     /// Creates Tandem's own memory cgroup for this run (named after `unit`, the pid and the run) inside the one
     /// this process is in, on cgroup v2 where the memory controller is delegated, else on v1; polling
     /// when neither can be written.
-    public static func detect(unit: String, cgroupRoot: String = "/sys/fs/cgroup", pollPeriod: Duration = .milliseconds(100)) -> MemoryControl {
+    /// `groupName`: the unit's cgroup name (the same as its containment group's, so that on cgroup v2 the
+    /// two are one folder).
+    public static func detect(
+        unit: String, groupName: String? = nil, cgroupRoot: String = "/sys/fs/cgroup", pollPeriod: Duration = .milliseconds(100)
+    ) -> MemoryControl {
         let run = runCounter.add(1, ordering: .relaxed).newValue
-        let name = "tandem-\(fileNameComponent(unit))-\(getpid())" + (run > 1 ? "-\(run)" : "")
+        let name = groupName ?? "tandem-\(fileNameComponent(unit))-\(getpid())" + (run > 1 ? "-\(run)" : "")
         let membership = readFile("/proc/self/cgroup").map { String(decoding: $0, as: UTF8.self) } ?? ""
         for line in membership.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
@@ -58,6 +62,15 @@ public enum MemoryControl: Sendable, Equatable, CustomStringConvertible {
             }
         }
         return .polling(period: pollPeriod)
+    }
+
+    /// The run's memory cgroup folder, for the keeper to remove after a killed supervisor.
+    var folder: CgroupFolder? {
+        switch self {
+        case .cgroupV2(let folder): CgroupFolder(path: folder, version: 2)
+        case .cgroupV1(let folder): CgroupFolder(path: folder, version: 1)
+        case .polling: nil
+        }
     }
 
     /// Whether each process gets a cgroup (rather than being polled).

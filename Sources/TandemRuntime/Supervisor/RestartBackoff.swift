@@ -1,3 +1,5 @@
+import TandemCore
+
 /// When to restart a process that ended: at once the first time, then exponential backoff with a cap
 /// and jitter, reset after a stable run, within a budget of restarts per window. Pure arithmetic, so it
 /// is tested without a clock.
@@ -50,5 +52,14 @@ public struct RestartBackoff: Sendable, Hashable {
     /// Whether one more restart fits in the budget, given the times of earlier restarts.
     public func allows(restartAt now: ContinuousClock.Instant, earlier: [ContinuousClock.Instant]) -> Bool {
         earlier.filter { now - $0 < window }.count < budget
+    }
+
+    /// These rules with a process's own restart limit over them.
+    public func applying(_ limit: RestartLimit?) -> RestartBackoff {
+        var result = self
+        if let restarts = limit?.restarts { result.budget = restarts }
+        if let window = limit?.window { result.window = .nanoseconds(Int64(window * 1e9)) }
+        if let cap = limit?.backoffMax { result.cap = .nanoseconds(Int64(cap * 1e9)) }
+        return result
     }
 }

@@ -24,7 +24,7 @@ public struct RunPlan: Sendable, Codable {
     /// `configRoot`: the private folder (not yet existing) where mounted config maps' files go.
     public static func make(
         _ service: Service, file: String, directory: String, hostEnvironment: [String: String] = processEnvironment(),
-        configRoot: String? = nil, notifyFolder: String? = nil
+        configRoot: String? = nil, notifyFolder: String? = nil, checkCommands: Bool = true
     ) -> (plan: RunPlan?, diagnostics: [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var processes: [Process] = []
@@ -130,6 +130,17 @@ public struct RunPlan: Sendable, Codable {
                 workingDirectory = resolvedPath(relative, in: directory)
             }
             let arguments = (container.entrypoint ?? []) + command.argv + container.args
+            // Checked now, so that a sidecar with a missing command stops the run before the main starts;
+            // in the PATH the spawn searches (the supervisor's own, as execvpe does).
+            var shellLine: String?
+            if container.entrypoint == nil, case .shell(let line) = command { shellLine = line }
+            if checkCommands,
+                let problem = Self.commandProblem(
+                    arguments, shellLine: shellLine, path: hostEnvironment["PATH"] ?? "/bin:/usr/bin", directory: workingDirectory)
+            {
+                diagnostics.append(Diagnostic(.error, origin: container.origin, file: file, message: "\(container.name): \(problem)"))
+                continue
+            }
             let request = SpawnRequest(
                 arguments: arguments, environment: environment, directory: workingDirectory, notifyDescriptor: container.notifyDescriptor.map(Int32.init))
             processes.append(Process(container: container, request: request))
@@ -140,6 +151,44 @@ public struct RunPlan: Sendable, Codable {
         let plan = RunPlan(
             service: service, processes: processes, configFiles: files, notifyFolder: notifies ? notifyFolder : nil, logDestination: logDestination)
         return (plan, diagnostics)
+    }
+
+    /// Why `arguments[0]` (or, for a shell command, the program its first word names) cannot be run, or nil.
+    static func commandProblem(_ arguments: [String], shellLine: String?, path: String, directory: String) -> String? {
+        guard let program = arguments.first, !program.isEmpty else { return "the command is empty" }
+        if let problem = executableProblem(program, path: path, directory: directory) { return problem }
+        guard let line = shellLine else { return nil }
+        // Only a plain first word is looked at: no variables, quotes, redirections or assignments, and
+        // not a builtin or keyword of the shell (exec names the program after it).
+        var words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if words.first == "exec" { words.removeFirst() }
+        guard let first = words.first, !first.hasPrefix("-") else { return nil }
+        let special = Set("$`'\"\\=<>|&;(){}*?[]~#!")
+        guard !first.contains(where: { special.contains($0) }), !shellWords.contains(first) else { return nil }
+        return executableProblem(first, path: path, directory: directory)
+    }
+
+    private static let shellWords: Set<String> = [
+        ".", ":", "alias", "bg", "break", "case", "cd", "command", "continue", "do", "done", "echo", "elif", "else", "esac", "eval", "exec",
+        "exit", "export", "false", "fc", "fg", "fi", "for", "getopts", "hash", "if", "jobs", "kill", "local", "printf", "pwd", "read",
+        "readonly", "return", "set", "shift", "test", "then", "times", "trap", "true", "type", "ulimit", "umask", "unalias", "unset", "until",
+        "wait", "while", "source",
+    ]
+
+    private static func executableProblem(_ program: String, path: String, directory: String) -> String? {
+        if program.contains("/") {
+            let resolved = resolvedPath(program, in: directory)
+            var found = stat()
+            guard stat(resolved, &found) == 0 else { return "command \(program) not found (\(resolved) does not exist)" }
+            if found.st_mode & S_IFMT == S_IFDIR { return "command \(program) is a folder, not a program" }
+            return access(resolved, X_OK) == 0 ? nil : "command \(program) is not executable (chmod +x \(resolved))"
+        }
+        for folder in path.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = resolvedPath((folder.isEmpty ? "." : String(folder)) + "/" + program, in: directory)
+            var found = stat()
+            if stat(candidate, &found) == 0, found.st_mode & S_IFMT != S_IFDIR, access(candidate, X_OK) == 0 { return nil }
+        }
+        return "command \(program) not found in its PATH (\(path.isEmpty ? "empty" : path))"
     }
 
     /// Cloud Foundry's rule: a process sees its memory less what its sidecars reserve; a sidecar sees its own.

@@ -20,12 +20,17 @@ public struct RuntimeOptions: Sendable {
     public var probes: (any ProbeRunner)?
     /// The resident memory of a process group, in bytes, for the polling memory watcher and the metrics.
     public var residentMemory: @Sendable (pid_t) -> Int
+    /// How the unit's processes are held together (a cgroup, a PID namespace); `tandem run` asks for
+    /// `.auto`, tests of simulated processes for `.none`.
+    public var containment: ContainmentMode
 
     public init(
         stopGrace: Duration = .seconds(10), stopDeadline: Duration = .seconds(30), dependencyTimeout: Duration = .seconds(120),
         backoff: RestartBackoff = RestartBackoff(), memoryControl: MemoryControl? = nil, clock: any RuntimeClock = SystemClock(),
-        probes: (any ProbeRunner)? = nil, residentMemory: @escaping @Sendable (pid_t) -> Int = residentBytes(ofGroup:)
+        probes: (any ProbeRunner)? = nil, residentMemory: @escaping @Sendable (pid_t) -> Int = residentBytes(ofGroup:),
+        containment: ContainmentMode = .cgroup
     ) {
+        self.containment = containment
         self.stopGrace = stopGrace
         self.stopDeadline = stopDeadline
         self.dependencyTimeout = dependencyTimeout
@@ -60,8 +65,12 @@ public actor Supervisor {
         var startedAt: ContinuousClock.Instant?
         /// `tandem restart` asked for this generation to be replaced.
         var restartRequested = false
+        /// The unit's shutdown has asked this process to stop.
+        var stopRequested = false
+        /// When the next start comes, while waiting out a backoff.
+        var nextStart: ContinuousClock.Instant?
         /// For `tandem why`: the probe that last ran, whether it passed, and the failures in a row.
-        var lastProbe: (kind: String, passed: Bool, failuresInARow: Int)?
+        var lastProbe: ProbeStatus?
         /// For `tandem why`: what the process waits for, and until when.
         var waitingFor: (dependency: Dependency, deadline: ContinuousClock.Instant)?
     }
@@ -86,6 +95,7 @@ public actor Supervisor {
     private var memory: MemoryControl?
     /// The cgroup of each process with a memory limit, to remove when the unit ends.
     private var memoryGroups: [String: String] = [:]
+    private var containment: Containment?
 
     public init(plan: RunPlan, options: RuntimeOptions = RuntimeOptions(), spawner: any ProcessSpawner = PosixSpawner(), sink: any LogSink) {
         self.plan = plan
@@ -111,10 +121,25 @@ public actor Supervisor {
 
     /// Runs until an essential process ends for good, every process has, or `stop()`; then stops the unit.
     public func run() async -> UnitReport {
+        let run = Self.runs.add(1, ordering: .relaxed).newValue
+        let groupName = "tandem-\(fileNameComponent(plan.service.name))-\(getpid())" + (run > 1 ? "-\(run)" : "")
+        let containment = Containment(mode: options.containment, groupName: groupName)
+        self.containment = containment
         if plan.processes.contains(where: { RunPlan.memoryLimit(of: $0.container, in: plan.service) != nil }) {
-            let memory = options.memoryControl ?? MemoryControl.detect(unit: plan.service.name)
+            let memory = options.memoryControl ?? MemoryControl.detect(unit: plan.service.name, groupName: groupName)
             self.memory = memory
             event("tandem", "memory limits: \(memory)")
+        }
+        containment.startKeeper(removing: [containment.unitGroup, memory?.folder].compactMap { $0 })
+        if containment.unitGroup == nil || containment.keeperPid == nil, options.containment != .none {
+            // Said once, at start, only when the unit is less contained than it could be.
+            event("tandem", containment.summary)
+        }
+        if let keeper = containment.keeperPid {
+            ProcessReaper.shared.onExit(of: keeper) { [weak self] status in
+                guard let self else { return }
+                Task { await self.keeperEnded(keeper, status: status) }
+            }
         }
         for process in plan.processes {
             let name = process.container.name
@@ -125,9 +150,13 @@ public actor Supervisor {
         let deadline = clock.now + options.stopDeadline
         await shutdown(deadline: deadline)
         for task in lifecycles { await task.value }
+        // Whatever is left of the unit (a daemon that left its process group) ends with it.
+        containment.end(otherFolders: [memory?.folder].compactMap { $0 })
         memory?.removeGroups(Array(memoryGroups.values))
         var report = report()
         if let router {
+            router.finish()
+            report.logLinesDelivered = router.delivered
             report.logLinesDropped = router.dropped
             if router.dropped > 0 { event("tandem", "log router: \(router.dropped) lines dropped in all") }
         }
@@ -157,11 +186,52 @@ public actor Supervisor {
         finish(code: 0, reason: reason)
     }
 
+    /// A signal sent to the supervisor: SIGTERM and SIGINT stop the unit in order; any other is passed on to
+    /// each running process that takes it (`forward_signals`; by default the main
+    /// processes take every one).
+    public func received(signal number: Int32) {
+        let name = UnitSignals.name(number)
+        if UnitSignals.stopping.contains(number) {
+            if stopping {
+                event("tandem", "\(name) received; already stopping")
+            } else {
+                event("tandem", "\(name) received: stopping")
+            }
+            stop(reason: "signal \(number) received")
+            return
+        }
+        var receivers: [String] = []
+        for process in plan.processes {
+            let container = process.container
+            let takes = container.forwardSignals.map { names in names.contains { UnitSignals.numbers[$0] == number } } ?? (container.role == .main)
+            guard takes, let state = states[container.name], state.running, let running = state.process else { continue }
+            // To the process itself, as tini does by default: its group may hold helpers that would die of it.
+            running.signal(number)
+            receivers.append(container.name)
+        }
+        event("tandem", "\(name) received: " + (receivers.isEmpty ? "no running process takes it" : "passed on to \(receivers.joined(separator: ", "))"))
+    }
+
     /// Names and whether each is running and ready, for `tandem ps` and tests.
     public func snapshot() -> [(name: String, running: Bool, ready: Bool, restarts: Int)] {
         plan.processes.map { process in
             let state = states[process.container.name] ?? State()
             return (process.container.name, state.running, state.ready, state.restarts)
+        }
+    }
+
+    /// Numbers the runs in this process, so that two units of one process never share a cgroup.
+    private static let runs = Atomic<Int>(0)
+
+    /// The keeper ended while the unit runs: someone killed it. In a PID namespace the kernel has ended
+    /// every process of the unit with it.
+    private func keeperEnded(_ pid: pid_t, status: TerminationStatus) {
+        guard let containment, !containment.hasEnded, !stopping else { return }
+        if containment.pidNamespace {
+            event("tandem", "the keeper (pid \(pid), init of the unit's PID namespace) \(status); the kernel ended every process of the unit")
+            finish(code: 1, reason: "the unit's keeper ended")
+        } else {
+            event("tandem", "the keeper (pid \(pid)) \(status); if tandem is killed now, its cgroup stays behind")
         }
     }
 
@@ -180,7 +250,7 @@ public actor Supervisor {
     private func container(_ name: String) -> Container? { plan.service.container(named: name) }
 
     private func lifecycle(_ name: String) async {
-        guard let process = plan.processes.first(where: { $0.container.name == name }) else { return }
+        guard var process = plan.processes.first(where: { $0.container.name == name }) else { return }
         let container = process.container
         if let blocked = await waitForDependencies(container) {
             states[name]?.final = true
@@ -201,9 +271,13 @@ public actor Supervisor {
             if memoryGroups[name] == nil { event(name, "cannot make a memory cgroup; polling its memory instead") }
         }
         let memoryGroup = memoryGroups[name]
+        let leaf = containment?.leaf(for: name)
+        for group in [leaf?.path, memoryGroup].compactMap({ $0 }) where !process.request.cgroups.contains(group) {
+            process.request.cgroups.append(group)
+        }
+        if let namespace = containment?.mountNamespace, namespace >= 0 { process.request.mountNamespace = namespace }
         while !stopping {
-            var request = process.request
-            request.memoryGroup = memoryGroup
+            let request = process.request
             let oomKillsBefore = memoryGroup.map { memory?.oomKills(in: $0) ?? 0 } ?? 0
             let spawned: SpawnedProcess
             do {
@@ -252,8 +326,9 @@ public actor Supervisor {
                 states[name]?.killReason = .oomKilled
                 event(name, "killed by the kernel: memory above its limit of \(memoryLimit) MiB")
             }
-            // Whatever the process left in its group (a daemon it forked) goes with it.
+            // Whatever the process left behind (a daemon it forked, in its process group or its cgroup) goes with it.
             spawned.signalGroup(SIGKILL)
+            if let leaf { containment?.killLeaf(leaf) }
             await drained.wait(upTo: .milliseconds(200))
             if container.role == .logRouter { router?.detach() }
 
@@ -284,16 +359,19 @@ public actor Supervisor {
             case .never: wantsRestart = false
             }
             let now = clock.now
-            let inBudget = options.backoff.allows(restartAt: now, earlier: states[name]?.restartTimes ?? [])
+            let backoff = options.backoff.applying(container.restartLimit)
+            let inBudget = backoff.allows(restartAt: now, earlier: states[name]?.restartTimes ?? [])
             if wantsRestart && inBudget {
-                let attempt = options.backoff.nextAttempt(after: states[name]?.attempt ?? -1, lastRun: now - startedAt)
+                let attempt = backoff.nextAttempt(after: states[name]?.attempt ?? -1, lastRun: now - startedAt)
                 states[name]?.attempt = attempt
                 states[name]?.restarts += 1
                 states[name]?.restartTimes.append(now)
-                let delay = options.backoff.delay(attempt: attempt, random: Double.random(in: 0..<1))
+                let delay = backoff.delay(attempt: attempt, random: Double.random(in: 0..<1))
                 event(name, "restarting in \(Self.format(delay))")
+                states[name]?.nextStart = clock.now + delay
                 notifyChange()
                 await waitUntil(clock.now + delay) { self.stopping }
+                states[name]?.nextStart = nil
                 continue
             }
             states[name]?.final = true
@@ -308,7 +386,7 @@ public actor Supervisor {
                 // Read first: an optional-chained assignment holds its access while the right side runs.
                 let restarts = states[name]?.restarts ?? 0
                 states[name]?.message = "gave up after \(restarts) restarts"
-                event(name, "gave up: restarted \(options.backoff.budget) times within \(Self.format(options.backoff.window))")
+                event(name, "gave up: restarted \(backoff.budget) times within \(Self.format(backoff.window))")
             }
             if container.essential {
                 finish(code: status.exitCode, reason: "essential process \(name) \(status)")
@@ -392,10 +470,10 @@ public actor Supervisor {
     private func probe(_ name: String, generation: Int, process: RunPlan.Process) async {
         let container = process.container
         if let startup = container.probes.startup {
-            let passed = await loop(startup, of: process) { @Sendable success in
-                await self.recordProbe(name, generation: generation, kind: "startup", passed: success)
+            let passed = await loop(startup, of: process) { @Sendable result in
+                await self.recordProbe(name, generation: generation, kind: .startup, result: result)
                 // Startup: the first success ends it; enough failures in a row kill the process.
-                return success ? .stop(true) : .continue
+                return result.passed ? .stop(true) : .continue
             }
             guard passed else {
                 await kill(name, generation: generation, reason: .startupKilled)
@@ -409,9 +487,9 @@ public actor Supervisor {
                 group.addTask {
                     var successes = 0
                     var failures = 0
-                    _ = await self.loop(readiness, of: process, failOnThreshold: false) { success in
-                        await self.recordProbe(name, generation: generation, kind: "readiness", passed: success)
-                        if success {
+                    _ = await self.loop(readiness, of: process, failOnThreshold: false) { result in
+                        await self.recordProbe(name, generation: generation, kind: .readiness, result: result)
+                        if result.passed {
                             successes += 1
                             failures = 0
                             if successes >= (readiness.successThreshold ?? 1) { await self.setReady(name, generation: generation, true) }
@@ -426,12 +504,17 @@ public actor Supervisor {
             }
             if let liveness = container.probes.liveness {
                 group.addTask {
-                    let failed = await self.loop(liveness, of: process) { _ in .continue }
+                    let failed = await self.loop(liveness, of: process) { result in
+                        await self.recordProbe(name, generation: generation, kind: .liveness, result: result)
+                        return .continue
+                    }
                     if !failed { await self.kill(name, generation: generation, reason: .livenessKilled) }
                 }
             }
         }
     }
+
+    static let quickProbePeriod: Duration = .milliseconds(100)
 
     private enum ProbeStep {
         case `continue`
@@ -441,31 +524,39 @@ public actor Supervisor {
     /// Runs `probe` every period after the initial delay, never overlapping itself. Returns true when
     /// `step` stops it, false once `failureThreshold` failures come in a row (when `failOnThreshold`).
     private nonisolated func loop(
-        _ probe: Probe, of process: RunPlan.Process, failOnThreshold: Bool = true, step: (Bool) async -> ProbeStep
+        _ probe: Probe, of process: RunPlan.Process, failOnThreshold: Bool = true, step: (ProbeResult) async -> ProbeStep
     ) async -> Bool {
         let period = Duration.nanoseconds(Int64((probe.period ?? 10) * 1e9))
         if let delay = probe.initialDelay, delay > 0 {
             try? await clock.sleep(for: .nanoseconds(Int64(delay * 1e9)))
         }
         var failures = 0
+        // Before its first success a TCP or HTTP check is tried every 100 ms (they cost a connect on
+        // loopback), so that what waits for the process to be healthy starts within 100 ms of its accepting.
+        var quick: Bool
+        switch probe.action {
+        case .tcp, .http: quick = true
+        case .exec, .shell: quick = false
+        }
         while !Task.isCancelled {
             let started = clock.now
-            let success = await probes.check(probe, of: process)
+            let result = await probes.check(probe, of: process)
+            if result.passed { quick = false }
             if Task.isCancelled { return true }
-            failures = success ? 0 : failures + 1
-            if case .stop(let result) = await step(success) { return result }
+            failures = result.passed ? 0 : failures + 1
+            if case .stop(let stopped) = await step(result) { return stopped }
             if failOnThreshold && failures >= (probe.failureThreshold ?? 3) { return false }
-            let next = started + period
+            let next = started + (quick ? min(period, Self.quickProbePeriod) : period)
             if next > clock.now { try? await clock.sleep(until: next) }
         }
         return true
     }
 
-    private func recordProbe(_ name: String, generation: Int, kind: String, passed: Bool) {
+    private func recordProbe(_ name: String, generation: Int, kind: ProbeStatus.Kind, result: ProbeResult) {
         guard states[name]?.generation == generation else { return }
         let previous = states[name]?.lastProbe
-        let failures = passed ? 0 : (previous?.kind == kind ? previous?.failuresInARow ?? 0 : 0) + 1
-        states[name]?.lastProbe = (kind, passed, failures)
+        let failures = result.passed ? 0 : (previous?.kind == kind ? previous?.failuresInARow ?? 0 : 0) + 1
+        states[name]?.lastProbe = ProbeStatus(kind: kind, passed: result.passed, failuresInARow: failures, output: result.output, time: wallClockSeconds())
     }
 
     /// A datagram from a process's NOTIFY_SOCKET: `READY=1`, `STATUS=...`, `STOPPING=1` (one per line).
@@ -525,25 +616,24 @@ public actor Supervisor {
 
     // MARK: Control
 
-    /// Answers one control request (`ps`, `stop`, `restart NAME`) in the control socket's protocol.
-    public func control(_ request: String) -> String {
-        let words = request.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        switch words.first {
-        case "ps" where words.count == 1:
-            return "ok\n" + processesJSON()
-        case "stop" where words.count == 1:
+    /// Answers one control request in the control socket's protocol: `ok` and the body, or `error: MESSAGE`.
+    public func control(_ line: String) -> String {
+        guard let request = ControlRequest(line: line) else {
+            return "error: unknown request \"\(line)\"; \(ControlRequest.expected)\n"
+        }
+        switch request {
+        case .status:
+            guard let json = try? JSONValueEncoder().encode(status()) else { return "error: cannot encode the status\n" }
+            return "ok\n" + String(decoding: json, as: UTF8.self) + "\n"
+        case .stop:
             event("tandem", "stop requested")
             stop(reason: "stopped by tandem stop")
             return "ok\n"
-        case "why" where words.count == 2:
-            guard states[words[1]] != nil else { return ControlSocket.unknownProcess(words[1], among: plan.processes.map(\.container.name)) }
-            return "ok\n" + why(words[1], depth: 0).joined(separator: "\n") + "\n"
-        case "restart" where words.count == 2:
-            let name = words[1]
+        case .restart(let name):
             guard let state = states[name] else { return ControlSocket.unknownProcess(name, among: plan.processes.map(\.container.name)) }
             guard !stopping else { return "error: the unit is stopping\n" }
             guard state.running, let process = state.process else {
-                return "error: \(name) is not running (\(Self.stateName(state)))\n"
+                return "error: \(name) is not running (\(Self.stateName(state).rawValue))\n"
             }
             guard !state.restartRequested else { return "error: \(name) is already restarting\n" }
             states[name]?.restartRequested = true
@@ -551,153 +641,95 @@ public actor Supervisor {
             let generation = state.generation
             Task { await self.terminate(name, generation: generation, process: process) }
             return "ok\n"
-        default:
-            return "error: unknown request \"\(request)\"; expected ps, stop, restart NAME or why NAME\n"
+        case .logs:
+            // The control server answers these from the log tail, without the supervisor.
+            return "error: logs are served by the control socket itself\n"
         }
     }
 
-    /// Why `name` is in the state it is in, following what it waits for (indented, a few levels deep).
-    private func why(_ name: String, depth: Int) -> [String] {
-        guard let state = states[name], let container = container(name) else { return ["\(name) does not exist"] }
-        let indent = String(repeating: "  ", count: depth)
-        if state.running, let pid = state.process?.pid {
-            if state.ready { return [indent + "\(name) is running (pid \(pid)) and ready"] }
-            var line = indent + "\(name) is running (pid \(pid)) but not ready"
-            if container.notifiesReadiness && (state.lastProbe?.passed ?? true) {
-                line +=
-                    container.notifyDescriptor.map { ": it has not written the newline that says it is ready on descriptor \($0) yet" }
-                    ?? ": it has not sent READY=1 on its NOTIFY_SOCKET yet"
-            } else if let probe = state.lastProbe {
-                line +=
-                    probe.passed
-                    ? ": its \(probe.kind) probe passed last but has not passed enough times in a row yet"
-                    : ": its \(probe.kind) probe failed \(probe.failuresInARow) time\(probe.failuresInARow == 1 ? "" : "s") in a row"
-            } else if container.probes.startup != nil || container.probes.readiness != nil {
-                line += ": its first probe has not run yet"
-            }
-            return [line]
-        }
-        if state.final {
-            var line = indent + "\(name) has ended: "
-            switch (state.reason, state.lastExit) {
-            case (.exited?, let exit?), (.signaled?, let exit?), (nil, let exit?): line += "\(exit)"
-            case (let reason?, let exit?): line += "\(reason.rawValue) (\(exit))"
-            case (let reason, nil): line += reason?.rawValue ?? "ended"
-            }
-            if let message = state.message { line += ": \(message)" }
-            return [line]
-        }
-        if state.everStarted {
-            return [indent + "\(name) is restarting (\(state.restarts) restart\(state.restarts == 1 ? "" : "s") so far)"]
-        }
-        guard let waiting = state.waitingFor else { return [indent + "\(name) is starting"] }
-        let left = waiting.deadline - clock.now
-        let condition =
-            switch waiting.dependency.condition {
-            case .start: "start"
-            case .healthy: "be healthy"
-            case .complete: "complete"
-            case .success: "complete successfully"
-            }
-        var lines = [
-            indent + "\(name) is waiting for \(waiting.dependency.container) to \(condition) (gives up in \(Self.format(max(left, .zero))))"
-        ]
-        if depth < 4 { lines += why(waiting.dependency.container, depth: depth + 1) }
-        return lines
-    }
-
-    private static func stateName(_ state: State) -> String {
-        if state.running { return state.restartRequested ? "restarting" : state.ready ? "ready" : "running" }
-        if state.final { return "ended" }
-        return state.everStarted ? "restarting" : "waiting"
-    }
-
-    /// One JSON object per process, in the manifest's order.
-    /// The unit's state in Prometheus' text format (version 0.0.4), for `--metrics`.
-    public func metrics() -> String {
+    /// The unit as it is now; with `memory`, each running process's resident memory too (a /proc scan).
+    public func status(memory: Bool = false) -> UnitStatus {
         let now = clock.now
-        let service = Self.labelValue(plan.service.name)
-        var families: [(name: String, type: String, help: String, samples: [String])] = [
-            ("tandem_process_up", "gauge", "1 when the process is running.", []),
-            ("tandem_process_ready", "gauge", "1 when the process runs and its startup and readiness probes pass.", []),
-            ("tandem_process_restarts_total", "counter", "Restarts of the process since the unit started.", []),
-            ("tandem_process_uptime_seconds", "gauge", "Seconds since the running process started.", []),
-            ("tandem_process_resident_memory_bytes", "gauge", "Resident memory of the process and its process group.", []),
-            ("tandem_process_ended", "gauge", "1 when the process ended for good (it will not be restarted).", []),
-        ]
-        for process in plan.processes {
+        let processes = plan.processes.map { process -> ProcessStatus in
             let name = process.container.name
             let state = states[name] ?? State()
-            let labels = "{service=\"\(service)\",process=\"\(Self.labelValue(name))\",role=\"\(process.container.role.rawValue)\"}"
-            families[0].samples.append("tandem_process_up\(labels) \(state.running ? 1 : 0)")
-            families[1].samples.append("tandem_process_ready\(labels) \(state.running && state.ready ? 1 : 0)")
-            families[2].samples.append("tandem_process_restarts_total\(labels) \(state.restarts)")
-            if state.running, let startedAt = state.startedAt {
-                families[3].samples.append("tandem_process_uptime_seconds\(labels) \(fixedPoint((now - startedAt).inSeconds, decimals: 3))")
-            }
+            var status = ProcessStatus(name: name, role: process.container.role.rawValue, state: Self.stateName(state), restarts: state.restarts)
             if state.running, let pid = state.process?.pid {
-                families[4].samples.append("tandem_process_resident_memory_bytes\(labels) \(options.residentMemory(pid))")
+                status.pid = pid
+                if memory { status.residentMemoryBytes = options.residentMemory(pid) }
             }
-            families[5].samples.append("tandem_process_ended\(labels) \(state.final ? 1 : 0)")
+            if state.running, let startedAt = state.startedAt { status.uptimeSeconds = ((now - startedAt).inSeconds * 1000).rounded() / 1000 }
+            if state.final { status.ended = state.reason }
+            if let exit = state.lastExit {
+                status.lastExit = exit.description
+                switch exit {
+                case .exited(let code): status.lastExitCode = code
+                case .signaled(let number): status.lastSignal = number
+                }
+            }
+            status.message = state.message
+            status.lastProbe = state.lastProbe
+            if let waiting = state.waitingFor {
+                status.waitingFor = WaitStatus(
+                    dependency: waiting.dependency.container, condition: waiting.dependency.condition,
+                    givesUpInSeconds: max(0, ((waiting.deadline - now).inSeconds * 1000).rounded() / 1000))
+            }
+            if let next = state.nextStart, !state.running { status.nextStartInSeconds = max(0, ((next - now).inSeconds * 1000).rounded() / 1000) }
+            if process.container.notifiesReadiness {
+                status.readinessNotice = process.container.notifyDescriptor.map { "fd \($0)" } ?? "notify_socket"
+            }
+            status.hasReadinessProbe = process.container.probes.startup != nil || process.container.probes.readiness != nil
+            return status
         }
-        var text = ""
-        for family in families where !family.samples.isEmpty {
-            text += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
-            text += family.samples.joined(separator: "\n") + "\n"
-        }
-        if let dropped = router?.dropped ?? destination?.dropped {
-            text += "# HELP tandem_log_lines_dropped_total Lines the log router or destination never got (it did not keep up).\n"
-            text += "# TYPE tandem_log_lines_dropped_total counter\ntandem_log_lines_dropped_total{service=\"\(service)\"} \(dropped)\n"
-        }
-        if let delivered = destination?.delivered {
-            text += "# HELP tandem_log_lines_delivered_total Lines the built-in log destination took.\n"
-            text += "# TYPE tandem_log_lines_delivered_total counter\ntandem_log_lines_delivered_total{service=\"\(service)\"} \(delivered)\n"
-        }
-        text += "# HELP tandem_unit_stopping 1 once the unit is stopping.\n# TYPE tandem_unit_stopping gauge\n"
-        text += "tandem_unit_stopping{service=\"\(service)\"} \(stopping ? 1 : 0)\n"
-        return text
+        let containment = ContainmentStatus(
+            cgroup: self.containment?.unitGroup?.path, pidNamespace: self.containment?.pidNamespace ?? false, keeperPid: self.containment?.keeperPid)
+        return UnitStatus(
+            service: plan.service.name, stopping: stopping, containment: containment, processes: processes,
+            logLinesDropped: router?.dropped ?? destination?.dropped, logLinesDelivered: destination?.delivered)
     }
 
-    /// A label value escaped as the text format wants: backslash, double quote and newline.
-    static func labelValue(_ text: String) -> String {
-        text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
-    }
-
-    private func processesJSON() -> String {
-        let now = clock.now
-        let objects = plan.processes.map { process -> String in
-            let name = process.container.name
-            let state = states[name] ?? State()
-            var fields = [
-                "\"name\":\(JSONText.quoted(name))", "\"role\":\(JSONText.quoted(process.container.role.rawValue))",
-                "\"state\":\"\(Self.stateName(state))\"", "\"restarts\":\(state.restarts)",
-            ]
-            if state.running, let pid = state.process?.pid { fields.append("\"pid\":\(pid)") }
-            if state.running, let startedAt = state.startedAt {
-                fields.append("\"uptimeSeconds\":\(fixedPoint((now - startedAt).inSeconds, decimals: 3))")
-            }
-            if state.final, let reason = state.reason { fields.append("\"ended\":\"\(reason.rawValue)\"") }
-            if let exit = state.lastExit { fields.append("\"lastExit\":\(JSONText.quoted(exit.description))") }
-            return "{" + fields.joined(separator: ",") + "}"
-        }
-        return "[" + objects.joined(separator: ",") + "]\n"
+    private static func stateName(_ state: State) -> ProcessStatus.State {
+        if state.running { return state.stopRequested ? .stopping : state.restartRequested ? .restarting : state.ready ? .ready : .running }
+        if state.final { return .ended }
+        return state.everStarted ? .restarting : .waiting
     }
 
     // MARK: Shutdown
 
     private func shutdown(deadline: ContinuousClock.Instant) async {
         let order = DependencyGraph(plan.service).startOrder() ?? plan.processes.map(\.container.name)
-        let roles: [[Container.Role]] = [[.main], [.sidecar], [.logRouter]]
-        for phase in roles {
+        let phases: [[String]] = [[.main], [.sidecar], [.logRouter]].map { (roles: [Container.Role]) in
+            order.reversed().filter { name in container(name).map { roles.contains($0.role) } ?? false }
+        }
+        for (index, phase) in phases.enumerated() {
+            // Every phase fits inside the stop timeout: each later phase that has a running process keeps
+            // the longest grace of its processes, up to a fifth of the timeout.
+            let reserve = phases[(index + 1)...].reduce(Duration.zero) { total, later in
+                let running = later.filter { states[$0]?.running == true }
+                guard !running.isEmpty else { return total }
+                let longest = running.map(grace(of:)).max() ?? .zero
+                return total + min(longest, options.stopDeadline / 5)
+            }
+            let phaseDeadline = max(min(deadline, deadline - reserve), clock.now)
             // Within a phase: a process stops once every running process that depends on it has stopped.
-            var remaining = order.reversed().filter { name in container(name).map { phase.contains($0.role) } ?? false }
+            var remaining = phase
             while !remaining.isEmpty {
                 let level = remaining.filter { name in
                     !remaining.contains { other in container(other)?.dependsOn.contains { $0.container == name } ?? false }
                 }
                 let batch = level.isEmpty ? remaining : level
+                if index == phases.count - 1, let router, batch.contains(where: { container($0)?.role == .logRouter }) {
+                    // The router gets what is still held for it before it is asked to stop.
+                    let left = max(phaseDeadline - clock.now - .milliseconds(500), .zero)
+                    await withCheckedContinuation { continuation in
+                        DispatchQueue.global().async {
+                            router.drain(within: left)
+                            continuation.resume()
+                        }
+                    }
+                }
                 await withTaskGroup(of: Void.self) { group in
-                    for name in batch { group.addTask { await self.stopOne(name, deadline: deadline) } }
+                    for name in batch { group.addTask { await self.stopOne(name, deadline: phaseDeadline) } }
                 }
                 remaining.removeAll { batch.contains($0) }
             }
@@ -706,15 +738,22 @@ public actor Supervisor {
         for state in states.values { state.process?.signalGroup(SIGKILL) }
     }
 
+    private func grace(of name: String) -> Duration {
+        container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
+    }
+
     private func stopOne(_ name: String, deadline: ContinuousClock.Instant) async {
         guard let process = states[name]?.process, states[name]?.running == true else { return }
+        states[name]?.stopRequested = true
         event(name, "stopping")
         process.signalGroup(SIGTERM)
-        let grace = container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
-        let until = min(clock.now + grace, deadline)
+        let grace = grace(of: name)
+        let asked = clock.now
+        let until = min(asked + grace, deadline)
         await waitUntil(until) { self.states[name]?.running != true }
         if states[name]?.running == true {
-            event(name, "did not stop within \(Self.format(grace)): killing")
+            let waited = until - asked
+            event(name, "did not stop within \(Self.format(waited))\(waited < grace ? " (what the unit's stop timeout left of its grace)" : ""): killing")
             process.signalGroup(SIGKILL)
             await waitUntil(clock.now + .seconds(5)) { self.states[name]?.running != true }
         }

@@ -17,11 +17,16 @@ public struct SupervisorLaunch: Sendable, Codable {
     public var logFiles: FileLogSink.Settings?
     /// `HOST:PORT` or `PORT` to serve Prometheus metrics on; nil for none.
     public var metricsAddress: String?
+    /// The most the unit's shutdown may take, in seconds (else the manifest's `stop_timeout`, else 30 s).
+    public var stopTimeout: Double?
+    public var containment: ContainmentMode = .auto
 
     public init(
         plan: RunPlan, logFormat: ConsoleSink.Format, reportPath: String?, stopAfter: Double?, controlPath: String? = nil,
-        logFiles: FileLogSink.Settings? = nil, metricsAddress: String? = nil
+        logFiles: FileLogSink.Settings? = nil, metricsAddress: String? = nil, stopTimeout: Double? = nil, containment: ContainmentMode = .auto
     ) {
+        self.stopTimeout = stopTimeout
+        self.containment = containment
         self.plan = plan
         self.logFormat = logFormat
         self.reportPath = reportPath
@@ -31,8 +36,8 @@ public struct SupervisorLaunch: Sendable, Codable {
         self.metricsAddress = metricsAddress
     }
 
-    /// Runs the unit with signal handling (SIGTERM, SIGINT and SIGHUP stop it in order) and returns the
-    /// exit code: the essential process's that ended it, 128+signal for signals, 0 when stopped.
+    /// Runs the unit with signal handling (SIGTERM and SIGINT stop it in order; the others are passed on) and
+    /// returns the exit code: the essential process's that ended it, 128+signal for signals, 0 when stopped.
     public func run() async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         Supervisor.adoptOrphans()
@@ -57,7 +62,9 @@ public struct SupervisorLaunch: Sendable, Codable {
         let tail = controlPath.map { _ in LogTail() }
         if let tail { sinks.append(tail) }
         let output: any LogSink = sinks.count == 1 ? sink : FanOutSink(sinks)
-        let supervisor = Supervisor(plan: plan, sink: output)
+        var options = RuntimeOptions(containment: containment)
+        if let timeout = stopTimeout ?? plan.service.stopTimeout { options.stopDeadline = .nanoseconds(Int64(timeout * 1e9)) }
+        let supervisor = Supervisor(plan: plan, options: options, sink: output)
         var control: ControlServer?
         if let controlPath, let tail {
             do {
@@ -88,14 +95,7 @@ public struct SupervisorLaunch: Sendable, Codable {
                 return 2
             }
         }
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT, SIGHUP] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { Task { await supervisor.stop(reason: "signal \(number) received") } }
-            source.resume()
-            sources.append(source)
-        }
+        UnitSignals.take { number in Task { await supervisor.received(signal: number) } }
         if let stopAfter {
             Task {
                 try? await Task.sleep(for: .nanoseconds(Int64(stopAfter * 1e9)))
@@ -103,7 +103,6 @@ public struct SupervisorLaunch: Sendable, Codable {
             }
         }
         let outcome = await supervisor.run()
-        for source in sources { source.cancel() }
         if let reportPath, let failure = writeFileAtomically(reportPath, Array(outcome.json.utf8)) {
             writeAll(STDERR_FILENO, "Error: cannot write the report to \(reportPath): \(failure)\n".utf8)
         }

@@ -12,6 +12,8 @@ final class OutputPump: Sendable {
         var process: String
         var stream: OutputStream
         var pending: [UInt8] = []
+        /// The last piece sent was cut (`continues`): the output's end must still be said.
+        var continued = false
         var closed: @Sendable () -> Void
     }
 
@@ -87,23 +89,44 @@ final class OutputPump: Sendable {
                         lines.append(LineBatch.Line(range: start..<end, continues: false, unterminated: false))
                         start = index + 1
                     } else if index - start + 1 >= Self.lineLimit {
-                        // A line longer than the limit goes out in marked pieces rather than growing without bound.
-                        lines.append(LineBatch.Line(range: start..<(index + 1), continues: true, unterminated: false))
-                        start = index + 1
+                        // A line longer than the limit goes out in marked pieces rather than growing without
+                        // bound, each cut between two characters, never inside one.
+                        let cut = Self.characterBoundary(buffer, before: index + 1, after: start)
+                        lines.append(LineBatch.Line(range: start..<cut, continues: true, unterminated: false))
+                        start = cut
                     }
                     index += 1
                 }
             }
             source.pending = Array(data[start...])
+            if let last = lines.last { source.continued = last.continues }
             sources[descriptor] = source
             guard !lines.isEmpty else { return nil }
             return LineBatch(process: source.process, stream: source.stream, bytes: data, lines: lines, time: wallClockSeconds())
         }
     }
 
+    /// Where to cut before `end` so that no UTF-8 sequence is split: `end`, or the start of the sequence
+    /// that `end` would cut (when that is after `start`).
+    static func characterBoundary(_ bytes: UnsafeBufferPointer<UInt8>, before end: Int, after start: Int) -> Int {
+        var lead = end - 1
+        // Back over at most three continuation bytes to the sequence's first byte.
+        while lead > start, end - lead < 4, bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+        let first = bytes[lead]
+        let length = first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 1
+        return lead + length > end && lead > start ? lead : end
+    }
+
     private func flush(_ descriptor: Int32) -> LineBatch? {
         sources.withLock { sources in
-            guard let source = sources[descriptor], !source.pending.isEmpty else { return nil }
+            guard let source = sources[descriptor] else { return nil }
+            if source.pending.isEmpty {
+                // A line cut exactly at the end of the output still gets its end, as an empty last piece.
+                guard source.continued else { return nil }
+                return LineBatch(
+                    process: source.process, stream: source.stream, bytes: [], lines: [LineBatch.Line(range: 0..<0, continues: false, unterminated: true)],
+                    time: wallClockSeconds())
+            }
             return LineBatch(
                 process: source.process, stream: source.stream, bytes: source.pending,
                 lines: [LineBatch.Line(range: 0..<source.pending.count, continues: false, unterminated: true)], time: wallClockSeconds())

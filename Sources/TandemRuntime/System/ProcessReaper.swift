@@ -38,6 +38,9 @@ final class ProcessReaper: Sendable {
         startThread(named: "tandem-orphans") { [self] in reapAll() }
     }
 
+    /// Whether this program owns every child (it called `adoptOrphans`).
+    var reapsAll: Bool { state.withLock { $0.reapsAll } }
+
     /// Calls `handler` once, when `pid` ends (at once if it already has).
     func onExit(of pid: pid_t, _ handler: @escaping @Sendable (TerminationStatus) -> Void) {
         let early: TerminationStatus? = state.withLock { state in

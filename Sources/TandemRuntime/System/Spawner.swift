@@ -6,19 +6,27 @@ public struct SpawnRequest: Sendable, Codable {
     public var arguments: [String]
     public var environment: [String: String]
     public var directory: String?
-    /// The cgroup folder the process starts in (set by the supervisor when it limits memory that way).
-    public var memoryGroup: String?
+    /// The cgroup folders the process starts in (set by the supervisor: the process's group in the unit's
+    /// cgroup, and its memory group where that is another hierarchy).
+    public var cgroups: [String] = []
     /// The descriptor number on which the process says it is ready (s6's notification-fd), if any.
     public var notifyDescriptor: Int32?
+    /// The unit's mount namespace (a descriptor of this process, set by the supervisor), or nil.
+    public var mountNamespace: Int32?
 
     public init(
-        arguments: [String], environment: [String: String], directory: String? = nil, memoryGroup: String? = nil, notifyDescriptor: Int32? = nil
+        arguments: [String], environment: [String: String], directory: String? = nil, cgroups: [String] = [], notifyDescriptor: Int32? = nil
     ) {
         self.arguments = arguments
         self.environment = environment
         self.directory = directory
-        self.memoryGroup = memoryGroup
+        self.cgroups = cgroups
         self.notifyDescriptor = notifyDescriptor
+    }
+
+    // The mount namespace is a descriptor of the running supervisor: never handed over.
+    private enum CodingKeys: String, CodingKey {
+        case arguments, environment, directory, cgroups, notifyDescriptor
     }
 }
 
@@ -65,6 +73,11 @@ public struct SpawnedProcess: Sendable {
         self.handle = handle
     }
 
+    /// Signals the process alone.
+    public func signal(_ number: Int32) {
+        if let handle { handle.signal(number) } else { _ = kill(pid, number) }
+    }
+
     public func signalGroup(_ signal: Int32) {
         if let handle { handle.signalGroup(signal) } else { _ = kill(-pid, signal) }
     }
@@ -78,7 +91,12 @@ public struct SpawnedProcess: Sendable {
 /// A started process that is not a child of this program, for tests that simulate processes.
 public protocol ProcessHandle: Sendable {
     func signalGroup(_ signal: Int32)
+    func signal(_ number: Int32)
     func exit() async -> TerminationStatus
+}
+
+extension ProcessHandle {
+    public func signal(_ number: Int32) { signalGroup(number) }
 }
 
 /// Starts processes; tests can substitute their own.
@@ -105,13 +123,19 @@ public struct PosixSpawner: ProcessSpawner {
         }
         let notifyWrite = notifyPipe[1]
         let notifyTarget = request.notifyDescriptor ?? -1
-        let cgroupProcs = request.memoryGroup.map { open($0 + "/cgroup.procs", O_WRONLY | O_CLOEXEC) } ?? -1
-        defer { if cgroupProcs >= 0 { close(cgroupProcs) } }
-        if request.memoryGroup != nil, cgroupProcs < 0 {
-            let code = errno
-            for fd in outPipe + errPipe + inPipe + notifyPipe where fd >= 0 { close(fd) }
-            throw SpawnError(command: request.arguments.first ?? "", errno: code, step: "cannot join its memory cgroup")
+        var cgroupProcs: [Int32] = []
+        defer { for fd in cgroupProcs { close(fd) } }
+        for group in request.cgroups {
+            let fd = open(group + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                let code = errno
+                for fd in outPipe + errPipe + inPipe + notifyPipe where fd >= 0 { close(fd) }
+                throw SpawnError(command: request.arguments.first ?? "", errno: code, step: "cannot join its cgroup \(group)")
+            }
+            cgroupProcs.append(fd)
         }
+        let mountNamespace = request.mountNamespace ?? -1
+        let groupDescriptors = cgroupProcs
         let stdinRead = withInput ? inPipe[0] : -1
         let outWrite = outPipe[1]
         let errWrite = errPipe[1]
@@ -126,9 +150,11 @@ public struct PosixSpawner: ProcessSpawner {
             var failure: Int32 = 0
             let pid = argv.withUnsafeBufferPointer { arguments in
                 envp.withUnsafeBufferPointer { environment in
-                    tandem_spawn(
-                        arguments.baseAddress, environment.baseAddress, request.directory, stdinRead, outWrite, errWrite, cgroupProcs, notifyWrite,
-                        notifyTarget, &failure)
+                    groupDescriptors.withUnsafeBufferPointer { groups in
+                        tandem_spawn(
+                            arguments.baseAddress, environment.baseAddress, request.directory, stdinRead, outWrite, errWrite, groups.baseAddress,
+                            Int32(groups.count), mountNamespace, notifyWrite, notifyTarget, &failure)
+                    }
                 }
             }
             return (pid, failure)

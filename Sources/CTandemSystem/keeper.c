@@ -1,0 +1,355 @@
+#define _GNU_SOURCE
+#include "tandem_system.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+// The keeper is this program re-executed with these words; it runs before Swift's main (a constructor) and
+// never returns to it, so that it costs a few pages, not a Swift runtime.
+#define KEEPER_FLAG "--tandem-keeper"
+
+static long long now_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void pause_ms(int milliseconds) {
+    struct timespec interval = {.tv_sec = milliseconds / 1000, .tv_nsec = (long)(milliseconds % 1000) * 1000000};
+    while (nanosleep(&interval, &interval) != 0 && errno == EINTR) {}
+}
+
+static int write_text(const char *folder, const char *file, const char *text) {
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", folder, file) >= (int)sizeof path) return -1;
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t length = (ssize_t)strlen(text);
+    ssize_t wrote = write(fd, text, (size_t)length);
+    close(fd);
+    return wrote == length ? 0 : -1;
+}
+
+/// SIGKILL to every pid in folder/cgroup.procs; returns how many it listed (-1 when it cannot be read).
+static int kill_members(const char *folder) {
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/cgroup.procs", folder) >= (int)sizeof path) return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    char buffer[4096];
+    int members = 0;
+    long value = 0;
+    int digits = 0;
+    ssize_t got;
+    while ((got = read(fd, buffer, sizeof buffer)) > 0 || (got < 0 && errno == EINTR)) {
+        for (ssize_t index = 0; index < got; index++) {
+            if (buffer[index] >= '0' && buffer[index] <= '9') {
+                value = value * 10 + (buffer[index] - '0');
+                digits++;
+            } else if (digits) {
+                if (value > 0) kill((pid_t)value, SIGKILL);
+                members++;
+                value = 0;
+                digits = 0;
+            }
+        }
+    }
+    if (digits && value > 0) {
+        kill((pid_t)value, SIGKILL);
+        members++;
+    }
+    close(fd);
+    return members;
+}
+
+/// Calls `visit` on `folder` and every cgroup below it, deepest first.
+static int each_group(const char *folder, int (*visit)(const char *, void *), void *context) {
+    int total = 0;
+    DIR *directory = opendir(folder);
+    if (directory) {
+        struct dirent *entry;
+        while ((entry = readdir(directory))) {
+            if (entry->d_type != DT_DIR || entry->d_name[0] == '.') continue;
+            char child[PATH_MAX];
+            if (snprintf(child, sizeof child, "%s/%s", folder, entry->d_name) >= (int)sizeof child) continue;
+            int found = each_group(child, visit, context);
+            if (found > 0) total += found;
+        }
+        closedir(directory);
+    }
+    int found = visit(folder, context);
+    if (found > 0) total += found;
+    return total;
+}
+
+static int visit_kill(const char *folder, void *context) {
+    (void)context;
+    return kill_members(folder);
+}
+
+static int visit_remove(const char *folder, void *context) {
+    int *failures = context;
+    if (rmdir(folder) != 0 && errno != ENOENT) (*failures)++;
+    return 0;
+}
+
+static int is_populated(const char *folder) {
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/cgroup.events", folder) >= (int)sizeof path) return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buffer[512];
+    ssize_t got = read(fd, buffer, sizeof buffer - 1);
+    close(fd);
+    if (got <= 0) return 0;
+    buffer[got] = 0;
+    return strstr(buffer, "populated 1") != NULL;
+}
+
+static void reap_any(void) {
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+}
+
+int tandem_cgroup_kill(const char *folder, int version, int timeout_ms) {
+    long long deadline = now_ms() + timeout_ms;
+    if (access(folder, F_OK) != 0) return 0;
+    if (version == 2) {
+        // cgroup.kill (Linux 5.14) kills the whole subtree at once, forks in flight included.
+        if (write_text(folder, "cgroup.kill", "1") != 0) each_group(folder, visit_kill, NULL);
+        for (;;) {
+            if (!is_populated(folder)) return 0;
+            if (now_ms() >= deadline) return -1;
+            reap_any();
+            pause_ms(1);
+        }
+    }
+    // v1: frozen members cannot fork while each is killed; thawed, they die.
+    for (;;) {
+        int frozen = write_text(folder, "freezer.state", "FROZEN") == 0;
+        int members = each_group(folder, visit_kill, NULL);
+        if (frozen) write_text(folder, "freezer.state", "THAWED");
+        if (members <= 0) return 0;
+        if (now_ms() >= deadline) return -1;
+        reap_any();
+        pause_ms(1);
+    }
+}
+
+int tandem_cgroup_remove(const char *folder) {
+    int failures = 0;
+    each_group(folder, visit_remove, &failures);
+    return failures ? -1 : 0;
+}
+
+/// The keeper's loop: init of the unit's PID namespace (reaping whatever is re-parented to it) until the
+/// supervisor's end, then the unit's end.
+static int keeper_main(int argc, char **argv) {
+    prctl(PR_SET_NAME, (unsigned long)"tandem-keeper", 0, 0, 0);
+    int death = atoi(argv[2]);
+    int ready = atoi(argv[3]);
+    int mount_proc = atoi(argv[4]);
+    // No signal ends the keeper but SIGKILL: the unit's cleanup must not be cut short by a stray one.
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    if (mount_proc) {
+        // A /proc of the unit's PID namespace, seen by its processes only (their mounts follow the host's,
+        // never the other way).
+        if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0 ||
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+            mount_proc = 0;
+        }
+    }
+    char answer = mount_proc ? 'm' : 'k';
+    (void)!write(ready, &answer, 1);
+    close(ready);
+    sigset_t children;
+    sigemptyset(&children);
+    sigaddset(&children, SIGCHLD);
+    int signals = signalfd(-1, &children, SFD_CLOEXEC | SFD_NONBLOCK);
+    struct pollfd watched[2] = {{.fd = death, .events = POLLIN}, {.fd = signals, .events = POLLIN}};
+    for (;;) {
+        reap_any();
+        int count = poll(watched, signals >= 0 ? 2 : 1, signals >= 0 ? -1 : 100);
+        if (count < 0 && errno != EINTR) break;
+        if (count > 0 && watched[1].revents) {
+            struct signalfd_siginfo info;
+            while (read(signals, &info, sizeof info) == (ssize_t)sizeof info) {}
+        }
+        if (count > 0 && watched[0].revents) {
+            char byte;
+            ssize_t got = read(death, &byte, 1);
+            if (got <= 0 && !(got < 0 && errno == EINTR)) break;
+        }
+    }
+    // The supervisor is gone (ended, or killed): nothing of the unit may outlive it.
+    for (int index = 5; index + 1 < argc; index += 2) {
+        tandem_cgroup_kill(argv[index + 1], atoi(argv[index]), 5000);
+        reap_any();
+        tandem_cgroup_remove(argv[index + 1]);
+    }
+    // As the namespace's init, this exit takes whatever is left in it.
+    return 0;
+}
+
+__attribute__((constructor)) static void tandem_keeper_entry(int argc, char **argv, char **envp) {
+    (void)envp;
+    if (argc >= 5 && argv[1] && strcmp(argv[1], KEEPER_FLAG) == 0) _exit(keeper_main(argc, argv));
+}
+
+pid_t tandem_keeper_start(const char *executable, char *const folders[], const int versions[], int *pid_namespace, int *death_fd,
+                          int *mount_namespace_fd) {
+    *mount_namespace_fd = -1;
+    int death[2], ready[2];
+    if (pipe2(death, O_CLOEXEC) != 0) return -1;
+    if (pipe2(ready, O_CLOEXEC) != 0) {
+        close(death[0]);
+        close(death[1]);
+        return -1;
+    }
+    int own_namespace = -1;
+    if (*pid_namespace) {
+        own_namespace = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (own_namespace < 0 || unshare(CLONE_NEWPID) != 0) *pid_namespace = 0;
+    }
+    // argv: name, flag, death fd, ready fd, mount proc, then (version, folder) pairs.
+    int count = 0;
+    while (folders[count]) count++;
+    char **arguments = calloc((size_t)(6 + 2 * count), sizeof(char *));
+    char version_text[64][2];
+    if (!arguments || count > 64) {
+        free(arguments);
+        errno = ENOMEM;
+        return -1;
+    }
+    arguments[0] = "tandem-keeper";
+    arguments[1] = KEEPER_FLAG;
+    arguments[2] = "3";
+    arguments[3] = "4";
+    arguments[4] = *pid_namespace ? "1" : "0";
+    for (int index = 0; index < count; index++) {
+        version_text[index][0] = (char)('0' + versions[index]);
+        version_text[index][1] = 0;
+        arguments[5 + 2 * index] = version_text[index];
+        arguments[6 + 2 * index] = folders[index];
+    }
+    arguments[5 + 2 * count] = NULL;
+    pid_t pid = vfork();
+    if (pid == 0) {
+        // Its own session: a signal to the supervisor's group or terminal never reaches it.
+        setsid();
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        int low_death = fcntl(death[0], F_DUPFD, 10);
+        int low_ready = fcntl(ready[1], F_DUPFD, 10);
+        if (low_death < 0 || low_ready < 0 || dup2(low_death, 3) < 0 || dup2(low_ready, 4) < 0) _exit(127);
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            dup2(null, 0);
+            dup2(null, 1);
+        }
+        for (int fd = 5; fd < 1024; fd++) close(fd);
+        execv(executable, arguments);
+        _exit(127);
+    }
+    int saved = errno;
+    free(arguments);
+    close(death[0]);
+    close(ready[1]);
+    if (own_namespace >= 0) {
+        // Later children of this thread join the keeper's namespace (it exists once the keeper does); on
+        // failure they stay in ours.
+        if (pid < 0 || !*pid_namespace) setns(own_namespace, CLONE_NEWPID);
+        close(own_namespace);
+    }
+    if (pid < 0) {
+        close(death[1]);
+        close(ready[0]);
+        errno = saved;
+        return -1;
+    }
+    char answer = 0;
+    ssize_t got;
+    do {
+        got = read(ready[0], &answer, 1);
+    } while (got < 0 && errno == EINTR);
+    close(ready[0]);
+    if (got != 1) {
+        // It did not start: a PID namespace without its init would refuse every later fork.
+        close(death[1]);
+        waitpid(pid, NULL, 0);
+        if (*pid_namespace) {
+            int ours = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+            if (ours >= 0) {
+                setns(ours, CLONE_NEWPID);
+                close(ours);
+            }
+            *pid_namespace = 0;
+        }
+        errno = ECHILD;
+        return -1;
+    }
+    if (answer == 'm') {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+        *mount_namespace_fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    *death_fd = death[1];
+    return pid;
+}
+
+static int relay_fd = -1;
+
+static void relay_signal(int number) {
+    int saved = errno;
+    unsigned char byte = (unsigned char)number;
+    (void)!write(relay_fd, &byte, 1);
+    errno = saved;
+}
+
+int tandem_relay_signals(int write_fd) {
+    relay_fd = write_fd;
+    signal(SIGTTIN, SIG_IGN);
+    signal(SIGTTOU, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = relay_signal;
+    action.sa_flags = SA_RESTART;
+    sigfillset(&action.sa_mask);
+    for (int number = 1; number < NSIG; number++) {
+        switch (number) {
+        // Faults are the program's own and must end it; exits are the reaper's; KILL and STOP cannot be caught.
+        case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS: case SIGABRT:
+        case SIGKILL: case SIGSTOP: case SIGCHLD: case SIGTTIN: case SIGTTOU: case SIGPIPE:
+            continue;
+        default:
+            break;
+        }
+        // Numbers glibc keeps for itself (the first real-time ones) refuse a handler: that is fine.
+        sigaction(number, &action, NULL);
+    }
+    // A thread that blocked signals before this (none should) gets them unblocked.
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+    return 0;
+}

@@ -1,0 +1,201 @@
+import CTandemSystem
+import Glibc
+import Synchronization
+
+/// How far `tandem run` goes to keep a unit's processes together, so that none outlives it.
+public enum ContainmentMode: String, Sendable, Codable, CaseIterable {
+    /// A cgroup for the unit and, where this process may make one (root), a PID namespace whose init is
+    /// the unit's keeper.
+    case auto
+    /// The cgroup only: processes keep seeing the host's process ids.
+    case cgroup
+    /// Neither: process groups, the parent-death signal and the subreaper, as before containment.
+    case none
+}
+
+/// A cgroup folder and the version of its hierarchy (1 or 2).
+public struct CgroupFolder: Sendable, Equatable {
+    public var path: String
+    public var version: Int32
+}
+
+/// What holds a unit's processes together: a cgroup of its own (every process in a group of its own
+/// below it, so that what a process leaves behind, however it detached, goes when it ends, and
+/// everything goes when the unit ends), and the keeper, a small process that outlives a killed
+/// supervisor just long enough to kill the unit and remove its cgroups; where this process may, the
+/// keeper is also the init of a PID namespace holding the unit, so that the kernel ends every process in
+/// it when the keeper ends.
+final class Containment: Sendable {
+    let mode: ContainmentMode
+    /// The unit's own cgroup, nil where none could be made.
+    let unitGroup: CgroupFolder?
+    /// Why there is no cgroup, when there is none.
+    let cgroupProblem: String?
+    private struct Keeper {
+        var pid: pid_t
+        var deathPipe: Int32
+        var mountNamespace: Int32
+        var pidNamespace: Bool
+    }
+    private let keeper = Mutex<Keeper?>(nil)
+    private let ended = Atomic<Bool>(false)
+
+    /// Makes the unit's cgroup (`name` inside the group this process is in): cgroup v2 where its
+    /// hierarchy is mounted and writable (pure or beside v1), else v1's freezer hierarchy.
+    init(mode: ContainmentMode, groupName: String, cgroupRoot: String = "/sys/fs/cgroup") {
+        self.mode = mode
+        guard mode != .none else {
+            unitGroup = nil
+            cgroupProblem = "containment is off (--containment none)"
+            return
+        }
+        let membership = readFile("/proc/self/cgroup").map { String(decoding: $0, as: UTF8.self) } ?? ""
+        // Each line: ID:CONTROLLERS:PATH; v2's is 0 with no controllers.
+        let lines = membership.split(separator: "\n").map { $0.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false) }.filter {
+            $0.count == 3
+        }
+        var candidates: [CgroupFolder] = []
+        if let v2 = lines.first(where: { $0[0] == "0" && $0[1].isEmpty }) {
+            let path = v2[2] == "/" ? "" : String(v2[2])
+            // At the root of the mount, or at unified/ beside v1 hierarchies.
+            for mount in [cgroupRoot, cgroupRoot + "/unified"] where access(mount + "/cgroup.controllers", R_OK) == 0 {
+                candidates.append(CgroupFolder(path: mount + path + "/" + groupName, version: 2))
+                break
+            }
+        }
+        if let freezer = lines.first(where: { $0[1].split(separator: ",").contains("freezer") }) {
+            let path = freezer[2] == "/" ? "" : String(freezer[2])
+            candidates.append(CgroupFolder(path: cgroupRoot + "/freezer" + path + "/" + groupName, version: 1))
+        }
+        var found: CgroupFolder?
+        var problem = "no cgroup v2 or v1 freezer hierarchy is mounted at \(cgroupRoot)"
+        for candidate in candidates {
+            if mkdir(candidate.path, 0o755) == 0 || errno == EEXIST {
+                found = candidate
+                break
+            }
+            problem = "cannot make \(candidate.path): \(String(cString: strerror(errno)))"
+        }
+        unitGroup = found
+        cgroupProblem = found == nil ? problem : nil
+    }
+
+    /// Starts the keeper, with the cgroups it removes if the supervisor is killed (the unit's and the
+    /// memory groups' folders), and with a PID namespace in `.auto` mode where this process may make one.
+    /// Must be called before any process of the unit starts.
+    func startKeeper(removing folders: [CgroupFolder]) {
+        guard mode != .none else { return }
+        // Already PID 1 (a container's entrypoint): the kernel ends everything when this process ends.
+        let wantsNamespace = mode == .auto && getpid() != 1 && geteuid() == 0
+        let executable = "/proc/self/exe"
+        let started = SpawnThread.shared.run { () -> Keeper? in
+            var pidNamespace: Int32 = wantsNamespace ? 1 : 0
+            var deathPipe: Int32 = -1
+            var mountNamespace: Int32 = -1
+            let paths = folders.map { strdup($0.path) } + [nil]
+            defer { for path in paths { free(path) } }
+            let versions = folders.map(\.version)
+            let pid = paths.withUnsafeBufferPointer { pathsBuffer in
+                versions.withUnsafeBufferPointer { versionsBuffer in
+                    tandem_keeper_start(executable, pathsBuffer.baseAddress, versionsBuffer.baseAddress, &pidNamespace, &deathPipe, &mountNamespace)
+                }
+            }
+            guard pid > 0 else { return nil }
+            return Keeper(pid: pid, deathPipe: deathPipe, mountNamespace: mountNamespace, pidNamespace: pidNamespace != 0)
+        }
+        keeper.withLock { $0 = started }
+        if let started { ProcessReaper.shared.childStarted(started.pid) }
+    }
+
+    /// The keeper's pid, for watching its end.
+    var keeperPid: pid_t? { keeper.withLock { $0?.pid } }
+
+    /// Whether the unit's processes are in a PID namespace of their own.
+    var pidNamespace: Bool { keeper.withLock { $0?.pidNamespace ?? false } }
+
+    /// The mount namespace each process joins (where /proc is the namespace's), or -1.
+    var mountNamespace: Int32 { keeper.withLock { $0?.mountNamespace ?? -1 } }
+
+    /// The one line the unit starts with, saying what holds it together.
+    var summary: String {
+        let keeperPid = self.keeperPid
+        var parts: [String] = []
+        if let unitGroup { parts.append("cgroup v\(unitGroup.version) \(unitGroup.path)") }
+        if pidNamespace { parts.append("a PID namespace (init: keeper pid \(keeperPid ?? 0))") }
+        if parts.isEmpty {
+            return
+                "containment: none (\(cgroupProblem ?? "no cgroup")): a process that leaves its process group can outlive the unit if tandem is killed with SIGKILL"
+        }
+        if keeperPid == nil { parts.append("no keeper (it could not start): a kill -9 of tandem leaves the cgroup behind") }
+        return "containment: " + parts.joined(separator: ", ")
+    }
+
+    /// The group of one process, made before its first start and kept across its restarts.
+    func leaf(for process: String) -> CgroupFolder? {
+        guard let unitGroup else { return nil }
+        let folder = unitGroup.path + "/" + fileNameComponent(process)
+        guard mkdir(folder, 0o755) == 0 || errno == EEXIST else { return nil }
+        return CgroupFolder(path: folder, version: unitGroup.version)
+    }
+
+    /// Kills whatever is left in a process's group (when its process has ended), without waiting.
+    func killLeaf(_ leaf: CgroupFolder) {
+        _ = tandem_cgroup_kill(leaf.path, leaf.version, 0)
+    }
+
+    /// Ends the unit for good: every process left in its cgroup (or, without one, every descendant this
+    /// process was left with) is killed, the cgroup removed, and the keeper told to go.
+    func end(otherFolders: [CgroupFolder]) {
+        guard !ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if let unitGroup {
+            _ = tandem_cgroup_kill(unitGroup.path, unitGroup.version, 5000)
+        } else if ProcessReaper.shared.reapsAll {
+            // Only a program that owns every child of its own (tandem run) may sweep them.
+            killOrphans(except: keeperPid)
+        }
+        for folder in otherFolders where folder != unitGroup {
+            _ = tandem_cgroup_kill(folder.path, folder.version, 1000)
+        }
+        if let unitGroup { _ = tandem_cgroup_remove(unitGroup.path) }
+        let keeper = self.keeper.withLock { $0 }
+        if let keeper {
+            if keeper.mountNamespace >= 0 { close(keeper.mountNamespace) }
+            close(keeper.deathPipe)
+            // It goes at once; reaped here (by the reaper's threads), it is no zombie of whoever adopts it.
+            let deadline = ContinuousClock.now + .seconds(1)
+            while ContinuousClock.now < deadline, kill(keeper.pid, 0) == 0 || errno != ESRCH { sleepThread(seconds: 0.001) }
+        }
+    }
+
+    /// Whether `end` has run (the keeper's end is then expected).
+    var hasEnded: Bool { ended.load(ordering: .acquiring) }
+}
+
+/// Without a cgroup: as the subreaper, this process becomes the parent of every orphaned descendant, so
+/// killing its children until none is left reaches all of them, however they detached.
+func killOrphans(except spared: pid_t?, within limit: Duration = .seconds(2)) {
+    let me = getpid()
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        let children = childProcesses(of: me).filter { $0 != spared }
+        if children.isEmpty { return }
+        for child in children {
+            // Its group too: what it started and has not left yet.
+            _ = kill(-child, SIGKILL)
+            _ = kill(child, SIGKILL)
+        }
+        sleepThread(seconds: 0.002)
+    }
+}
+
+/// The processes whose parent is `parent` (zombies excluded), from /proc.
+func childProcesses(of parent: pid_t) -> [pid_t] {
+    var children: [pid_t] = []
+    for name in directoryEntries("/proc") ?? [] {
+        guard let pid = pid_t(name), let stat = readFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")) else { continue }
+        let fields = stat[(close + 2)...].split(separator: UInt8(ascii: " "), maxSplits: 3)
+        guard fields.count >= 2, fields[0].first != UInt8(ascii: "Z"), pid_t(String(decoding: fields[1], as: UTF8.self)) == parent else { continue }
+        children.append(pid)
+    }
+    return children
+}
