@@ -88,6 +88,44 @@ import Testing
         #expect(written.text.contains("notify_fd: 4") && written.text.contains("notify_fd: 5"), "\(written.text)")
     }
 
+    /// The runtime's knobs: signals passed on, the restart budget and cap, the unit's stop timeout; each
+    /// bad value located, and each kept when written back.
+    @Test func runtimeKnobsAreCheckedAndWritten() throws {
+        let text = """
+            tandem: v1
+            name: app
+            command: "exec daemon"
+            stop_timeout: never
+            forward_signals: [TERM, sigusr1, KILL, HUP, usr1]
+            restart_limit: {restarts: -1, within: soon, backoff_max: 5s, every: 1s}
+            sidecars:
+              quiet:
+                command: agent
+                forward_signals: []
+
+            """
+        #expect(
+            lines(load(text)) == [
+                "4:15: error: stop_timeout: expected a duration above zero such as 10s, found \"never\"",
+                "5:19: error: forward_signals[0]: \"TERM\" cannot be forwarded (it stops the unit, in order); expected one of \(TandemManifestReader.forwardableSignals.joined(separator: ", "))",
+                "5:34: error: forward_signals[2]: \"KILL\" cannot be forwarded (it cannot be caught); expected one of \(TandemManifestReader.forwardableSignals.joined(separator: ", "))",
+                "6:27: error: restart_limit.restarts: expected 0 or more, found -1",
+                "6:39: error: restart_limit.within: expected a duration above zero such as 30s, found \"soon\"",
+                "6:62: error: restart_limit.every: unknown field \"every\"",
+            ])
+        let good = load(
+            text.replacingOccurrences(of: "never", with: "9s").replacingOccurrences(of: "TERM, sigusr1, KILL, HUP, usr1", with: "sigusr1, HUP, usr1")
+                .replacingOccurrences(of: "restarts: -1, within: soon, backoff_max: 5s, every: 1s", with: "restarts: 3, within: 2m, backoff_max: 5s"))
+        let service = try #require(good.services.first, "\(lines(good))")
+        #expect(service.stopTimeout == 9)
+        #expect(service.containers.map(\.forwardSignals) == [["USR1", "HUP"], []])
+        #expect(service.containers.first?.restartLimit == RestartLimit(restarts: 3, window: 120, backoffMax: 5))
+        let written = ManifestWriter.tandem(service).text
+        let again = try #require(load(written).services.first, "\(written)")
+        #expect(again.stopTimeout == 9 && again.containers.map(\.forwardSignals) == [["USR1", "HUP"], []], "\(written)")
+        #expect(again.containers.first?.restartLimit == service.containers.first?.restartLimit, "\(written)")
+    }
+
     @Test func versionMarkerIsChecked() {
         #expect(errorMessages(load("tandem: v2\nname: a\ncommand: x\n")) == ["this Tandem reads manifest version v1, found \"v2\""])
     }

@@ -153,4 +153,47 @@ import Testing
         #expect(unit.spawner.processes(of: "agent").first?.signals == [SIGTERM, SIGKILL])
         #expect(report.processes.map(\.reason) == [.stopped, .stopped])
     }
+
+    /// Before its first success a TCP or HTTP check runs every 100 ms, whatever its period: what waits for
+    /// the process to be healthy starts within 100 ms of its accepting (Cloud Foundry's own start-up check
+    /// runs every 2 s). After it, the period holds.
+    @Test func aConnectCheckIsQuickUntilItsFirstSuccess() async throws {
+        let unit = try SimulatedUnit(
+            """
+            name: web
+            command: web
+            probes:
+              readiness: {tcp: {port: 8080}, period: 10s}
+            sidecars:
+              agent:
+                command: agent
+                depends_on: {web: healthy}
+            """, probes: { _, _, at in at >= .milliseconds(350) })
+        await unit.clock.advance(to: .milliseconds(399))
+        #expect(unit.spawner.starts(of: "agent").isEmpty)
+        await unit.clock.advance(to: .seconds(21))
+        #expect(try #require(unit.probes).times("web", "") == [0, 100, 200, 300, 400, 10_400, 20_400].map { .milliseconds($0) })
+        #expect(unit.spawner.starts(of: "agent") == [.milliseconds(400)])
+        _ = await unit.stop()
+    }
+
+    /// `restart_limit` sets a process's own budget and backoff cap: 4 restarts, the waits capped at 150 ms,
+    /// then given up.
+    @Test func aRestartLimitSetsTheBudgetAndTheCap() async throws {
+        let unit = try SimulatedUnit(
+            """
+            name: app
+            command: app
+            restart: always
+            restart_limit: {restarts: 4, within: 1m, backoff_max: 150ms}
+            """,
+            options: RuntimeOptions(backoff: RestartBackoff(jitter: 0)),
+            behaviour: { _, _ in .init(endsAfter: .zero, status: .exited(1)) })
+        await unit.clock.advance(to: .seconds(2))
+        let report = await unit.run.value
+        // At once, then 100 ms, then 150 ms twice (200 and 400 are capped).
+        #expect(unit.spawner.starts(of: "app") == [0, 0, 100, 250, 400].map { .milliseconds($0) })
+        #expect(unit.sink.time(of: "app: gave up: restarted 4 times within 60.0s") == .milliseconds(400))
+        #expect(report.processes.first?.restarts == 4)
+    }
 }

@@ -245,6 +245,25 @@ func index(of event: String, in list: [String]) -> Int? {
         #expect(await processIsGone(pid, within: .seconds(1)))
     }
 
+    /// A probe's output is read while it runs (it never dies of a closed pipe) and its last 4 KiB kept:
+    /// a probe that prints 100 kB passes.
+    @Test func aProbeThatPrintsALotPasses() async throws {
+        let (report, sink) = try await runUnit(
+            """
+            name: app
+            command: "exec sleep 30"
+            probes:
+              readiness: {shell: "head -c 100000 /dev/zero | tr '\\\\0' x; echo; echo done", period: 100ms}
+            sidecars:
+              after:
+                command: "echo started; exec sleep 30"
+                depends_on: {app: healthy}
+            """, stopAfter: .seconds(2))
+        #expect(report.exitCode == 0)
+        #expect(events(sink).contains("app: ready"), "\(events(sink))")
+        #expect(sink.lines(of: "after") == ["started"])
+    }
+
     /// Every command is resolved before anything starts: a missing or non-executable one stops the run
     /// with the process and the command named, and nothing runs (not even the processes that could).
     @Test func aMissingCommandStopsTheRunBeforeAnythingStarts() throws {
