@@ -5,6 +5,8 @@
 #   scripts/bench.sh supervisors [svbench run options] Tandem beside supervisord, s6, runit, honcho, circus
 #   scripts/bench.sh catalog [--postgres] [...]        the catalog server under wrk, beside nginx (SQLite, or
 #                                                      a throwaway PostgreSQL with --postgres)
+#   scripts/bench.sh runtime logs [LINES] [RUNS]       4 writers through tandem run, --log-format text beside json
+#   scripts/bench.sh runtime shutdown [N] [RUNS]       SIGTERM -> all gone, every service with a setsid child and a daemon
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
@@ -33,6 +35,11 @@ case "${1:-validate}" in
       && python3 svbench.py report "$root/.build-bench/results.json" --out "$root/.build-bench/RESULTS.md")
     echo "results: .build-bench/RESULTS.md"
     ;;
+  runtime)
+    swift build "${release[@]}" --product tandem-supervisor >/dev/null
+    shift
+    python3 scripts/bench/runtime.py "$bin" "$@"
+    ;;
   catalog)
     # wrk drives the load; nginx serving the same JSON file is the machine's limit.
     if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
@@ -48,5 +55,5 @@ case "${1:-validate}" in
       python3 scripts/bench/catalog.py "$bin" "$@"
     fi
     ;;
-  *) echo "usage: scripts/bench.sh validate [COMBINATIONS] [RUNS] | render [FILE] [ITERATIONS] | supervisors [OPTIONS] | catalog [OPTIONS]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh validate [COMBINATIONS] [RUNS] | render [FILE] [ITERATIONS] | supervisors [OPTIONS] | runtime logs|shutdown | catalog [OPTIONS]" >&2; exit 2 ;;
 esac

@@ -274,6 +274,8 @@ final class QueuedWriter: Sendable {
         var writing = false
         var waitingForRoom = 0
         var dropped = 0
+        /// Bytes written so far (progress, for `flush`).
+        var written = 0
     }
 
     private let descriptor: Int32
@@ -312,11 +314,19 @@ final class QueuedWriter: Sendable {
         }
     }
 
-    /// Waits until the queue is written or `limit` passes; false when something was left or dropped.
+    /// Waits until the queue is written, for as long as the descriptor keeps taking bytes (a slow console),
+    /// but not past `limit` without progress (a console nobody reads); false when something was left or
+    /// dropped.
     func flush(within limit: Duration) -> Bool {
-        let deadline = ContinuousClock.now + limit
+        var deadline = ContinuousClock.now + limit
+        var last = state.withLock { $0.written }
         while ContinuousClock.now < deadline {
-            if state.withLock({ $0.queue.isEmpty && !$0.writing }) { break }
+            let (done, written) = state.withLock { ($0.queue.isEmpty && !$0.writing, $0.written) }
+            if done { break }
+            if written != last {
+                last = written
+                deadline = ContinuousClock.now + limit
+            }
             sleepThread(seconds: 0.001)
         }
         return state.withLock { $0.queue.isEmpty && !$0.writing && $0.dropped == 0 }
@@ -334,7 +344,15 @@ final class QueuedWriter: Sendable {
             }
             for _ in 0..<waiters { hasRoom.signal() }
             guard !chunk.isEmpty else { continue }
-            _ = writeAll(descriptor, chunk)
+            // In pieces, so that progress shows while a slow reader takes a large chunk.
+            var offset = 0
+            while offset < chunk.count {
+                let end = min(chunk.count, offset + 65536)
+                guard writeAll(descriptor, chunk[offset..<end]) else { break }
+                let piece = end - offset
+                offset = end
+                state.withLock { $0.written += piece }
+            }
             chunk.removeAll(keepingCapacity: true)
             state.withLock { $0.writing = false }
         }

@@ -329,7 +329,7 @@ public actor Supervisor {
             // Whatever the process left behind (a daemon it forked, in its process group or its cgroup) goes with it.
             spawned.signalGroup(SIGKILL)
             if let leaf { containment?.killLeaf(leaf) }
-            await drained.wait(upTo: .milliseconds(200))
+            await drained.wait(idleFor: .milliseconds(200), progress: pump.progress)
             if container.role == .logRouter { router?.detach() }
 
             states[name]?.running = false
@@ -829,11 +829,19 @@ final class OutputDrain: Sendable {
 
     func close() { closed.withLock { $0 += 1 } }
 
-    /// Waits until both pipes have ended, or the limit (a forked daemon may hold them open).
-    func wait(upTo limit: Duration) async {
-        let deadline = ContinuousClock.now + limit
+    /// Waits until both pipes have ended, for as long as the output thread keeps reading (a slow console
+    /// slows it, and nothing is lost), but not past `idle` without progress (a console nobody reads, or
+    /// a descendant that holds the pipes open without writing).
+    func wait(idleFor idle: Duration, progress: @Sendable () -> Int) async {
+        var last = progress()
+        var deadline = ContinuousClock.now + idle
         while closed.withLock({ $0 }) < 2 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(1))
+            let now = progress()
+            if now != last {
+                last = now
+                deadline = ContinuousClock.now + idle
+            }
         }
     }
 }

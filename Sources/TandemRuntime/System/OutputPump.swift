@@ -19,6 +19,10 @@ final class OutputPump: Sendable {
 
     private let epoll: Int32
     private let sources = Mutex<[Int32: Source]>([:])
+    private let reads = Atomic<Int>(0)
+
+    /// Grows with every read: whether the output thread is making progress.
+    var progress: @Sendable () -> Int { { [self] in reads.load(ordering: .relaxed) } }
     private let sink: any LogSink
 
     init(sink: any LogSink) {
@@ -52,6 +56,7 @@ final class OutputPump: Sendable {
                 while true {
                     let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                     if got > 0 {
+                        reads.add(1, ordering: .relaxed)
                         if let batch = split(descriptor, buffer[0..<got]) { sink.write(batch) }
                         if got < buffer.count { break }
                     } else if got == 0 {
