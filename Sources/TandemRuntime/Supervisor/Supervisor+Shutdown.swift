@@ -1,0 +1,71 @@
+import CTandemSystem
+import Dispatch
+import Glibc
+import Synchronization
+import TandemCore
+
+// The supervisor's shutdown.
+extension Supervisor {
+    func shutdown(deadline: ContinuousClock.Instant) async {
+        let order = DependencyGraph(plan.service).startOrder() ?? plan.processes.map(\.container.name)
+        let phases: [[String]] = [[.main], [.sidecar], [.logRouter]].map { (roles: [Container.Role]) in
+            order.reversed().filter { name in container(name).map { roles.contains($0.role) } ?? false }
+        }
+        for (index, phase) in phases.enumerated() {
+            // Every phase fits inside the stop timeout: each later phase that has a running process keeps
+            // the longest grace of its processes, up to a fifth of the timeout.
+            let reserve = phases[(index + 1)...].reduce(Duration.zero) { total, later in
+                let running = later.filter { states[$0]?.running == true }
+                guard !running.isEmpty else { return total }
+                let longest = running.map(grace(of:)).max() ?? .zero
+                return total + min(longest, options.stopDeadline / 5)
+            }
+            let phaseDeadline = max(min(deadline, deadline - reserve), clock.now)
+            // Within a phase: a process stops once every running process that depends on it has stopped.
+            var remaining = phase
+            while !remaining.isEmpty {
+                let level = remaining.filter { name in
+                    !remaining.contains { other in container(other)?.dependsOn.contains { $0.container == name } ?? false }
+                }
+                let batch = level.isEmpty ? remaining : level
+                if index == phases.count - 1, let router, batch.contains(where: { container($0)?.role == .logRouter }) {
+                    // The router gets what is still held for it before it is asked to stop.
+                    let left = max(phaseDeadline - clock.now - .milliseconds(500), .zero)
+                    await withCheckedContinuation { continuation in
+                        DispatchQueue.global().async {
+                            router.drain(within: left)
+                            continuation.resume()
+                        }
+                    }
+                }
+                await withTaskGroup(of: Void.self) { group in
+                    for name in batch { group.addTask { await self.stopOne(name, deadline: phaseDeadline) } }
+                }
+                remaining.removeAll { batch.contains($0) }
+            }
+        }
+        // Anything left (a process group that outlived its leader) goes now.
+        for state in states.values { state.process?.signalGroup(SIGKILL) }
+    }
+
+    func grace(of name: String) -> Duration {
+        container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
+    }
+
+    func stopOne(_ name: String, deadline: ContinuousClock.Instant) async {
+        guard let process = states[name]?.process, states[name]?.running == true else { return }
+        states[name]?.stopRequested = true
+        event(name, "stopping")
+        process.signalGroup(SIGTERM)
+        let grace = grace(of: name)
+        let asked = clock.now
+        let until = min(asked + grace, deadline)
+        await waitUntil(until) { self.states[name]?.running != true }
+        if states[name]?.running == true {
+            let waited = until - asked
+            event(name, "did not stop within \(Self.format(waited))\(waited < grace ? " (what the unit's stop timeout left of its grace)" : ""): killing")
+            process.signalGroup(SIGKILL)
+            await waitUntil(clock.now + .seconds(5)) { self.states[name]?.running != true }
+        }
+    }
+}
