@@ -158,13 +158,13 @@ int tandem_cgroup_remove(const char *folder) {
     return failures ? -1 : 0;
 }
 
+#define KEEPER_FOLDERS 16
+
 /// The keeper's loop: init of the unit's PID namespace (reaping whatever is re-parented to it) until the
-/// supervisor's end, then the unit's end.
-static int keeper_main(int argc, char **argv) {
+/// supervisor's end, then the unit's end. The supervisor writes the cgroups to remove on the pipe whose end
+/// means its own, one `VERSION PATH` line each.
+static int keeper_loop(int death, int ready, int mount_proc) {
     prctl(PR_SET_NAME, (unsigned long)"tandem-keeper", 0, 0, 0);
-    int death = atoi(argv[2]);
-    int ready = atoi(argv[3]);
-    int mount_proc = atoi(argv[4]);
     // No signal ends the keeper but SIGKILL: the unit's cleanup must not be cut short by a stray one.
     sigset_t all;
     sigfillset(&all);
@@ -185,25 +185,44 @@ static int keeper_main(int argc, char **argv) {
     sigaddset(&children, SIGCHLD);
     int signals = signalfd(-1, &children, SFD_CLOEXEC | SFD_NONBLOCK);
     struct pollfd watched[2] = {{.fd = death, .events = POLLIN}, {.fd = signals, .events = POLLIN}};
+    static char folders[KEEPER_FOLDERS][PATH_MAX];
+    static int versions[KEEPER_FOLDERS];
+    int count = 0;
+    static char line[PATH_MAX + 8];
+    size_t used = 0;
     for (;;) {
         reap_any();
-        int count = poll(watched, signals >= 0 ? 2 : 1, signals >= 0 ? -1 : 100);
-        if (count < 0 && errno != EINTR) break;
-        if (count > 0 && watched[1].revents) {
+        int ready_count = poll(watched, signals >= 0 ? 2 : 1, signals >= 0 ? -1 : 100);
+        if (ready_count < 0 && errno != EINTR) break;
+        if (ready_count > 0 && watched[1].revents) {
             struct signalfd_siginfo info;
             while (read(signals, &info, sizeof info) == (ssize_t)sizeof info) {}
         }
-        if (count > 0 && watched[0].revents) {
-            char byte;
-            ssize_t got = read(death, &byte, 1);
-            if (got <= 0 && !(got < 0 && errno == EINTR)) break;
+        if (ready_count > 0 && watched[0].revents) {
+            char chunk[512];
+            ssize_t got = read(death, chunk, sizeof chunk);
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) break;
+            for (ssize_t index = 0; index < got; index++) {
+                if (chunk[index] != '\n') {
+                    if (used < sizeof line - 1) line[used++] = chunk[index];
+                    continue;
+                }
+                line[used] = 0;
+                if (used > 2 && (line[0] == '1' || line[0] == '2') && line[1] == ' ' && count < KEEPER_FOLDERS) {
+                    versions[count] = line[0] - '0';
+                    snprintf(folders[count], PATH_MAX, "%s", line + 2);
+                    count++;
+                }
+                used = 0;
+            }
         }
     }
     // The supervisor is gone (ended, or killed): nothing of the unit may outlive it.
-    for (int index = 5; index + 1 < argc; index += 2) {
-        tandem_cgroup_kill(argv[index + 1], atoi(argv[index]), 5000);
+    for (int index = 0; index < count; index++) {
+        tandem_cgroup_kill(folders[index], versions[index], 5000);
         reap_any();
-        tandem_cgroup_remove(argv[index + 1]);
+        tandem_cgroup_remove(folders[index]);
     }
     // As the namespace's init, this exit takes whatever is left in it.
     return 0;
@@ -211,11 +230,35 @@ static int keeper_main(int argc, char **argv) {
 
 __attribute__((constructor)) static void tandem_keeper_entry(int argc, char **argv, char **envp) {
     (void)envp;
-    if (argc >= 5 && argv[1] && strcmp(argv[1], KEEPER_FLAG) == 0) _exit(keeper_main(argc, argv));
+    if (argc >= 5 && argv[1] && strcmp(argv[1], KEEPER_FLAG) == 0) _exit(keeper_loop(atoi(argv[2]), atoi(argv[3]), atoi(argv[4])));
 }
 
-pid_t tandem_keeper_start(const char *executable, char *const folders[], const int versions[], int *pid_namespace, int *death_fd,
-                          int *mount_namespace_fd) {
+int tandem_keeper_add_folder(int death_fd, const char *folder, int version) {
+    char line[PATH_MAX + 8];
+    int length = snprintf(line, sizeof line, "%d %s\n", version, folder);
+    if (length <= 0 || length >= (int)sizeof line) return -1;
+    return write(death_fd, line, (size_t)length) == length ? 0 : -1;
+}
+
+/// Waits for the keeper's first byte: 'm' when it made the unit's mount namespace (then opened for
+/// tandem_spawn), 'k' otherwise; -1 when it did not start.
+static int await_keeper(pid_t pid, int ready, int *mount_namespace_fd) {
+    char answer = 0;
+    ssize_t got;
+    do {
+        got = read(ready, &answer, 1);
+    } while (got < 0 && errno == EINTR);
+    close(ready);
+    if (got != 1) return -1;
+    if (answer == 'm') {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+        *mount_namespace_fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    return 0;
+}
+
+pid_t tandem_keeper_start(const char *executable, int *pid_namespace, int *death_fd, int *mount_namespace_fd) {
     *mount_namespace_fd = -1;
     int death[2], ready[2];
     if (pipe2(death, O_CLOEXEC) != 0) return -1;
@@ -229,28 +272,7 @@ pid_t tandem_keeper_start(const char *executable, char *const folders[], const i
         own_namespace = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
         if (own_namespace < 0 || unshare(CLONE_NEWPID) != 0) *pid_namespace = 0;
     }
-    // argv: name, flag, death fd, ready fd, mount proc, then (version, folder) pairs.
-    int count = 0;
-    while (folders[count]) count++;
-    char **arguments = calloc((size_t)(6 + 2 * count), sizeof(char *));
-    char version_text[64][2];
-    if (!arguments || count > 64) {
-        free(arguments);
-        errno = ENOMEM;
-        return -1;
-    }
-    arguments[0] = "tandem-keeper";
-    arguments[1] = KEEPER_FLAG;
-    arguments[2] = "3";
-    arguments[3] = "4";
-    arguments[4] = *pid_namespace ? "1" : "0";
-    for (int index = 0; index < count; index++) {
-        version_text[index][0] = (char)('0' + versions[index]);
-        version_text[index][1] = 0;
-        arguments[5 + 2 * index] = version_text[index];
-        arguments[6 + 2 * index] = folders[index];
-    }
-    arguments[5 + 2 * count] = NULL;
+    char *arguments[] = {"tandem-keeper", KEEPER_FLAG, "3", "4", *pid_namespace ? "1" : "0", NULL};
     pid_t pid = vfork();
     if (pid == 0) {
         // Its own session: a signal to the supervisor's group or terminal never reaches it.
@@ -271,7 +293,6 @@ pid_t tandem_keeper_start(const char *executable, char *const folders[], const i
         _exit(127);
     }
     int saved = errno;
-    free(arguments);
     close(death[0]);
     close(ready[1]);
     if (own_namespace >= 0) {
@@ -286,13 +307,7 @@ pid_t tandem_keeper_start(const char *executable, char *const folders[], const i
         errno = saved;
         return -1;
     }
-    char answer = 0;
-    ssize_t got;
-    do {
-        got = read(ready[0], &answer, 1);
-    } while (got < 0 && errno == EINTR);
-    close(ready[0]);
-    if (got != 1) {
+    if (await_keeper(pid, ready[0], mount_namespace_fd) != 0) {
         // It did not start: a PID namespace without its init would refuse every later fork.
         close(death[1]);
         waitpid(pid, NULL, 0);
@@ -307,12 +322,89 @@ pid_t tandem_keeper_start(const char *executable, char *const folders[], const i
         errno = ECHILD;
         return -1;
     }
-    if (answer == 'm') {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
-        *mount_namespace_fd = open(path, O_RDONLY | O_CLOEXEC);
-    }
     *death_fd = death[1];
+    return pid;
+}
+
+// The keeper the supervisor's executable forks before main, when the process is still small and has one
+// thread: it shares the supervisor's pages instead of mapping a runtime of its own.
+static pid_t early_keeper = -1;
+static int early_death = -1;
+static int early_pid_namespace = 0;
+static int early_mount_namespace = -1;
+static int early_pid_namespace_fd = -1;
+
+__attribute__((constructor)) static void tandem_early_keeper_start(void) {
+    const char *mode = getenv("TANDEM_CONTAINMENT");
+    if (!getenv("TANDEM_LAUNCH_FD") || !mode || strcmp(mode, "none") == 0) return;
+    int death[2], ready[2];
+    if (pipe2(death, O_CLOEXEC) != 0) return;
+    if (pipe2(ready, O_CLOEXEC) != 0) {
+        close(death[0]);
+        close(death[1]);
+        return;
+    }
+    // As root, and unless this process is already a namespace's init (a container's PID 1): the keeper is
+    // the first child after unshare, so the init of the new namespace; every thread started later puts
+    // its children there too.
+    int own_namespace = -1;
+    int namespace = strcmp(mode, "auto") == 0 && geteuid() == 0 && getpid() != 1;
+    if (namespace) {
+        own_namespace = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (own_namespace < 0 || unshare(CLONE_NEWPID) != 0) namespace = 0;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        setsid();
+        close(death[1]);
+        close(ready[0]);
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            dup2(null, 0);
+            dup2(null, 1);
+            if (null > 2) close(null);
+        }
+        _exit(keeper_loop(death[0], ready[1], namespace));
+    }
+    close(death[0]);
+    close(ready[1]);
+    // A thread cannot be started while this thread's children would go to another namespace: back to
+    // ours until the spawning thread joins the keeper's (tandem_early_keeper).
+    if (own_namespace >= 0) {
+        if (namespace && pid > 0) {
+            char path[64];
+            snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)pid);
+            early_pid_namespace_fd = open(path, O_RDONLY | O_CLOEXEC);
+        }
+        setns(own_namespace, CLONE_NEWPID);
+        close(own_namespace);
+    }
+    if (pid < 0 || await_keeper(pid, ready[0], &early_mount_namespace) != 0 || (namespace && early_pid_namespace_fd < 0)) {
+        if (pid > 0) {
+            close(death[1]);
+            waitpid(pid, NULL, 0);
+        }
+        return;
+    }
+    early_keeper = pid;
+    early_death = death[1];
+    early_pid_namespace = namespace;
+}
+
+pid_t tandem_early_keeper(int *pid_namespace, int *death_fd, int *mount_namespace_fd) {
+    if (early_keeper <= 0) return -1;
+    if (early_pid_namespace_fd >= 0) {
+        // The calling (spawning) thread's children go to the keeper's namespace from now on.
+        if (setns(early_pid_namespace_fd, CLONE_NEWPID) != 0) early_pid_namespace = 0;
+        close(early_pid_namespace_fd);
+        early_pid_namespace_fd = -1;
+    }
+    *pid_namespace = early_pid_namespace;
+    *death_fd = early_death;
+    *mount_namespace_fd = early_mount_namespace;
+    pid_t pid = early_keeper;
+    // Handed over once.
+    early_keeper = -1;
     return pid;
 }
 
@@ -352,4 +444,17 @@ int tandem_relay_signals(int write_fd) {
     sigemptyset(&none);
     pthread_sigmask(SIG_SETMASK, &none, NULL);
     return 0;
+}
+
+#include <malloc.h>
+
+/// The supervisor's threads block for their whole life and allocate little: one malloc arena for all of
+/// them, instead of one each (each holding its own free pages), is what a process that sits beside its
+/// children for days wants.
+__attribute__((constructor)) static void tandem_supervisor_memory(void) {
+    if (getenv("TANDEM_LAUNCH_FD")) mallopt(M_ARENA_MAX, 1);
+}
+
+void tandem_give_back_memory(void) {
+    malloc_trim(0);
 }

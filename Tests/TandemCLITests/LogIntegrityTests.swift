@@ -55,16 +55,18 @@ import Testing
         return (process.terminationStatus, output)
     }
 
+    /// Four writers (none essential: the unit ends when the last one does) to a console read slowly.
     @Test func jsonToASlowConsoleLosesNothing() throws {
         let count = 50_000
         let path = try RunCommandTests.manifest(
             """
             name: w1
             command: "seq 1 \(count)"
+            essential: false
             processes:
-              w2: {command: "seq 1 \(count)"}
-              w3: {command: "seq 1 \(count)"}
-              w4: {command: "seq 1 \(count)"}
+              w2: {command: "seq 1 \(count)", essential: false}
+              w3: {command: "seq 1 \(count)", essential: false}
+              w4: {command: "seq 1 \(count)", essential: false}
             """)
         let (status, output) = try Self.runReadSlowly(["run", "--log-format", "json", path])
         #expect(status == 0)

@@ -43,9 +43,9 @@ import Testing
             for dependency in dependencies {
                 #expect(try position("\(dependency): started") < position("\(name): started"), "seed \(seed): \(name) -> \(dependency)")
                 // The dependent has ended before its dependency is asked to stop.
-                #expect(try position("\(name): killed by signal 15") < position("\(dependency): stopping"), "seed \(seed): \(name) -> \(dependency)")
+                #expect(try position("\(name): stopped (SIGTERM)") < position("\(dependency): stopping"), "seed \(seed): \(name) -> \(dependency)")
             }
-            #expect(try position("app: killed by signal 15") < position("\(name): stopping"), "seed \(seed)")
+            #expect(try position("app: stopped (SIGTERM)") < position("\(name): stopping"), "seed \(seed)")
         }
     }
 

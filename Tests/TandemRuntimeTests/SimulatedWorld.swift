@@ -224,7 +224,7 @@ final class ScriptedProbes: ProbeRunner {
         calls.withLock { $0.filter { $0.process == process && $0.command == command }.map(\.at) }
     }
 
-    func check(_ probe: Probe, of process: RunPlan.Process) async -> ProbeResult {
+    func check(_ probe: Probe, of target: ProbeTarget) async -> ProbeResult {
         let command: String =
             switch probe.action {
             case .exec(let argv): argv.joined(separator: " ")
@@ -232,9 +232,9 @@ final class ScriptedProbes: ProbeRunner {
             default: ""
             }
         let at = clock.elapsed
-        calls.withLock { $0.append((process.container.name, command, at)) }
+        calls.withLock { $0.append((target.name, command, at)) }
         clock.touch()
-        return ProbeResult(passed: result(process.container.name, command, at), output: "scripted at \(at)")
+        return ProbeResult(passed: result(target.name, command, at), output: "scripted at \(at)")
     }
 }
 

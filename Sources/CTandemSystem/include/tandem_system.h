@@ -17,14 +17,20 @@ pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory
                    int cgroup_count, int mount_namespace_fd, int notify_fd, int notify_target, int *error);
 
 /// Starts the unit's keeper: `executable` (this program) re-run as a small C loop that waits for the end of
-/// the supervisor (the end of a pipe only the supervisor holds) and then kills every process in `folders`
-/// (cgroups of the unit, NULL-terminated; `versions[i]` 1 or 2) and removes them. With `pid_namespace`, the
+/// the supervisor (the end of a pipe only the supervisor holds, `*death_fd`) and then kills every process in
+/// the cgroups named on that pipe (tandem_keeper_add_folder) and removes them. With `*pid_namespace`, the
 /// calling thread's later children go into a new PID namespace whose init is the keeper, with /proc of its
 /// own in a mount namespace (`*mount_namespace_fd`, for tandem_spawn): when the keeper ends, the kernel
 /// kills everything in it. `*pid_namespace` is set to 0 when the namespace could not be made. Returns the
-/// keeper's pid and the pipe's write end in `*death_fd`, or -1 with errno.
-pid_t tandem_keeper_start(const char *executable, char *const folders[], const int versions[], int *pid_namespace, int *death_fd,
-                          int *mount_namespace_fd);
+/// keeper's pid, or -1 with errno.
+pid_t tandem_keeper_start(const char *executable, int *pid_namespace, int *death_fd, int *mount_namespace_fd);
+
+/// The keeper the supervisor's executable started before main (with TANDEM_LAUNCH_FD and
+/// TANDEM_CONTAINMENT auto or cgroup in its environment), handed over once; -1 when there is none.
+pid_t tandem_early_keeper(int *pid_namespace, int *death_fd, int *mount_namespace_fd);
+
+/// Tells the keeper to remove the cgroup `folder` (v1 or v2) when the supervisor ends; 0 or -1.
+int tandem_keeper_add_folder(int death_fd, const char *folder, int version);
 
 /// Kills every process in the cgroup `folder` and its child groups (v2: cgroup.kill; v1: freeze, kill each
 /// member, thaw, until empty) and waits up to `timeout_ms` until none is left; 0 when empty, else -1.
@@ -71,5 +77,8 @@ int tandem_accept(int listener);
 /// `write_fd` instead of taking its default action, so that no signal ends the process; SIGTTIN, SIGTTOU
 /// and SIGPIPE are ignored (as tini does).
 int tandem_relay_signals(int write_fd);
+
+/// Returns the free pages of malloc's heap to the kernel (malloc_trim).
+void tandem_give_back_memory(void);
 
 #endif

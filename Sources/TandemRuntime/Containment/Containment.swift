@@ -87,20 +87,20 @@ final class Containment: Sendable {
         guard mode != .none else { return }
         // Already PID 1 (a container's entrypoint): the kernel ends everything when this process ends.
         let wantsNamespace = mode == .auto && getpid() != 1 && geteuid() == 0
+        // This executable again: its constructor runs the keeper's loop before Swift's main.
         let executable = "/proc/self/exe"
         let started = SpawnThread.shared.run { () -> Keeper? in
             var pidNamespace: Int32 = wantsNamespace ? 1 : 0
             var deathPipe: Int32 = -1
             var mountNamespace: Int32 = -1
-            let paths = folders.map { strdup($0.path) } + [nil]
-            defer { for path in paths { free(path) } }
-            let versions = folders.map(\.version)
-            let pid = paths.withUnsafeBufferPointer { pathsBuffer in
-                versions.withUnsafeBufferPointer { versionsBuffer in
-                    tandem_keeper_start(executable, pathsBuffer.baseAddress, versionsBuffer.baseAddress, &pidNamespace, &deathPipe, &mountNamespace)
-                }
+            // The one `tandem-supervisor` forked before main, else this executable run again.
+            var pid = tandem_early_keeper(&pidNamespace, &deathPipe, &mountNamespace)
+            if pid <= 0 {
+                pidNamespace = wantsNamespace ? 1 : 0
+                pid = tandem_keeper_start(executable, &pidNamespace, &deathPipe, &mountNamespace)
             }
             guard pid > 0 else { return nil }
+            for folder in folders { _ = tandem_keeper_add_folder(deathPipe, folder.path, folder.version) }
             return Keeper(pid: pid, deathPipe: deathPipe, mountNamespace: mountNamespace, pidNamespace: pidNamespace != 0)
         }
         keeper.withLock { $0 = started }

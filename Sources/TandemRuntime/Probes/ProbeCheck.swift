@@ -21,7 +21,7 @@ public struct ProbeResult: Sendable, Equatable, ExpressibleByBooleanLiteral {
 
 /// Runs one probe of a process once and says how it went; tests substitute their own.
 public protocol ProbeRunner: Sendable {
-    func check(_ probe: Probe, of process: RunPlan.Process) async -> ProbeResult
+    func check(_ probe: Probe, of target: ProbeTarget) async -> ProbeResult
 }
 
 /// The real probes: a command (in its own process group, killed whole on timeout), a TCP connect or an
@@ -32,15 +32,15 @@ struct ProbeCheck: ProbeRunner {
     let spawner: any ProcessSpawner
     let clock: any RuntimeClock
 
-    func check(_ probe: Probe, of process: RunPlan.Process) async -> ProbeResult {
+    func check(_ probe: Probe, of target: ProbeTarget) async -> ProbeResult {
         let timeout = probe.timeout ?? Self.defaultTimeout
         let milliseconds = Int32(max(1, (timeout * 1000).rounded()))
-        let fallbackPort = process.container.ports.first?.containerPort.number
+        let fallbackPort = target.fallbackPort
         switch probe.action {
         case .exec(let argv):
-            return await command(argv, of: process, timeout: timeout)
+            return await command(argv, of: target, timeout: timeout)
         case .shell(let line):
-            return await command(["/bin/sh", "-c", line], of: process, timeout: timeout)
+            return await command(["/bin/sh", "-c", line], of: target, timeout: timeout)
         case .tcp(let port):
             guard let number = port?.number ?? fallbackPort else { return ProbeResult(passed: false, output: "the process has no port to connect to") }
             return await Self.blocking {
@@ -70,7 +70,7 @@ struct ProbeCheck: ProbeRunner {
     /// Runs `argv` with the environment, folder and cgroups of the process it probes (as Kubernetes runs an
     /// exec probe inside the container), reading what it prints as it prints it, so that it never dies of
     /// a closed pipe.
-    private func command(_ argv: [String], of target: RunPlan.Process, timeout: Double) async -> ProbeResult {
+    private func command(_ argv: [String], of target: ProbeTarget, timeout: Double) async -> ProbeResult {
         var request = SpawnRequest(
             arguments: argv, environment: target.request.environment, directory: target.request.directory, cgroups: target.request.cgroups)
         request.mountNamespace = target.request.mountNamespace

@@ -7,20 +7,21 @@ import TandemCore
 // The supervisor's dependencies.
 extension Supervisor {
     /// Nil when every dependency's condition holds; otherwise why it never will.
-    func waitForDependencies(_ container: Container) async -> String? {
-        var dependencies = container.dependsOn
+    func waitForDependencies(_ spec: ProcessSpec) async -> String? {
+        let name = spec.name
+        var dependencies = spec.container.dependsOn
         // Everything else starts once the log router has, so that no line is written before it can take it.
-        if container.role != .logRouter, let router = plan.service.logging?.router, !dependencies.contains(where: { $0.container == router }) {
+        if spec.container.role != .logRouter, let router = plan.service.logging?.router, !dependencies.contains(where: { $0.container == router }) {
             dependencies.insert(Dependency(container: router, condition: .start), at: 0)
         }
         if !dependencies.isEmpty {
-            event(container.name, "waiting for \(dependencies.map { "\($0.container)->\($0.condition.rawValue.lowercased())" }.joined(separator: ", "))")
+            event(name, "waiting for \(dependencies.map { "\($0.container)->\($0.condition.rawValue.lowercased())" }.joined(separator: ", "))")
         }
         for dependency in dependencies {
             let timeout = dependency.timeout.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.dependencyTimeout
             let deadline = clock.now + timeout
-            states[container.name]?.waitingFor = (dependency, deadline)
-            defer { states[container.name]?.waitingFor = nil }
+            states[name]?.waitingFor = (dependency, deadline)
+            defer { states[name]?.waitingFor = nil }
             while true {
                 if stopping { return "the unit is stopping" }
                 guard let target = states[dependency.container] else { return "\(dependency.container) does not exist" }

@@ -6,10 +6,10 @@ import TandemCore
 
 // The supervisor's probes.
 extension Supervisor {
-    func probe(_ name: String, generation: Int, process: RunPlan.Process) async {
-        let container = process.container
-        if let startup = container.probes.startup {
-            let passed = await loop(startup, of: process) { @Sendable result in
+    func probe(_ spec: ProcessSpec, generation: Int, target: ProbeTarget) async {
+        let name = spec.name
+        if let startup = spec.container.probes.startup {
+            let passed = await loop(startup, of: target) { @Sendable result in
                 await self.recordProbe(name, generation: generation, kind: .startup, result: result)
                 // Startup: the first success ends it; enough failures in a row kill the process.
                 return result.passed ? .stop(true) : .continue
@@ -19,14 +19,14 @@ extension Supervisor {
                 return
             }
             // A process that notifies is ready once it says so, not when its startup probe passes.
-            if container.probes.readiness == nil && !container.notifiesReadiness { setReady(name, generation: generation, true) }
+            if spec.container.probes.readiness == nil && !spec.container.notifiesReadiness { setReady(name, generation: generation, true) }
         }
         await withTaskGroup(of: Void.self) { group in
-            if let readiness = container.probes.readiness {
+            if let readiness = spec.container.probes.readiness {
                 group.addTask {
                     var successes = 0
                     var failures = 0
-                    _ = await self.loop(readiness, of: process, failOnThreshold: false) { result in
+                    _ = await self.loop(readiness, of: target, failOnThreshold: false) { result in
                         await self.recordProbe(name, generation: generation, kind: .readiness, result: result)
                         if result.passed {
                             successes += 1
@@ -41,9 +41,9 @@ extension Supervisor {
                     }
                 }
             }
-            if let liveness = container.probes.liveness {
+            if let liveness = spec.container.probes.liveness {
                 group.addTask {
-                    let failed = await self.loop(liveness, of: process) { result in
+                    let failed = await self.loop(liveness, of: target) { result in
                         await self.recordProbe(name, generation: generation, kind: .liveness, result: result)
                         return .continue
                     }
@@ -63,7 +63,7 @@ extension Supervisor {
     /// Runs `probe` every period after the initial delay, never overlapping itself. Returns true when
     /// `step` stops it, false once `failureThreshold` failures come in a row (when `failOnThreshold`).
     nonisolated func loop(
-        _ probe: Probe, of process: RunPlan.Process, failOnThreshold: Bool = true, step: (ProbeResult) async -> ProbeStep
+        _ probe: Probe, of target: ProbeTarget, failOnThreshold: Bool = true, step: (ProbeResult) async -> ProbeStep
     ) async -> Bool {
         let period = Duration.nanoseconds(Int64((probe.period ?? 10) * 1e9))
         if let delay = probe.initialDelay, delay > 0 {
@@ -79,7 +79,7 @@ extension Supervisor {
         }
         while !Task.isCancelled {
             let started = clock.now
-            let result = await probes.check(probe, of: process)
+            let result = await probes.check(probe, of: target)
             if result.passed { quick = false }
             if Task.isCancelled { return true }
             failures = result.passed ? 0 : failures + 1

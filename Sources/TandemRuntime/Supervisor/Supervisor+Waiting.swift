@@ -35,6 +35,7 @@ extension Supervisor {
     }
 
     func notifyChange() {
+        changes &+= 1
         let all = waiters
         waiters.removeAll()
         for timer in timers.values { timer.cancel() }

@@ -111,6 +111,12 @@ public actor Supervisor {
     /// The cgroup of each process with a memory limit, to remove when the unit ends.
     var memoryGroups: [String: String] = [:]
     var containment: Containment?
+    /// Counts state changes, to tell when the unit is still.
+    var changes = 0
+    /// Each process's definition, by reference (see ProcessSpec).
+    let specs: [String: ProcessSpec]
+    /// Each process's group in the unit's cgroup.
+    var leaves: [String: CgroupFolder] = [:]
 
     public init(plan: RunPlan, options: RuntimeOptions = RuntimeOptions(), spawner: any ProcessSpawner = PosixSpawner(), sink: any LogSink) {
         self.plan = plan
@@ -130,6 +136,7 @@ public actor Supervisor {
         self.sink = forwarders.isEmpty ? sink : FanOutSink([sink] + forwarders)
         self.pump = OutputPump(sink: self.sink)
         for process in plan.processes { states[process.container.name] = State() }
+        specs = Dictionary(plan.processes.map { ($0.container.name, ProcessSpec($0, service: plan.service)) }) { first, _ in first }
     }
 
     // MARK: Running
@@ -160,10 +167,13 @@ public actor Supervisor {
             let name = process.container.name
             lifecycles.append(Task { await self.lifecycle(name) })
         }
+        let settling = Task { await self.giveBackMemoryWhenSettled() }
         if let destination { event("tandem", "logs go to \(destination.destination)") }
         while !stopping { await waitForChange(until: nil) }
         let deadline = clock.now + options.stopDeadline
         await shutdown(deadline: deadline)
+        settling.cancel()
+        notifyChange()
         for task in lifecycles { await task.value }
         // Whatever is left of the unit (a daemon that left its process group) ends with it.
         containment.end(otherFolders: [memory?.folder].compactMap { $0 })
@@ -232,6 +242,22 @@ public actor Supervisor {
         plan.processes.map { process in
             let state = states[process.container.name] ?? State()
             return (process.container.name, state.running, state.ready, state.restarts)
+        }
+    }
+
+    /// Once the unit has been still for a second (everything started, nothing changing), what the start
+    /// allocated and freed goes back to the kernel: the supervisor sits beside its children for their
+    /// whole life. Again after each later burst of changes. On real time, not the unit's clock.
+    func giveBackMemoryWhenSettled() async {
+        while !Task.isCancelled && !stopping {
+            // Asleep until something changes: an idle unit wakes nobody.
+            await waitForChange(until: nil)
+            var before: Int
+            repeat {
+                before = changes
+                try? await Task.sleep(for: .seconds(1))
+            } while changes != before && !Task.isCancelled && !stopping
+            tandem_give_back_memory()
         }
     }
 

@@ -124,7 +124,7 @@ public struct SupervisorLaunch: Sendable, Codable {
     /// Replaces this process with `supervisor`, handing it the launch (`json`, this launch encoded by the
     /// caller, which has an encoder) on an unlinked temporary file (same pid, so signals and a container's
     /// PID 1 stay where they were). Returns only on failure.
-    public static func exec(supervisor: String, json data: [UInt8]) -> String {
+    public static func exec(supervisor: String, json data: [UInt8], containment: ContainmentMode) -> String {
         var template = Array((temporaryDirectory() + "tandem-launch-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { return "cannot create a temporary file: \(String(cString: strerror(errno)))" }
@@ -133,6 +133,8 @@ public struct SupervisorLaunch: Sendable, Codable {
         guard writeAll(descriptor, data) else { return "cannot write the launch: \(String(cString: strerror(errno)))" }
         lseek(descriptor, 0, SEEK_SET)
         setenv(Self.descriptorVariable, String(descriptor), 1)
+        // Read before main, where the supervisor forks the unit's keeper while it is still small.
+        setenv("TANDEM_CONTAINMENT", containment.rawValue, 1)
         let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(supervisor), nil]
         arguments.withUnsafeBufferPointer { _ = execv(supervisor, $0.baseAddress!) }
         return "cannot start \(supervisor): \(String(cString: strerror(errno)))"
@@ -142,6 +144,7 @@ public struct SupervisorLaunch: Sendable, Codable {
     public static func received() -> SupervisorLaunch? {
         guard let text = environmentValue(descriptorVariable), let descriptor = Int32(text) else { return nil }
         unsetenv(descriptorVariable)
+        unsetenv("TANDEM_CONTAINMENT")
         defer { close(descriptor) }
         guard let data = readAll(descriptor) else { return nil }
         return try? JSONValueDecoder().decode(SupervisorLaunch.self, from: data)
