@@ -140,11 +140,18 @@ int tandem_cgroup_kill(const char *folder, int version, int timeout_ms) {
             pause_ms(1);
         }
     }
-    // v1: frozen members cannot fork while each is killed; thawed, they die.
+    return tandem_cgroup_kill_members(folder, version, (int)(deadline - now_ms()));
+}
+
+int tandem_cgroup_kill_members(const char *folder, int version, int timeout_ms) {
+    long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    // Frozen members cannot fork while each is killed; thawed, they die. (Not cgroup.kill, for a group that
+    // will be used again: on some kernels a child cloned into a cgroup after its cgroup.kill is killed too.)
+    const char *file = version == 2 ? "cgroup.freeze" : "freezer.state";
     for (;;) {
-        int frozen = write_text(folder, "freezer.state", "FROZEN") == 0;
+        int frozen = write_text(folder, file, version == 2 ? "1" : "FROZEN") == 0;
         int members = each_group(folder, visit_kill, NULL);
-        if (frozen) write_text(folder, "freezer.state", "THAWED");
+        if (frozen) write_text(folder, file, version == 2 ? "0" : "THAWED");
         if (members <= 0) return 0;
         if (now_ms() >= deadline) return -1;
         reap_any();

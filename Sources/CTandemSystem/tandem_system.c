@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -62,63 +63,102 @@ static int move_to(int fd, int target) {
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, const int *cgroup_procs_fds,
-                   int cgroup_count, int mount_namespace_fd, int notify_fd, int notify_target, int *error) {
+/// The child's side of a spawn, between fork and exec; never returns.
+static void spawn_child(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd,
+                        const int *cgroup_procs_fds, int cgroup_count, int notify_fd, int notify_target, pid_t parent, int reporter) {
+    int failure = 0;
+    // Die with the supervisor, even when it is killed with SIGKILL.
+    // (In the unit's PID namespace the parent is outside it, and getppid() says 0.)
+    pid_t now_parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || (now_parent != parent && now_parent != 0)) _exit(127);
+    if (setsid() < 0) failure = errno;
+    // "0" moves the writer itself: into the groups it was not cloned into, before it can fork.
+    for (int index = 0; !failure && index < cgroup_count; index++) {
+        if (write(cgroup_procs_fds[index], "0", 1) != 1) failure = errno;
+    }
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+    }
+    // Move the descriptors out of 0-2 first, so that one target does not overwrite another source.
+    int in = stdin_fd >= 0 ? fcntl(stdin_fd, F_DUPFD_CLOEXEC, 3) : -1;
+    int out = stdout_fd >= 0 ? fcntl(stdout_fd, F_DUPFD_CLOEXEC, 3) : -1;
+    int err = stderr_fd >= 0 ? fcntl(stderr_fd, F_DUPFD_CLOEXEC, 3) : -1;
+    if (!failure && (move_to(in, 0) || move_to(out, 1) || move_to(err, 2))) failure = errno;
+    int report = reporter;
+    if (!failure && notify_fd >= 0) {
+        // The report pipe may sit on the target number: move it away first.
+        if (report == notify_target) report = fcntl(report, F_DUPFD_CLOEXEC, 3);
+        if (report < 0 || move_to(notify_fd, notify_target)) failure = errno;
+    }
+    // Everything above 2 but the report pipe (and the notify descriptor) closes; the report pipe
+    // closes itself on exec.
+    if (!failure) close_all_but(report, notify_fd >= 0 ? notify_target : -1);
+    if (!failure && directory && chdir(directory) != 0) failure = errno;
+    if (!failure) {
+        execvpe(argv[0], argv, envp ? envp : environ);
+        failure = errno;
+    }
+    (void)!write(report >= 0 ? report : reporter, &failure, sizeof failure);
+    _exit(127);
+}
+
+pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_dir_fd,
+                   const int *cgroup_procs_fds, int cgroup_count, int notify_fd, int notify_target, int *error) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
         *error = errno;
         return -1;
     }
     pid_t parent = getpid();
-    // vfork: the parent waits while the child execs, and no page tables are copied, which keeps a
-    // spawn cheap however large the supervisor is. The child only makes system calls before exec.
-    pid_t pid = vfork();
+    pid_t pid = -1;
+    int extra[8];
+    int extra_count = 0;
+    for (int index = 0; index < cgroup_count && extra_count < 8; index++) extra[extra_count++] = cgroup_procs_fds[index];
+    int procs_of_dir = -1;
+#ifdef SYS_clone3
+    if (cgroup_dir_fd >= 0) {
+        // Born in its cgroup (CLONE_INTO_CGROUP, Linux 5.7): moving a running task takes the cgroup
+        // rwsem for writing, an RCU grace period of some milliseconds per spawn; a fork copies page tables
+        // instead, a few hundred microseconds for the supervisor.
+        struct clone_args args;
+        memset(&args, 0, sizeof args);
+        args.flags = CLONE_INTO_CGROUP;
+        args.exit_signal = SIGCHLD;
+        args.cgroup = (unsigned long long)cgroup_dir_fd;
+        pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+        if (pid == 0) {
+            spawn_child(argv, envp, directory, stdin_fd, stdout_fd, stderr_fd, extra, extra_count, notify_fd, notify_target, parent, report[1]);
+        }
+    }
+#endif
+    if (pid < 0) {
+        if (cgroup_dir_fd >= 0) {
+            // No clone3 here: the child joins by writing cgroup.procs.
+            procs_of_dir = openat(cgroup_dir_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+            if (procs_of_dir < 0) {
+                *error = errno;
+                close(report[0]);
+                close(report[1]);
+                return -1;
+            }
+            if (extra_count < 8) extra[extra_count++] = procs_of_dir;
+        }
+        // vfork: the parent waits while the child execs, and no page tables are copied. The child only
+        // makes system calls before exec.
+        pid = vfork();
+        if (pid == 0) {
+            spawn_child(argv, envp, directory, stdin_fd, stdout_fd, stderr_fd, extra, extra_count, notify_fd, notify_target, parent, report[1]);
+        }
+    }
+    if (procs_of_dir >= 0) close(procs_of_dir);
     if (pid < 0) {
         *error = errno;
         close(report[0]);
         close(report[1]);
         return -1;
-    }
-    if (pid == 0) {
-        int failure = 0;
-        // Die with the supervisor, even when it is killed with SIGKILL.
-        // (In the unit's PID namespace the parent is outside it, and getppid() says 0.)
-        pid_t now_parent = getppid();
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || (now_parent != parent && now_parent != 0)) _exit(127);
-        if (setsid() < 0) failure = errno;
-        // "0" moves the writer itself: into the unit's group (and the memory group), before it can fork.
-        for (int index = 0; !failure && index < cgroup_count; index++) {
-            if (write(cgroup_procs_fds[index], "0", 1) != 1) failure = errno;
-        }
-        // The unit's mount namespace, where /proc shows its PID namespace.
-        if (!failure && mount_namespace_fd >= 0 && setns(mount_namespace_fd, CLONE_NEWNS) != 0) failure = errno;
-        sigset_t all;
-        sigemptyset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
-        for (int sig = 1; sig < NSIG; sig++) {
-            if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
-        }
-        // Move the descriptors out of 0-2 first, so that one target does not overwrite another source.
-        int in = stdin_fd >= 0 ? fcntl(stdin_fd, F_DUPFD_CLOEXEC, 3) : -1;
-        int out = stdout_fd >= 0 ? fcntl(stdout_fd, F_DUPFD_CLOEXEC, 3) : -1;
-        int err = stderr_fd >= 0 ? fcntl(stderr_fd, F_DUPFD_CLOEXEC, 3) : -1;
-        if (!failure && (move_to(in, 0) || move_to(out, 1) || move_to(err, 2))) failure = errno;
-        int reporter = report[1];
-        if (!failure && notify_fd >= 0) {
-            // The report pipe may sit on the target number: move it away first.
-            if (reporter == notify_target) reporter = fcntl(reporter, F_DUPFD_CLOEXEC, 3);
-            if (reporter < 0 || move_to(notify_fd, notify_target)) failure = errno;
-        }
-        // Everything above 2 but the report pipe (and the notify descriptor) closes; the report pipe
-        // closes itself on exec.
-        if (!failure) close_all_but(reporter, notify_fd >= 0 ? notify_target : -1);
-        if (!failure && directory && chdir(directory) != 0) failure = errno;
-        if (!failure) {
-            execvpe(argv[0], argv, envp ? envp : environ);
-            failure = errno;
-        }
-        (void)!write(reporter >= 0 ? reporter : report[1], &failure, sizeof failure);
-        _exit(127);
     }
     close(report[1]);
     int failure = 0;
@@ -134,6 +174,12 @@ pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory
         return -1;
     }
     return pid;
+}
+
+int tandem_join_mount_namespace(int mount_namespace_fd) {
+    // A thread shares its process's filesystem attributes; with its own, it may change its mount namespace.
+    if (unshare(CLONE_FS) != 0) return -1;
+    return setns(mount_namespace_fd, CLONE_NEWNS);
 }
 
 int tandem_set_subreaper(void) {

@@ -196,4 +196,50 @@ import Testing
         #expect(text.contains("app      | * did not stop within 1.6s (what the unit's stop timeout left of its grace): killing"), "\(text)")
         #expect(text.contains("agent    | * did not stop within"), "\(text)")
     }
+
+    /// As a container's PID 1 (here under `unshare --pid --fork`), every orphan is reaped: thousands of
+    /// double-forked children leave no zombie.
+    @Test func asPID1EveryOrphanIsReaped() async throws {
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return }
+        let count = 3000
+        let path = try RunCommandTests.manifest(
+            """
+            name: orphans
+            command: "i=0; while [ $i -lt \(count) ]; do (true &); i=$((i+1)); done; echo made all; exec sleep 60"
+            """)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-pid1-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = ["--pid", "--fork", "--kill-child", GoldenTests.binary.path, "run", "--no-control", path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        #expect(await Self.waitFor({ ((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("made all") }, within: .seconds(40)))
+        // Tandem is PID 1 of the namespace: the orphans' parent, as the host sees it.
+        let tandem = try #require(
+            (try FileManager.default.contentsOfDirectory(atPath: "/proc")).compactMap(pid_t.init).first { pid in
+                let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+                let parent = status.split(separator: "\n").first { $0.hasPrefix("PPid:") }.map { $0.split(separator: "\t").last.map(String.init) ?? "" }
+                return parent == String(process.processIdentifier) && status.contains("NSpid:\t") && status.contains("\t1\n")
+            })
+        func zombies() -> Int {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(pid_t.init).count { pid in
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+                let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+                return fields.count > 1 && fields[0] == "Z" && fields[1] == Substring(String(tandem))
+            }
+        }
+        #expect(await Self.waitFor { zombies() == 0 }, "\(zombies()) zombies")
+        let text = try String(contentsOf: output, encoding: .utf8)
+        #expect(text.contains("orphans  | made all"), "\(text)")
+    }
 }

@@ -53,7 +53,8 @@ def main():
     manifest.write_text("\n".join(lines) + "\n")
     out = Path(scenario["logdir"]) / "tandem.out"
     print(json.dumps({
-        "argv": [BINARY, "run", str(manifest)],
+        # TANDEM_BENCH_ARGS: more options for `tandem run` (e.g. "--containment none"), to measure what each costs.
+        "argv": [BINARY, "run", *os.environ.get("TANDEM_BENCH_ARGS", "").split(), str(manifest)],
         "log_globs": [str(out)],
         "stdout_path": str(out),
         "env": {"NO_COLOR": "1"},

@@ -7,14 +7,18 @@
 /// Starts `argv[0]` (searched in PATH when it has no slash) as the leader of a new session and process
 /// group, with a parent-death signal of SIGKILL, signals reset, `stdin_fd`, `stdout_fd` and `stderr_fd`
 /// as 0, 1 and 2 (-1 for /dev/null), every other descriptor closed, and `directory` (or NULL) as its
-/// working directory. With `cgroup_procs_fds` (`cgroup_count` open `cgroup.procs` files) the child moves itself
-/// into those cgroups before exec, so that it is contained (and its memory limited) from its first
-/// instruction; with `mount_namespace_fd` (or -1) it joins that mount namespace. With `notify_fd` (or -1)
-/// the child also gets that descriptor as `notify_target` (3 or more), for s6-style readiness notification.
-/// Returns the pid, or -1 with `*error` set to the errno of the failed step (exec failures are reported
-/// here, not as an exit status).
-pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, const int *cgroup_procs_fds,
-                   int cgroup_count, int mount_namespace_fd, int notify_fd, int notify_target, int *error);
+/// working directory. With `cgroup_dir_fd` (an open cgroup v2 folder, or -1) the child is born in that
+/// cgroup; with `cgroup_procs_fds` (`cgroup_count` open `cgroup.procs` files) it moves itself into those
+/// before exec, so that it is contained (and its memory limited) from its first instruction. With
+/// `notify_fd` (or -1) the child also gets that descriptor as `notify_target` (3 or more), for s6-style
+/// readiness notification. Returns the pid, or -1 with `*error` set to the errno of the failed step (exec
+/// failures are reported here, not as an exit status).
+pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd, int cgroup_dir_fd,
+                   const int *cgroup_procs_fds, int cgroup_count, int notify_fd, int notify_target, int *error);
+
+/// Moves the calling thread (with filesystem attributes of its own) into a mount namespace, so that the
+/// children it starts are in it; 0 or -1 with errno.
+int tandem_join_mount_namespace(int mount_namespace_fd);
 
 /// Starts the unit's keeper: `executable` (this program) re-run as a small C loop that waits for the end of
 /// the supervisor (the end of a pipe only the supervisor holds, `*death_fd`) and then kills every process in
@@ -35,6 +39,10 @@ int tandem_keeper_add_folder(int death_fd, const char *folder, int version);
 /// Kills every process in the cgroup `folder` and its child groups (v2: cgroup.kill; v1: freeze, kill each
 /// member, thaw, until empty) and waits up to `timeout_ms` until none is left; 0 when empty, else -1.
 int tandem_cgroup_kill(const char *folder, int version, int timeout_ms);
+
+/// Kills every process in `folder` and its child groups without cgroup.kill (freeze, kill each member,
+/// thaw, until empty), for a group that will be used again; 0 when empty within `timeout_ms`, else -1.
+int tandem_cgroup_kill_members(const char *folder, int version, int timeout_ms);
 
 /// Removes the cgroup `folder` and its child groups (each must be empty); 0 or -1 with errno.
 int tandem_cgroup_remove(const char *folder);

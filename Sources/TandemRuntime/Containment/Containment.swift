@@ -101,6 +101,11 @@ final class Containment: Sendable {
             }
             guard pid > 0 else { return nil }
             for folder in folders { _ = tandem_keeper_add_folder(deathPipe, folder.path, folder.version) }
+            // This thread starts every process: in the unit's mount namespace, so are they.
+            if mountNamespace >= 0, tandem_join_mount_namespace(mountNamespace) != 0 {
+                close(mountNamespace)
+                mountNamespace = -1
+            }
             return Keeper(pid: pid, deathPipe: deathPipe, mountNamespace: mountNamespace, pidNamespace: pidNamespace != 0)
         }
         keeper.withLock { $0 = started }
@@ -113,8 +118,8 @@ final class Containment: Sendable {
     /// Whether the unit's processes are in a PID namespace of their own.
     var pidNamespace: Bool { keeper.withLock { $0?.pidNamespace ?? false } }
 
-    /// The mount namespace each process joins (where /proc is the namespace's), or -1.
-    var mountNamespace: Int32 { keeper.withLock { $0?.mountNamespace ?? -1 } }
+    /// Whether the processes have a mount namespace of their own (where /proc is the namespace's).
+    var mountNamespace: Bool { keeper.withLock { ($0?.mountNamespace ?? -1) >= 0 } }
 
     /// The one line the unit starts with, saying what holds it together.
     var summary: String {
@@ -140,7 +145,7 @@ final class Containment: Sendable {
 
     /// Kills whatever is left in a process's group (when its process has ended), without waiting.
     func killLeaf(_ leaf: CgroupFolder) {
-        _ = tandem_cgroup_kill(leaf.path, leaf.version, 0)
+        _ = tandem_cgroup_kill_members(leaf.path, leaf.version, 0)
     }
 
     /// Ends the unit for good: every process left in its cgroup (or, without one, every descendant this

@@ -73,7 +73,7 @@ struct ProbeCheck: ProbeRunner {
     private func command(_ argv: [String], of target: ProbeTarget, timeout: Double) async -> ProbeResult {
         var request = SpawnRequest(
             arguments: argv, environment: target.request.environment, directory: target.request.directory, cgroups: target.request.cgroups)
-        request.mountNamespace = target.request.mountNamespace
+        request.cgroupDirectory = target.request.cgroupDirectory
         let process: SpawnedProcess
         do {
             process = try spawner.spawn(request, withInput: false)

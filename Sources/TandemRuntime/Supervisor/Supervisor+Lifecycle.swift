@@ -97,8 +97,7 @@ extension Supervisor {
         notifyChange()
     }
 
-    /// The request with the process's cgroups (made before its first start, kept across restarts) and the
-    /// unit's mount namespace.
+    /// The request with the process's cgroups (made before its first start, kept across restarts).
     private func preparedRequest(_ spec: ProcessSpec) -> SpawnRequest {
         let name = spec.name
         var request = plan.processes.first { $0.container.name == name }?.request ?? SpawnRequest(arguments: [], environment: [:])
@@ -108,10 +107,15 @@ extension Supervisor {
         }
         let leaf = containment?.leaf(for: name)
         leaves[name] = leaf
-        for group in [leaf?.path, memoryGroups[name]].compactMap({ $0 }) where !request.cgroups.contains(group) {
-            request.cgroups.append(group)
+        let memoryFolder = memoryGroups[name].map { CgroupFolder(path: $0, version: memory?.folder?.version ?? 1) }
+        // Born in its v2 group; joins the others (v1) before exec.
+        for group in [leaf, memoryFolder].compactMap({ $0 }) where group.path != request.cgroupDirectory && !request.cgroups.contains(group.path) {
+            if group.version == 2 && request.cgroupDirectory == nil {
+                request.cgroupDirectory = group.path
+            } else {
+                request.cgroups.append(group.path)
+            }
         }
-        if let namespace = containment?.mountNamespace, namespace >= 0 { request.mountNamespace = namespace }
         return request
     }
 

@@ -6,13 +6,12 @@ public struct SpawnRequest: Sendable, Codable {
     public var arguments: [String]
     public var environment: [String: String]
     public var directory: String?
-    /// The cgroup folders the process starts in (set by the supervisor: the process's group in the unit's
-    /// cgroup, and its memory group where that is another hierarchy).
+    /// The cgroup v2 folder the process is born in (set by the supervisor: its group in the unit's cgroup).
+    public var cgroupDirectory: String?
+    /// Further cgroup folders it joins before exec (v1 hierarchies: the memory group beside a v2 unit group).
     public var cgroups: [String] = []
     /// The descriptor number on which the process says it is ready (s6's notification-fd), if any.
     public var notifyDescriptor: Int32?
-    /// The unit's mount namespace (a descriptor of this process, set by the supervisor), or nil.
-    public var mountNamespace: Int32?
 
     public init(
         arguments: [String], environment: [String: String], directory: String? = nil, cgroups: [String] = [], notifyDescriptor: Int32? = nil
@@ -24,10 +23,6 @@ public struct SpawnRequest: Sendable, Codable {
         self.notifyDescriptor = notifyDescriptor
     }
 
-    // The mount namespace is a descriptor of the running supervisor: never handed over.
-    private enum CodingKeys: String, CodingKey {
-        case arguments, environment, directory, cgroups, notifyDescriptor
-    }
 }
 
 public struct SpawnError: Error, Sendable, CustomStringConvertible {
@@ -124,17 +119,26 @@ public struct PosixSpawner: ProcessSpawner {
         let notifyWrite = notifyPipe[1]
         let notifyTarget = request.notifyDescriptor ?? -1
         var cgroupProcs: [Int32] = []
-        defer { for fd in cgroupProcs { close(fd) } }
+        var cgroupDirectory: Int32 = -1
+        defer {
+            for fd in cgroupProcs { close(fd) }
+            if cgroupDirectory >= 0 { close(cgroupDirectory) }
+        }
+        func joinFailed(_ group: String) -> SpawnError {
+            let code = errno
+            for fd in outPipe + errPipe + inPipe + notifyPipe where fd >= 0 { close(fd) }
+            return SpawnError(command: request.arguments.first ?? "", errno: code, step: "cannot join its cgroup \(group)")
+        }
+        if let group = request.cgroupDirectory {
+            cgroupDirectory = open(group, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard cgroupDirectory >= 0 else { throw joinFailed(group) }
+        }
         for group in request.cgroups {
             let fd = open(group + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                let code = errno
-                for fd in outPipe + errPipe + inPipe + notifyPipe where fd >= 0 { close(fd) }
-                throw SpawnError(command: request.arguments.first ?? "", errno: code, step: "cannot join its cgroup \(group)")
-            }
+            guard fd >= 0 else { throw joinFailed(group) }
             cgroupProcs.append(fd)
         }
-        let mountNamespace = request.mountNamespace ?? -1
+        let directoryDescriptor = cgroupDirectory
         let groupDescriptors = cgroupProcs
         let stdinRead = withInput ? inPipe[0] : -1
         let outWrite = outPipe[1]
@@ -152,8 +156,8 @@ public struct PosixSpawner: ProcessSpawner {
                 envp.withUnsafeBufferPointer { environment in
                     groupDescriptors.withUnsafeBufferPointer { groups in
                         tandem_spawn(
-                            arguments.baseAddress, environment.baseAddress, request.directory, stdinRead, outWrite, errWrite, groups.baseAddress,
-                            Int32(groups.count), mountNamespace, notifyWrite, notifyTarget, &failure)
+                            arguments.baseAddress, environment.baseAddress, request.directory, stdinRead, outWrite, errWrite, directoryDescriptor,
+                            groups.baseAddress, Int32(groups.count), notifyWrite, notifyTarget, &failure)
                     }
                 }
             }
