@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PAYLOAD = "p" * 90
+PAYLOAD = "p" * 89
 
 
 def members(service):
@@ -50,13 +50,13 @@ def logs(binary, lines, runs):
         "import sys\n"
         "tag, count = sys.argv[1], int(sys.argv[2])\n"
         "out = sys.stdout.buffer\n"
-        f"for i in range(count): out.write(b'%s %06d {PAYLOAD[:87]}\\n' % (tag.encode(), i))\n"
+        f"for i in range(count): out.write(b'%s %06d {PAYLOAD[:89]}\\n' % (tag.encode(), i))\n"
     )
     manifest = work / "logs.yml"
-    body = [f"tandem: v1", "name: w1", f"command: [python3, {writer}, w1, '{lines}']"]
-    body.append("processes:")
+    # None essential: the unit ends when the last writer does.
+    body = ["tandem: v1", "name: w1", f"command: [python3, {writer}, w1, '{lines}']", "essential: false", "processes:"]
     for index in (2, 3, 4):
-        body.append(f"  w{index}: {{command: [python3, {writer}, w{index}, '{lines}']}}")
+        body.append(f"  w{index}: {{command: [python3, {writer}, w{index}, '{lines}'], essential: false}}")
     manifest.write_text("\n".join(body) + "\n")
     results = {"text": [], "json": []}
     problems = {"text": 0, "json": 0}
@@ -104,9 +104,9 @@ def shutdown(binary, services, runs):
         service = f"tree{run}-{os.getpid()}"
         manifest = work / f"{service}.yml"
         tree = "setsid sleep 300 & (sleep 301 &); exec sleep 302"
-        body = ["tandem: v1", f"name: {service}", f"command: \"{tree}\"", "processes:"]
+        body = ["tandem: v1", f"name: {service}", f"command: \"{tree}\"", "essential: false", "processes:"]
         for index in range(1, services):
-            body.append(f"  p{index}: {{command: \"{tree}\"}}")
+            body.append(f"  p{index}: {{command: \"{tree}\", essential: false}}")
         manifest.write_text("\n".join(body) + "\n")
         process = subprocess.Popen([binary, "run", "--no-control", str(manifest)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20

@@ -189,7 +189,8 @@ public final class ConsoleSink: LogSink {
             appendQuoted(batch.bytes[line.range], to: &output)
             if line.continues { output += Array(",\"continues\":true".utf8) }
             if line.unterminated { output += Array(",\"unterminated\":true".utf8) }
-            output += [UInt8(ascii: "}"), 0x0A]
+            output.append(UInt8(ascii: "}"))
+            output.append(0x0A)
         }
         return output
     }
@@ -197,40 +198,40 @@ public final class ConsoleSink: LogSink {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `bytes` as a JSON string: valid UTF-8 as it is (invalid sequences become U+FFFD, as String does),
-    /// with `"`, `\\` and control characters escaped.
+    /// with `"`, `\\` and control characters escaped. Runs without anything to escape are copied whole.
     static func appendQuoted(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        var valid = true
-        for byte in bytes where byte >= 0x80 {
-            valid = false
-            break
-        }
-        if !valid {
-            // Only lines with non-ASCII bytes pay for the check (and the repair, where they need one).
-            let text = String(decoding: bytes, as: UTF8.self)
-            appendEscaped(text.utf8, to: &output)
+        let ascii = bytes.withUnsafeBufferPointer { buffer in !buffer.contains { $0 >= 0x80 } }
+        if ascii {
+            bytes.withUnsafeBufferPointer { appendEscaped($0, to: &output) }
         } else {
-            appendEscaped(bytes, to: &output)
+            // Only lines with non-ASCII bytes pay for the check (and the repair, where they need one).
+            var text = String(decoding: bytes, as: UTF8.self)
+            text.withUTF8 { appendEscaped($0, to: &output) }
         }
         output.append(UInt8(ascii: "\""))
     }
 
-    private static func appendEscaped(_ bytes: some Sequence<UInt8>, to output: inout [UInt8]) {
-        for byte in bytes {
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        var start = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            start = index + 1
             switch byte {
             case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
             case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
             case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
             case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20:
-                output += Array("\\u00".utf8)
+            default:
+                output += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")]
                 output += [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
-            default: output.append(byte)
             }
         }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
     }
-
 }
 
 /// Keeps records in memory, for tests.
