@@ -31,8 +31,17 @@ import Testing
         return result
     }
 
-    /// Runs `tandem run` with its standard output read slowly (a pause after every 64 KiB), to the end.
-    static func runReadSlowly(_ arguments: [String]) throws -> (status: Int32, output: [UInt8]) {
+    /// Runs `tandem run` with its standard output read slowly (a pause after every 64 KiB), to the end, on
+    /// a thread of its own (not the cooperative pool's).
+    static func runReadSlowly(_ arguments: [String]) async throws -> (status: Int32, output: [UInt8]) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try blockingRunReadSlowly(arguments) })
+            }.start()
+        }
+    }
+
+    static func blockingRunReadSlowly(_ arguments: [String]) throws -> (status: Int32, output: [UInt8]) {
         let process = Process()
         process.executableURL = GoldenTests.binary
         process.arguments = arguments
@@ -56,7 +65,7 @@ import Testing
     }
 
     /// Four writers (none essential: the unit ends when the last one does) to a console read slowly.
-    @Test func jsonToASlowConsoleLosesNothing() throws {
+    @Test func jsonToASlowConsoleLosesNothing() async throws {
         let count = 50_000
         let path = try RunCommandTests.manifest(
             """
@@ -68,7 +77,7 @@ import Testing
               w3: {command: "seq 1 \(count)", essential: false}
               w4: {command: "seq 1 \(count)", essential: false}
             """)
-        let (status, output) = try Self.runReadSlowly(["run", "--log-format", "json", path])
+        let (status, output) = try await Self.runReadSlowly(["run", "--log-format", "json", path])
         #expect(status == 0)
         let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
         for process in ["w1", "w2", "w3", "w4"] {
@@ -80,7 +89,7 @@ import Testing
 
     /// A 1 MiB line of two-, three- and four-byte characters, and a last line of exactly 16 KiB without a
     /// newline: byte-exact through the JSON console, the log files and the router.
-    @Test func multiByteLinesAndExactCutsAreByteExactEverywhere() throws {
+    @Test func multiByteLinesAndExactCutsAreByteExactEverywhere() async throws {
         let folder = NSTemporaryDirectory() + "tandem-utf8-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // 1 + 2 + 3 + 4 bytes: every cut at 16 KiB lands inside some character.
@@ -95,7 +104,7 @@ import Testing
             logging:
               command: "cat > \(folder)/router.out"
             """)
-        let (status, output) = try Self.runReadSlowly(["run", "--log-format", "json", "--log-dir", folder + "/logs", path])
+        let (status, output) = try await Self.runReadSlowly(["run", "--log-format", "json", "--log-dir", folder + "/logs", path])
         #expect(status == 0)
         let sources: [(String, [Substring])] = [
             ("console", String(decoding: output, as: UTF8.self).split(separator: "\n")),
@@ -117,7 +126,7 @@ import Testing
 
     /// A router that reads nothing for a second, then everything: what it got and what was dropped add up
     /// to every line written, and the router's file holds exactly what was reported delivered.
-    @Test func aStalledRouterAccountsForEveryLine() throws {
+    @Test func aStalledRouterAccountsForEveryLine() async throws {
         let folder = NSTemporaryDirectory() + "tandem-router-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let count = 200_000
@@ -128,7 +137,7 @@ import Testing
             logging:
               command: "sleep 1; exec cat > \(folder)/router.out"
             """)
-        let (status, _) = try Self.runReadSlowly(["run", "--report", folder + "/report.json", path])
+        let (status, _) = try await Self.runReadSlowly(["run", "--report", folder + "/report.json", path])
         #expect(status == 0)
         let report = try JSONDecoder().decode(UnitReport.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/report.json")))
         let delivered = try #require(report.logLinesDelivered)

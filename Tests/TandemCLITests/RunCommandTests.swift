@@ -50,7 +50,7 @@ import Testing
         let children = try await Self.pids(in: output, count: 2)
         #expect(children.count == 2)
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await exited(process)
         #expect(process.terminationStatus == 0)
         for pid in children { #expect(await processIsGone(pid)) }
         let text = try String(contentsOf: output, encoding: .utf8)
@@ -69,7 +69,7 @@ import Testing
         let name = try String(contentsOfFile: "/proc/\(process.processIdentifier)/comm", encoding: .utf8)
         #expect(name.trimmingCharacters(in: .whitespacesAndNewlines) == (inProcess ? "tandem" : "tandem-supervis"))
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await exited(process)
         #expect(process.terminationStatus == 0)
     }
 
@@ -79,7 +79,7 @@ import Testing
         let children = try await Self.pids(in: output, count: 2)
         #expect(children.count == 2)
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await exited(process)
         for pid in children { #expect(await processIsGone(pid)) }
     }
 
@@ -103,13 +103,13 @@ import Testing
         }
         #expect(reaped, "the daemon \(pid) is still there (a zombie if it was not reaped)")
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await exited(process)
     }
 
     @Test func theEssentialExitCodeIsTandemsExitCode() async throws {
         let path = try Self.manifest("name: app\ncommand: \"exit 7\"\n")
         let (process, _) = try Self.start(["run", path])
-        process.waitUntilExit()
+        await exited(process)
         #expect(process.terminationStatus == 7)
     }
 
@@ -133,7 +133,7 @@ import Testing
 
             """)
         let (process, output) = try Self.start(["run", path, "--stop-after", "1s"], environment: ["XDG_RUNTIME_DIR": runtime])
-        process.waitUntilExit()
+        await exited(process)
         let text = try String(contentsOf: output, encoding: .utf8)
         #expect(text.contains("reader   | admin: {port: 9901}"), "\(text)")
         #expect(text.contains("reader   | mode 700"), "\(text)")
@@ -202,7 +202,7 @@ import Testing
         let second = try GoldenTests.run(["run", path, "--metrics", "\(port)", "--no-control"])
         #expect(second.status == 2 && second.stderr.contains("cannot serve metrics on 127.0.0.1:\(port): Address already in use"), "\(second.stderr)")
         #expect(!second.stdout.contains("started"))
-        process.waitUntilExit()
+        await exited(process)
     }
 
     /// `notify_ready`: the process is ready when it sends READY=1 on NOTIFY_SOCKET, and what waits for it
@@ -225,7 +225,7 @@ import Testing
 
             """)
         let (process, output) = try Self.start(["run", path, "--stop-after", "2s"])
-        process.waitUntilExit()
+        await exited(process)
         let text = try String(contentsOf: output, encoding: .utf8)
         func position(_ fragment: String) -> String.Index? { text.range(of: fragment)?.lowerBound }
         let warming = try #require(position("app      | warming up"), "\(text)")
@@ -274,7 +274,7 @@ import Testing
         let path = try Self.manifest(
             "name: app\ncommand: \"echo hello 1; echo hello 2; exec sleep 60\"\nsidecars:\n  side:\n    command: \"echo from side; exec sleep 60\"\n")
         let (process, _) = try Self.start(["run", path, "--stop-after", "1s", "--log-dir", logs, "--log-max-size", "64K"])
-        process.waitUntilExit()
+        await exited(process)
         let app = try String(contentsOfFile: logs + "/app.log", encoding: .utf8)
         #expect(app.contains("\"stream\":\"stdout\",\"line\":\"hello 1\"") && app.contains("\"line\":\"hello 2\""), "\(app)")
         #expect(app.contains("\"stream\":\"event\""))
@@ -287,7 +287,7 @@ import Testing
         let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  once:\n    command: \"true\"\n    restart: never\n")
         let report = NSTemporaryDirectory() + "tandem-report-\(UUID().uuidString).json"
         let (process, _) = try Self.start(["run", path, "--stop-after", "500ms", "--report", report])
-        process.waitUntilExit()
+        await exited(process)
         #expect(process.terminationStatus == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
         let processes = try #require(object["processes"] as? [[String: Any]])
@@ -330,7 +330,7 @@ import Testing
 
         let stop = try GoldenTests.run(["stop"], environment: environment)
         #expect(stop.status == 0, "\(stop.stderr)")
-        process.waitUntilExit()
+        await exited(process)
         #expect(process.terminationStatus == 0)
         for pid in [children[0], afterRestart[2]] { #expect(await processIsGone(pid)) }
         let log = try String(contentsOf: output, encoding: .utf8)
@@ -352,7 +352,7 @@ import Testing
         #expect(second.status == 2)
         #expect(second.stderr.contains("another unit is running with the control socket"))
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await exited(process)
         #expect(await processIsGone(children[0]))
     }
 
@@ -387,7 +387,7 @@ import Testing
         #expect(restart.status == 0, "\(restart.stderr)")
         #expect(try await Self.pids(in: output, count: 3).count == 3)
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await exited(process)
         follower.waitUntilExit()
         #expect(follower.terminationStatus == 0)
         let text = try String(contentsOf: followed, encoding: .utf8)
@@ -437,7 +437,7 @@ import Testing
         let once = try GoldenTests.run(["why", "once"], environment: environment)
         #expect(once.stdout == "once has ended: exited with code 3\n")
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await exited(process)
         for pid in pids { #expect(await processIsGone(pid)) }
     }
 }

@@ -12,3 +12,10 @@ public func processIsGone(_ pid: pid_t, within: Duration = .seconds(2)) async ->
     }
     return false
 }
+
+/// Waits for a `Process` to end without holding a thread of the cooperative pool (which has one thread
+/// per core: a test blocked in `waitUntilExit` there starves every other test's tasks).
+public func exited(_ process: Process) async {
+    while process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
+    process.waitUntilExit()
+}

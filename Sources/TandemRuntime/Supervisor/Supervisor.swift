@@ -20,15 +20,16 @@ public struct RuntimeOptions: Sendable {
     public var probes: (any ProbeRunner)?
     /// The resident memory of a process group, in bytes, for the polling memory watcher and the metrics.
     public var residentMemory: @Sendable (pid_t) -> Int
-    /// How the unit's processes are held together (a cgroup, a PID namespace); `tandem run` asks for
-    /// `.auto`, tests of simulated processes for `.none`.
+    /// How the unit's processes are held together (a cgroup, a PID namespace). `tandem run` asks for
+    /// `.auto` (its own process, one unit); a library user, who may run several units in one process of
+    /// its own, chooses.
     public var containment: ContainmentMode
 
     public init(
         stopGrace: Duration = .seconds(10), stopDeadline: Duration = .seconds(30), dependencyTimeout: Duration = .seconds(120),
         backoff: RestartBackoff = RestartBackoff(), memoryControl: MemoryControl? = nil, clock: any RuntimeClock = SystemClock(),
         probes: (any ProbeRunner)? = nil, residentMemory: @escaping @Sendable (pid_t) -> Int = residentBytes(ofGroup:),
-        containment: ContainmentMode = .cgroup
+        containment: ContainmentMode = .none
     ) {
         self.containment = containment
         self.stopGrace = stopGrace
