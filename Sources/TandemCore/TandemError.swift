@@ -12,6 +12,12 @@ public struct TandemError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let notFound = Code("notFound")
         public static let unsupported = Code("unsupported")
         public static let internalError = Code("internalError")
+        /// The runtime's: no unit answers on the control socket; it answered, but not as Tandem does;
+        /// the unit refused the request; a socket, folder or file the run needs cannot be had.
+        public static let notRunning = Code("notRunning")
+        public static let unreachable = Code("unreachable")
+        public static let refused = Code("refused")
+        public static let unavailable = Code("unavailable")
     }
 
     public var code: Code

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TandemCore
 import TandemRuntime
 
 /// Which running unit a control command talks to, shared by `ps`, `stop` and `restart`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TandemCore
 import TandemRuntime
 
 struct LogsCommand: ParsableCommand {

@@ -52,11 +52,8 @@ public enum ControlSocket {
         "error: no process named \(name); this unit has \(names.joined(separator: ", "))\n"
     }
 
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var code: String
-        public var message: String
-        public var description: String { message }
-    }
+    /// The runtime's errors are TandemError, with a code of the runtime's own.
+    public typealias Failure = TandemError
 
     /// Sends `request` to the unit at `path` and returns the reply's body; throws the unit's error or
     /// why it could not be reached.
@@ -72,7 +69,7 @@ public enum ControlSocket {
         do {
             return try JSONValueDecoder().decode(UnitStatus.self, from: Array(body.utf8))
         } catch {
-            throw Failure(code: "unreachable", message: "\(path) answered a status this tandem cannot read: \(error)")
+            throw Failure(.unreachable, "\(path) answered a status this tandem cannot read: \(error)")
         }
     }
 
@@ -84,9 +81,9 @@ public enum ControlSocket {
         guard descriptor >= 0 else {
             let reason = errno
             if reason == ENOENT || reason == ECONNREFUSED {
-                throw Failure(code: "not_running", message: "no unit is running with the control socket \(path)")
+                throw Failure(.notRunning, "no unit is running with the control socket \(path)")
             }
-            throw Failure(code: "unreachable", message: "cannot reach \(path): \(String(cString: strerror(reason)))")
+            throw Failure(.unreachable, "cannot reach \(path): \(String(cString: strerror(reason)))")
         }
         defer { close(descriptor) }
         if let timeoutSeconds {
@@ -94,22 +91,22 @@ public enum ControlSocket {
             setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         }
         guard writeAll(descriptor, Array((request + "\n").utf8)) else {
-            throw Failure(code: "unreachable", message: "cannot send to \(path): \(String(cString: strerror(errno)))")
+            throw Failure(.unreachable, "cannot send to \(path): \(String(cString: strerror(errno)))")
         }
         var first = true
         func take(_ text: String) throws(Failure) {
             guard first else { return line(text) }
             first = false
             if text == "ok" { return }
-            if text.hasPrefix("error: ") { throw Failure(code: "refused", message: String(text.dropFirst(7))) }
-            throw Failure(code: "unreachable", message: "\(path) answered something that is not Tandem's control protocol")
+            if text.hasPrefix("error: ") { throw Failure(.refused, String(text.dropFirst(7))) }
+            throw Failure(.unreachable, "\(path) answered something that is not Tandem's control protocol")
         }
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
-            if count < 0 { throw Failure(code: "unreachable", message: "no answer from \(path): \(String(cString: strerror(errno)))") }
+            if count < 0 { throw Failure(.unreachable, "no answer from \(path): \(String(cString: strerror(errno)))") }
             if count == 0 { break }
             pending.append(contentsOf: chunk[0..<count])
             while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
@@ -120,7 +117,7 @@ public enum ControlSocket {
         }
         // A last line without a newline is still part of the reply.
         if !pending.isEmpty { try take(String(decoding: pending, as: UTF8.self)) }
-        if first { throw Failure(code: "unreachable", message: "\(path) closed the connection without an answer") }
+        if first { throw Failure(.unreachable, "\(path) closed the connection without an answer") }
     }
 }
 
@@ -139,26 +136,26 @@ final class ControlServer: Sendable {
         self.processNames = processNames
         let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         if !folder.isEmpty, mkdir(folder, 0o700) != 0, errno != EEXIST {
-            throw ControlSocket.Failure(code: "socket", message: "cannot make the folder \(folder): \(String(cString: strerror(errno)))")
+            throw ControlSocket.Failure(.unavailable, "cannot make the folder \(folder): \(String(cString: strerror(errno)))")
         }
         var found = stat()
         if lstat(path, &found) == 0 {
             // Only a socket a dead unit left behind is replaced; anything else at the path is the user's.
             guard found.st_mode & S_IFMT == S_IFSOCK else {
                 throw ControlSocket.Failure(
-                    code: "socket", message: "\(path) exists and is not a socket; give --control a path that is free (or a socket a unit left)")
+                    .unavailable, "\(path) exists and is not a socket; give --control a path that is free (or a socket a unit left)")
             }
             let probe = tandem_unix_connect(path)
             if probe >= 0 {
                 Glibc.close(probe)
                 throw ControlSocket.Failure(
-                    code: "socket", message: "another unit is running with the control socket \(path); stop it or give another --control")
+                    .unavailable, "another unit is running with the control socket \(path); stop it or give another --control")
             }
             unlink(path)
         }
         listener = tandem_unix_listen(path)
         guard listener >= 0 else {
-            throw ControlSocket.Failure(code: "socket", message: "cannot listen on \(path): \(String(cString: strerror(errno)))")
+            throw ControlSocket.Failure(.unavailable, "cannot listen on \(path): \(String(cString: strerror(errno)))")
         }
         self.path = path
         startThread(named: "tandem-control") { [self] in serve(supervisor) }

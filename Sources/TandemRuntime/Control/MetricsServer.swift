@@ -1,6 +1,7 @@
 import CTandemSystem
 import Glibc
 import Synchronization
+import TandemCore
 
 /// `GET /metrics` on a TCP port, in Prometheus' text format; any other request gets 404. One thread,
 /// one request per connection: a scrape every few seconds needs no more.
@@ -10,25 +11,24 @@ final class MetricsServer: Sendable {
     private let listener: Int32
     private let closed = Atomic<Bool>(false)
 
-    struct Failure: Error {
-        var message: String
-    }
+    /// The runtime's errors are TandemError, with a code of the runtime's own.
+    typealias Failure = TandemError
 
     /// `HOST:PORT` or `PORT` (then 127.0.0.1); an IPv4 address, as metrics stay on a trusted network.
     init(listen: String, supervisor: Supervisor) throws(Failure) {
         let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
         let host = parts.count == 2 ? String(parts[0]) : "127.0.0.1"
         guard parts.count <= 2, let port = UInt16(parts.last ?? ""), port > 0 else {
-            throw Failure(message: "--metrics takes PORT or HOST:PORT (127.0.0.1:9464), found \"\(listen)\"")
+            throw Failure(.unavailable, "--metrics takes PORT or HOST:PORT (127.0.0.1:9464), found \"\(listen)\"")
         }
         var socketAddress = sockaddr_in()
         socketAddress.sin_family = sa_family_t(AF_INET)
         socketAddress.sin_port = port.bigEndian
         guard inet_pton(AF_INET, host.isEmpty ? "0.0.0.0" : host, &socketAddress.sin_addr) == 1 else {
-            throw Failure(message: "--metrics: \"\(host)\" is not an IPv4 address")
+            throw Failure(.unavailable, "--metrics: \"\(host)\" is not an IPv4 address")
         }
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure(message: "cannot open a socket for metrics: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw Failure(.unavailable, "cannot open a socket for metrics: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         let bound = withUnsafePointer(to: &socketAddress) {
@@ -37,7 +37,7 @@ final class MetricsServer: Sendable {
         guard bound == 0, Glibc.listen(descriptor, 16) == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(descriptor)
-            throw Failure(message: "cannot serve metrics on \(host):\(port): \(reason)")
+            throw Failure(.unavailable, "cannot serve metrics on \(host):\(port): \(reason)")
         }
         listener = descriptor
         self.port = port

@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import TandemCore
 
 /// Each process's lines and events in a file of its own, `DIRECTORY/PROCESS.log`, as JSON lines (the
 /// same lines `--log-format json` prints). A file that reaches `maxBytes` is rotated: `PROCESS.log`
@@ -32,13 +33,12 @@ public final class FileLogSink: LogSink {
     public init(_ settings: Settings) throws(Failure) {
         self.settings = settings
         if mkdir(settings.directory, 0o755) != 0, errno != EEXIST {
-            throw Failure(message: "cannot create the log folder \(settings.directory): \(String(cString: strerror(errno)))")
+            throw Failure(.unavailable, "cannot create the log folder \(settings.directory): \(String(cString: strerror(errno)))")
         }
     }
 
-    public struct Failure: Error, Sendable {
-        public var message: String
-    }
+    /// The runtime's errors are TandemError, with a code of the runtime's own.
+    public typealias Failure = TandemError
 
     deinit {
         files.withLock { files in for file in files.values { close(file.descriptor) } }

@@ -12,14 +12,13 @@ final class NotifySockets: Sendable {
     private let sockets: [(name: String, path: String, descriptor: Int32)]
     private let sources: Mutex<[any DispatchSourceRead]>
 
-    struct Failure: Error {
-        var message: String
-    }
+    /// The runtime's errors are TandemError, with a code of the runtime's own.
+    typealias Failure = TandemError
 
     /// Binds a socket for every process of `plan` that notifies, in `folder` (made 0700, refused if it exists).
     init(plan: RunPlan, folder: String, supervisor: Supervisor) throws(Failure) {
         self.folder = folder
-        if let failure = makePrivateFolder(folder) { throw Failure(message: "cannot create the notify folder \(folder): \(failure)") }
+        if let failure = makePrivateFolder(folder) { throw Failure(.unavailable, "cannot create the notify folder \(folder): \(failure)") }
         var sockets: [(String, String, Int32)] = []
         for process in plan.processes where process.container.notifyReady {
             guard let path = process.request.environment["NOTIFY_SOCKET"] else { continue }
@@ -31,7 +30,7 @@ final class NotifySockets: Sendable {
             guard descriptor >= 0, bytes.count < capacity else {
                 if descriptor >= 0 { Glibc.close(descriptor) }
                 Self.remove(sockets, folder: folder)
-                throw Failure(message: "cannot make the notify socket \(path): the path is longer than \(capacity - 1) bytes or no socket is left")
+                throw Failure(.unavailable, "cannot make the notify socket \(path): the path is longer than \(capacity - 1) bytes or no socket is left")
             }
             withUnsafeMutableBytes(of: &address.sun_path) { buffer in
                 buffer.copyBytes(from: bytes)
@@ -44,7 +43,7 @@ final class NotifySockets: Sendable {
                 let reason = String(cString: strerror(errno))
                 Glibc.close(descriptor)
                 Self.remove(sockets, folder: folder)
-                throw Failure(message: "cannot bind the notify socket \(path): \(reason)")
+                throw Failure(.unavailable, "cannot bind the notify socket \(path): \(reason)")
             }
             sockets.append((process.container.name, path, descriptor))
         }
