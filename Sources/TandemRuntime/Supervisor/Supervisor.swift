@@ -107,7 +107,6 @@ public actor Supervisor {
     var stopping = false
     var endCode: Int32?
     var endReason = ""
-    var lifecycles: [Task<Void, Never>] = []
     var memory: MemoryControl?
     /// The cgroup of each process with a memory limit, to remove when the unit ends.
     var memoryGroups: [String: String] = [:]
@@ -164,18 +163,21 @@ public actor Supervisor {
                 Task { await self.keeperEnded(keeper, status: status) }
             }
         }
-        for process in plan.processes {
-            let name = process.container.name
-            lifecycles.append(Task { await self.lifecycle(name) })
-        }
-        let settling = Task { await self.giveBackMemoryWhenSettled() }
         if let destination { event("tandem", "logs go to \(destination.destination)") }
-        while !stopping { await waitForChange(until: nil) }
-        let deadline = clock.now + options.stopDeadline
-        await shutdown(deadline: deadline)
-        settling.cancel()
-        notifyChange()
-        for task in lifecycles { await task.value }
+        // Every process's lifecycle is a child task of the unit's run: none outlives it.
+        let deadline = await withDiscardingTaskGroup { group -> ContinuousClock.Instant in
+            for process in plan.processes {
+                let name = process.container.name
+                group.addTask { await self.lifecycle(name) }
+            }
+            // Ends when the unit stops (it wakes on every change).
+            group.addTask { await self.giveBackMemoryWhenSettled() }
+            while !stopping { await waitForChange(until: nil) }
+            let deadline = clock.now + options.stopDeadline
+            await shutdown(deadline: deadline)
+            notifyChange()
+            return deadline
+        }
         // Whatever is left of the unit (a daemon that left its process group) ends with it.
         containment.end(otherFolders: [memory?.folder].compactMap { $0 })
         memory?.removeGroups(Array(memoryGroups.values))
