@@ -164,17 +164,18 @@ public actor Supervisor {
             }
         }
         if let destination { event("tandem", "logs go to \(destination.destination)") }
+        // Cancelled when the unit stops, so that its wait for stillness never delays the end.
+        let settling = Task { await self.giveBackMemoryWhenSettled() }
         // Every process's lifecycle is a child task of the unit's run: none outlives it.
         let deadline = await withDiscardingTaskGroup { group -> ContinuousClock.Instant in
             for process in plan.processes {
                 let name = process.container.name
                 group.addTask { await self.lifecycle(name) }
             }
-            // Ends when the unit stops (it wakes on every change).
-            group.addTask { await self.giveBackMemoryWhenSettled() }
             while !stopping { await waitForChange(until: nil) }
             let deadline = clock.now + options.stopDeadline
             await shutdown(deadline: deadline)
+            settling.cancel()
             notifyChange()
             return deadline
         }
