@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -265,21 +266,30 @@ static int await_keeper(pid_t pid, int ready, int *mount_namespace_fd) {
     return 0;
 }
 
-pid_t tandem_keeper_start(const char *executable, int *pid_namespace, int *death_fd, int *mount_namespace_fd) {
-    *mount_namespace_fd = -1;
-    int death[2], ready[2];
+/// The keeper's two pipes and, when `namespace`, a new PID namespace for the calling thread's next child
+/// (the keeper, its init). Returns whether the namespace was made, or -1 without pipes; `*own` keeps the
+/// thread's own namespace to go back to (or -1).
+static int prepare_keeper(int death[2], int ready[2], int namespace, int *own) {
+    *own = -1;
     if (pipe2(death, O_CLOEXEC) != 0) return -1;
     if (pipe2(ready, O_CLOEXEC) != 0) {
         close(death[0]);
         close(death[1]);
         return -1;
     }
-    int own_namespace = -1;
-    if (*pid_namespace) {
-        own_namespace = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-        if (own_namespace < 0 || unshare(CLONE_NEWPID) != 0) *pid_namespace = 0;
+    if (namespace) {
+        *own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (*own < 0 || unshare(CLONE_NEWPID) != 0) namespace = 0;
     }
-    char *arguments[] = {"tandem-keeper", KEEPER_FLAG, "3", "4", *pid_namespace ? "1" : "0", NULL};
+    return namespace;
+}
+
+pid_t tandem_keeper_start(const char *executable, int *pid_namespace, int *death_fd, int *mount_namespace_fd) {
+    *mount_namespace_fd = -1;
+    int death[2], ready[2], own;
+    int namespace = prepare_keeper(death, ready, *pid_namespace, &own);
+    if (namespace < 0) return -1;
+    char *arguments[] = {"tandem-keeper", KEEPER_FLAG, "3", "4", namespace ? "1" : "0", NULL};
     pid_t pid = vfork();
     if (pid == 0) {
         // Its own session: a signal to the supervisor's group or terminal never reaches it.
@@ -299,34 +309,25 @@ pid_t tandem_keeper_start(const char *executable, int *pid_namespace, int *death
         execv(executable, arguments);
         _exit(127);
     }
-    int saved = errno;
+    int saved = pid < 0 ? errno : ECHILD;
     close(death[0]);
     close(ready[1]);
-    if (own_namespace >= 0) {
-        // Later children of this thread join the keeper's namespace (it exists once the keeper does); on
-        // failure they stay in ours.
-        if (pid < 0 || !*pid_namespace) setns(own_namespace, CLONE_NEWPID);
-        close(own_namespace);
-    }
-    if (pid < 0) {
+    int started = pid > 0 && await_keeper(pid, ready[0], mount_namespace_fd) == 0;
+    if (pid < 0) close(ready[0]);
+    if (!started) {
         close(death[1]);
-        close(ready[0]);
+        if (pid > 0) waitpid(pid, NULL, 0);
+        // A PID namespace without its init would refuse every later fork.
+        namespace = 0;
+    }
+    // Later children of this thread join the keeper's namespace; without one, they stay in ours.
+    if (own >= 0) {
+        if (!namespace) setns(own, CLONE_NEWPID);
+        close(own);
+    }
+    *pid_namespace = namespace;
+    if (!started) {
         errno = saved;
-        return -1;
-    }
-    if (await_keeper(pid, ready[0], mount_namespace_fd) != 0) {
-        // It did not start: a PID namespace without its init would refuse every later fork.
-        close(death[1]);
-        waitpid(pid, NULL, 0);
-        if (*pid_namespace) {
-            int ours = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-            if (ours >= 0) {
-                setns(ours, CLONE_NEWPID);
-                close(ours);
-            }
-            *pid_namespace = 0;
-        }
-        errno = ECHILD;
         return -1;
     }
     *death_fd = death[1];
@@ -344,22 +345,11 @@ static int early_pid_namespace_fd = -1;
 __attribute__((constructor)) static void tandem_early_keeper_start(void) {
     const char *mode = getenv("TANDEM_CONTAINMENT");
     if (!getenv("TANDEM_LAUNCH_FD") || !mode || strcmp(mode, "none") == 0) return;
-    int death[2], ready[2];
-    if (pipe2(death, O_CLOEXEC) != 0) return;
-    if (pipe2(ready, O_CLOEXEC) != 0) {
-        close(death[0]);
-        close(death[1]);
-        return;
-    }
     // As root, and unless this process is already a namespace's init (a container's PID 1): the keeper is
-    // the first child after unshare, so the init of the new namespace; every thread started later puts
-    // its children there too.
-    int own_namespace = -1;
-    int namespace = strcmp(mode, "auto") == 0 && geteuid() == 0 && getpid() != 1;
-    if (namespace) {
-        own_namespace = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-        if (own_namespace < 0 || unshare(CLONE_NEWPID) != 0) namespace = 0;
-    }
+    // the first child after unshare, so the init of the new namespace.
+    int death[2], ready[2], own_namespace;
+    int namespace = prepare_keeper(death, ready, strcmp(mode, "auto") == 0 && geteuid() == 0 && getpid() != 1, &own_namespace);
+    if (namespace < 0) return;
     pid_t pid = fork();
     if (pid == 0) {
         setsid();
@@ -387,10 +377,11 @@ __attribute__((constructor)) static void tandem_early_keeper_start(void) {
         close(own_namespace);
     }
     if (pid < 0 || await_keeper(pid, ready[0], &early_mount_namespace) != 0 || (namespace && early_pid_namespace_fd < 0)) {
-        if (pid > 0) {
-            close(death[1]);
-            waitpid(pid, NULL, 0);
-        }
+        if (pid < 0) close(ready[0]);
+        close(death[1]);
+        if (pid > 0) waitpid(pid, NULL, 0);
+        if (early_pid_namespace_fd >= 0) close(early_pid_namespace_fd);
+        early_pid_namespace_fd = -1;
         return;
     }
     early_keeper = pid;
@@ -452,8 +443,6 @@ int tandem_relay_signals(int write_fd) {
     pthread_sigmask(SIG_SETMASK, &none, NULL);
     return 0;
 }
-
-#include <malloc.h>
 
 /// The supervisor's threads block for their whole life and allocate little: one malloc arena for all of
 /// them, instead of one each (each holding its own free pages), is what a process that sits beside its

@@ -120,6 +120,15 @@ struct Fields {
         return Fields.int(value, path: childPath(key), context: context)
     }
 
+    /// A Go duration above zero (`10s`, `1m30s`), in seconds; anything else is an error that quotes it
+    /// (`expected a duration above zero such as EXAMPLE`).
+    mutating func positiveDuration(_ key: String, example: String) -> Double? {
+        guard let text = string(key) else { return nil }
+        if let seconds = GoDuration.seconds(text), seconds > 0 { return seconds }
+        context.report(.error, at: context.at(node(key)), path: childPath(key), "expected a duration above zero such as \(example), found \"\(text)\"")
+        return nil
+    }
+
     mutating func number(_ key: String, required: Bool = false) -> Double? {
         guard let value = value(key, required: required) else { return nil }
         switch value.value {

@@ -98,13 +98,7 @@ public struct TandemManifestReader: Sendable {
                 httpFields.reportUnknown()
             }
             service.labels = ContainerFields.labels(&fields, key: "service_labels")
-            if let timeoutText = fields.string("stop_timeout"), let node = fields.node("stop_timeout") {
-                if let seconds = GoDuration.seconds(timeoutText), seconds > 0 {
-                    service.stopTimeout = seconds
-                } else {
-                    context.error(node, "stop_timeout", "expected a duration above zero such as 10s, found \"\(timeoutText)\"")
-                }
-            }
+            service.stopTimeout = fields.positiveDuration("stop_timeout", example: "10s")
             fields.reportUnknown()
             return service
         }
@@ -243,14 +237,8 @@ public struct TandemManifestReader: Sendable {
                     context.error(restartsNode, fields.childPath("restarts"), "expected 0 or more, found \(restarts)")
                 }
             }
-            for (key, keyPath) in [("within", \RestartLimit.window), ("backoff_max", \RestartLimit.backoffMax)] {
-                guard let text = fields.string(key), let valueNode = fields.node(key) else { continue }
-                if let seconds = GoDuration.seconds(text), seconds > 0 {
-                    limit[keyPath: keyPath] = seconds
-                } else {
-                    context.error(valueNode, fields.childPath(key), "expected a duration above zero such as 30s, found \"\(text)\"")
-                }
-            }
+            limit.window = fields.positiveDuration("within", example: "30s")
+            limit.backoffMax = fields.positiveDuration("backoff_max", example: "30s")
             fields.reportUnknown()
             return limit
         }

@@ -19,6 +19,24 @@ public struct CgroupFolder: Sendable, Equatable {
     public var version: Int32
 }
 
+/// One line of /proc/self/cgroup: a hierarchy (v2's has id 0 and no controllers) and this process's
+/// group in it, "" at its root.
+struct CgroupMembership {
+    var isV2: Bool
+    var controllers: [Substring]
+    var path: String
+
+    static func current() -> [CgroupMembership] {
+        let text = readFile("/proc/self/cgroup").map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { return nil }
+            return CgroupMembership(
+                isV2: parts[0] == "0" && parts[1].isEmpty, controllers: parts[1].split(separator: ","), path: parts[2] == "/" ? "" : String(parts[2]))
+        }
+    }
+}
+
 /// What holds a unit's processes together: a cgroup of its own (every process in a group of its own
 /// below it, so that what a process leaves behind, however it detached, goes when it ends, and
 /// everything goes when the unit ends), and the keeper, a small process that outlives a killed
@@ -49,23 +67,17 @@ final class Containment: Sendable {
             cgroupProblem = "containment is off (--containment none)"
             return
         }
-        let membership = readFile("/proc/self/cgroup").map { String(decoding: $0, as: UTF8.self) } ?? ""
-        // Each line: ID:CONTROLLERS:PATH; v2's is 0 with no controllers.
-        let lines = membership.split(separator: "\n").map { $0.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false) }.filter {
-            $0.count == 3
-        }
+        let memberships = CgroupMembership.current()
         var candidates: [CgroupFolder] = []
-        if let v2 = lines.first(where: { $0[0] == "0" && $0[1].isEmpty }) {
-            let path = v2[2] == "/" ? "" : String(v2[2])
+        if let v2 = memberships.first(where: \.isV2) {
             // At the root of the mount, or at unified/ beside v1 hierarchies.
             for mount in [cgroupRoot, cgroupRoot + "/unified"] where access(mount + "/cgroup.controllers", R_OK) == 0 {
-                candidates.append(CgroupFolder(path: mount + path + "/" + groupName, version: 2))
+                candidates.append(CgroupFolder(path: mount + v2.path + "/" + groupName, version: 2))
                 break
             }
         }
-        if let freezer = lines.first(where: { $0[1].split(separator: ",").contains("freezer") }) {
-            let path = freezer[2] == "/" ? "" : String(freezer[2])
-            candidates.append(CgroupFolder(path: cgroupRoot + "/freezer" + path + "/" + groupName, version: 1))
+        if let freezer = memberships.first(where: { $0.controllers.contains("freezer") }) {
+            candidates.append(CgroupFolder(path: cgroupRoot + "/freezer" + freezer.path + "/" + groupName, version: 1))
         }
         var found: CgroupFolder?
         var problem = "no cgroup v2 or v1 freezer hierarchy is mounted at \(cgroupRoot)"
@@ -117,9 +129,6 @@ final class Containment: Sendable {
 
     /// Whether the unit's processes are in a PID namespace of their own.
     var pidNamespace: Bool { keeper.withLock { $0?.pidNamespace ?? false } }
-
-    /// Whether the processes have a mount namespace of their own (where /proc is the namespace's).
-    var mountNamespace: Bool { keeper.withLock { ($0?.mountNamespace ?? -1) >= 0 } }
 
     /// The one line the unit starts with, saying what holds it together.
     var summary: String {
@@ -195,12 +204,10 @@ func killOrphans(except spared: pid_t?, within limit: Duration = .seconds(2)) {
 
 /// The processes whose parent is `parent` (zombies excluded), from /proc.
 func childProcesses(of parent: pid_t) -> [pid_t] {
-    var children: [pid_t] = []
-    for name in directoryEntries("/proc") ?? [] {
-        guard let pid = pid_t(name), let stat = readFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")) else { continue }
-        let fields = stat[(close + 2)...].split(separator: UInt8(ascii: " "), maxSplits: 3)
-        guard fields.count >= 2, fields[0].first != UInt8(ascii: "Z"), pid_t(String(decoding: fields[1], as: UTF8.self)) == parent else { continue }
-        children.append(pid)
+    (directoryEntries("/proc") ?? []).compactMap { name in
+        guard let pid = pid_t(name), let fields = processStatFields(pid), fields.count >= 2, fields[0] != "Z", pid_t(fields[1]) == parent else {
+            return nil
+        }
+        return pid
     }
-    return children
 }

@@ -1,7 +1,8 @@
 import TandemCore
 
 /// A running unit's state at one instant: what the supervisor answers to `ps` (as JSON, on the control
-/// socket) and what `tandem ps`, `tandem why` and the metrics read. One type for both ends of the wire.
+/// socket) and what `tandem ps`, `tandem why` and the metrics read. One type for both ends of the wire;
+/// only the supervisor makes one, with the memberwise initializers.
 public struct UnitStatus: Sendable, Codable, Equatable {
     public var service: String
     public var stopping: Bool
@@ -11,18 +12,6 @@ public struct UnitStatus: Sendable, Codable, Equatable {
     public var logLinesDropped: Int?
     public var logLinesDelivered: Int?
 
-    public init(
-        service: String, stopping: Bool, containment: ContainmentStatus, processes: [ProcessStatus], logLinesDropped: Int? = nil,
-        logLinesDelivered: Int? = nil
-    ) {
-        self.service = service
-        self.stopping = stopping
-        self.containment = containment
-        self.processes = processes
-        self.logLinesDropped = logLinesDropped
-        self.logLinesDelivered = logLinesDelivered
-    }
-
     public func process(named name: String) -> ProcessStatus? { processes.first { $0.name == name } }
 }
 
@@ -30,14 +19,9 @@ public struct UnitStatus: Sendable, Codable, Equatable {
 public struct ContainmentStatus: Sendable, Codable, Equatable {
     /// The unit's cgroup folder, if it has one.
     public var cgroup: String?
-    public var pidNamespace: Bool
+    public var pidNamespace = false
     public var keeperPid: Int32?
 
-    public init(cgroup: String? = nil, pidNamespace: Bool = false, keeperPid: Int32? = nil) {
-        self.cgroup = cgroup
-        self.pidNamespace = pidNamespace
-        self.keeperPid = keeperPid
-    }
 }
 
 /// One process of the unit.
@@ -62,7 +46,7 @@ public struct ProcessStatus: Sendable, Codable, Equatable {
     public var role: String
     public var state: State
     public var pid: Int32?
-    public var restarts: Int
+    public var restarts = 0
     public var uptimeSeconds: Double?
     /// Why it ended for good.
     public var ended: EndReason?
@@ -81,32 +65,10 @@ public struct ProcessStatus: Sendable, Codable, Equatable {
     /// How it says it is ready, when it does so itself: `notify_socket` or `fd N`.
     public var readinessNotice: String?
     /// Whether it has a startup or readiness probe.
-    public var hasReadinessProbe: Bool
+    public var hasReadinessProbe = false
     /// The resident memory of its process group, in bytes (only in answers for the metrics).
     public var residentMemoryBytes: Int?
 
-    public init(
-        name: String, role: String, state: State, pid: Int32? = nil, restarts: Int = 0, uptimeSeconds: Double? = nil, ended: EndReason? = nil,
-        lastExit: String? = nil, lastExitCode: Int32? = nil, lastSignal: Int32? = nil, message: String? = nil, lastProbe: ProbeStatus? = nil,
-        waitingFor: WaitStatus? = nil, nextStartInSeconds: Double? = nil, readinessNotice: String? = nil, hasReadinessProbe: Bool = false
-    ) {
-        self.name = name
-        self.role = role
-        self.state = state
-        self.pid = pid
-        self.restarts = restarts
-        self.uptimeSeconds = uptimeSeconds
-        self.ended = ended
-        self.lastExit = lastExit
-        self.lastExitCode = lastExitCode
-        self.lastSignal = lastSignal
-        self.message = message
-        self.lastProbe = lastProbe
-        self.waitingFor = waitingFor
-        self.nextStartInSeconds = nextStartInSeconds
-        self.readinessNotice = readinessNotice
-        self.hasReadinessProbe = hasReadinessProbe
-    }
 }
 
 /// The last run of a process's probe.
@@ -123,13 +85,6 @@ public struct ProbeStatus: Sendable, Codable, Equatable {
     /// Seconds since 1970, when it ran.
     public var time: Double
 
-    public init(kind: Kind, passed: Bool, failuresInARow: Int, output: String, time: Double) {
-        self.kind = kind
-        self.passed = passed
-        self.failuresInARow = failuresInARow
-        self.output = output
-        self.time = time
-    }
 }
 
 /// A dependency a process waits for.
@@ -138,11 +93,6 @@ public struct WaitStatus: Sendable, Codable, Equatable {
     public var condition: Dependency.Condition
     public var givesUpInSeconds: Double
 
-    public init(dependency: String, condition: Dependency.Condition, givesUpInSeconds: Double) {
-        self.dependency = dependency
-        self.condition = condition
-        self.givesUpInSeconds = givesUpInSeconds
-    }
 }
 
 /// What a client may ask a running unit, one line on its control socket; the same type writes the line

@@ -79,17 +79,17 @@ final class RouterSink: LogSink {
         }
     }
 
-    /// Waits (blocking) until everything held is delivered, the router is gone, or `limit` passes.
-    func drain(within limit: Duration) {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
+    /// Waits (blocking) until everything held is delivered, the router is gone, or `limit` (if any) passes.
+    func drain(within limit: Duration? = nil) {
+        let deadline = limit.map { ContinuousClock.now + $0 }
+        while deadline.map({ ContinuousClock.now < $0 }) ?? true {
             let descriptor = state.withLock { state -> Int32? in
                 Self.flush(&state)
                 return state.held > 0 ? state.descriptor : nil
             }
             guard let descriptor else { return }
-            let left = deadline - ContinuousClock.now
-            waitWritable(descriptor, milliseconds: Int32(max(1, min(50, left.inSeconds * 1000))))
+            let left = deadline.map { ($0 - ContinuousClock.now).inSeconds * 1000 } ?? 50
+            waitWritable(descriptor, milliseconds: Int32(max(1, min(50, left))))
         }
     }
 
@@ -107,14 +107,7 @@ final class RouterSink: LogSink {
     private func deliverLoop() {
         while true {
             hasWork.wait()
-            while true {
-                let descriptor = state.withLock { state -> Int32? in
-                    Self.flush(&state)
-                    return state.held > 0 ? state.descriptor : nil
-                }
-                guard let descriptor else { break }
-                waitWritable(descriptor, milliseconds: 50)
-            }
+            drain()
         }
     }
 

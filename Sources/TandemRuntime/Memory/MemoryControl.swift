@@ -32,14 +32,11 @@ public enum MemoryControl: Sendable, Equatable, CustomStringConvertible {
     ) -> MemoryControl {
         let run = runCounter.add(1, ordering: .relaxed).newValue
         let name = groupName ?? "tandem-\(fileNameComponent(unit))-\(getpid())" + (run > 1 ? "-\(run)" : "")
-        let membership = readFile("/proc/self/cgroup").map { String(decoding: $0, as: UTF8.self) } ?? ""
-        for line in membership.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3 else { continue }
-            let path = String(parts[2])
-            if parts[0] == "0", parts[1].isEmpty, readFile(cgroupRoot + "/cgroup.controllers") != nil {
+        for membership in CgroupMembership.current() {
+            let path = membership.path
+            if membership.isV2, readFile(cgroupRoot + "/cgroup.controllers") != nil {
                 // v2: a child group can use the memory controller only if the parent delegates it.
-                let parent = cgroupRoot + (path == "/" ? "" : path)
+                let parent = cgroupRoot + path
                 let controllers = readFile(parent + "/cgroup.subtree_control").map { String(decoding: $0, as: UTF8.self) } ?? ""
                 let delegated = controllers.split(separator: " ").contains { $0.hasPrefix("memory") }
                 if delegated || writeText(parent + "/cgroup.subtree_control", "+memory") {
@@ -50,10 +47,10 @@ public enum MemoryControl: Sendable, Equatable, CustomStringConvertible {
                     }
                 }
             }
-            if parts[1].split(separator: ",").contains("memory") {
+            if membership.controllers.contains("memory") {
                 let mount = cgroupRoot + "/memory"
                 // The hierarchy may show this process's group, or (in some containers) only its own root.
-                var parent = mount + (path == "/" ? "" : path)
+                var parent = mount + path
                 if access(parent, W_OK) != 0 { parent = mount }
                 let folder = parent + "/" + name
                 if access(mount + "/memory.limit_in_bytes", R_OK) == 0, mkdir(folder, 0o755) == 0 || errno == EEXIST {
@@ -135,16 +132,18 @@ public func residentBytes(ofGroup group: pid_t) -> Int {
     let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
     var total = 0
     for name in directoryEntries("/proc") ?? [] {
-        guard let pid = Int32(name) else { continue }
-        guard let stat = readFile("/proc/\(pid)/stat") else { continue }
-        // Fields after the command (which may hold spaces and parentheses): state ppid pgrp ...
-        guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { continue }
-        let fields = String(decoding: stat[(close + 2)...], as: UTF8.self).split(separator: " ")
-        guard fields.count > 22, Int32(fields[2]) == group else { continue }
-        // Field 24 of stat (rss, in pages) is the 22nd after the command.
+        // state ppid pgrp ... ; rss (field 24 of stat, in pages) is the 22nd after the command.
+        guard let pid = Int32(name), let fields = processStatFields(pid), fields.count > 22, Int32(fields[2]) == group else { continue }
         total += (Int(fields[21]) ?? 0) * pageSize
     }
     return total
+}
+
+/// The fields of /proc/PID/stat after the command (which may hold spaces and parentheses): state, ppid,
+/// pgrp, ...; nil when the process is gone.
+func processStatFields(_ pid: pid_t) -> [Substring]? {
+    guard let stat = readFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")), close + 2 <= stat.count else { return nil }
+    return String(decoding: stat[(close + 2)...], as: UTF8.self).split(separator: " ")
 }
 
 /// Writes `text` to a control file (cgroup files take one write); true when the kernel accepted it.

@@ -48,7 +48,7 @@ extension Supervisor {
                 status.pid = pid
                 if memory { status.residentMemoryBytes = options.residentMemory(pid) }
             }
-            if state.running, let startedAt = state.startedAt { status.uptimeSeconds = ((now - startedAt).inSeconds * 1000).rounded() / 1000 }
+            if state.running, let startedAt = state.startedAt { status.uptimeSeconds = Self.milliseconds(now - startedAt) }
             if state.final { status.ended = state.reason }
             if let exit = state.lastExit {
                 status.lastExit = exit.description
@@ -62,9 +62,9 @@ extension Supervisor {
             if let waiting = state.waitingFor {
                 status.waitingFor = WaitStatus(
                     dependency: waiting.dependency.container, condition: waiting.dependency.condition,
-                    givesUpInSeconds: max(0, ((waiting.deadline - now).inSeconds * 1000).rounded() / 1000))
+                    givesUpInSeconds: max(0, Self.milliseconds(waiting.deadline - now)))
             }
-            if let next = state.nextStart, !state.running { status.nextStartInSeconds = max(0, ((next - now).inSeconds * 1000).rounded() / 1000) }
+            if let next = state.nextStart, !state.running { status.nextStartInSeconds = max(0, Self.milliseconds(next - now)) }
             if process.container.notifiesReadiness {
                 status.readinessNotice = process.container.notifyDescriptor.map { "fd \($0)" } ?? "notify_socket"
             }
@@ -77,6 +77,9 @@ extension Supervisor {
             service: plan.service.name, stopping: stopping, containment: containment, processes: processes,
             logLinesDropped: router?.dropped ?? destination?.dropped, logLinesDelivered: destination?.delivered)
     }
+
+    /// Seconds, to the millisecond: what the status says of a duration.
+    static func milliseconds(_ duration: Duration) -> Double { (duration.inSeconds * 1000).rounded() / 1000 }
 
     static func stateName(_ state: State) -> ProcessStatus.State {
         switch state.phase {

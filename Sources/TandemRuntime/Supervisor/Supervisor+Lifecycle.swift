@@ -10,11 +10,14 @@ import TandemCore
 final class ProcessSpec: Sendable {
     let name: String
     let container: Container
+    /// What the plan starts it with (the supervisor adds its cgroups).
+    let request: SpawnRequest
     let memoryLimit: Int?
 
     init(_ process: RunPlan.Process, service: Service) {
         name = process.container.name
         container = process.container
+        request = process.request
         memoryLimit = RunPlan.memoryLimit(of: process.container, in: service)
     }
 }
@@ -100,7 +103,7 @@ extension Supervisor {
     /// The request with the process's cgroups (made before its first start, kept across restarts).
     private func preparedRequest(_ spec: ProcessSpec) -> SpawnRequest {
         let name = spec.name
-        var request = plan.processes.first { $0.container.name == name }?.request ?? SpawnRequest(arguments: [], environment: [:])
+        var request = spec.request
         if let memoryLimit = spec.memoryLimit, let memory, memory.usesCgroups {
             memoryGroups[name] = memory.prepareGroup(for: name, mebibytes: memoryLimit)
             if memoryGroups[name] == nil { event(name, "cannot make a memory cgroup; polling its memory instead") }

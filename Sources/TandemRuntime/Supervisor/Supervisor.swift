@@ -241,14 +241,6 @@ public actor Supervisor {
         event("tandem", "\(name) received: " + (receivers.isEmpty ? "no running process takes it" : "passed on to \(receivers.joined(separator: ", "))"))
     }
 
-    /// Names and whether each is running and ready, for `tandem ps` and tests.
-    public func snapshot() -> [(name: String, running: Bool, ready: Bool, restarts: Int)] {
-        plan.processes.map { process in
-            let state = states[process.container.name] ?? State()
-            return (process.container.name, state.running, state.ready, state.restarts)
-        }
-    }
-
     /// Once the unit has been still for a second (everything started, nothing changing), what the start
     /// allocated and freed goes back to the kernel: the supervisor sits beside its children for their
     /// whole life. Again after each later burst of changes. On real time, not the unit's clock.

@@ -121,6 +121,10 @@ public struct SupervisorLaunch: Sendable, Codable {
     /// The environment variable that names the descriptor `tandem-supervisor` reads its launch from.
     public static let descriptorVariable = "TANDEM_LAUNCH_FD"
 
+    /// The environment variable that tells the supervisor's executable, before its main, which keeper to
+    /// fork (CTandemSystem's keeper.c reads it under the same name).
+    static let containmentVariable = "TANDEM_CONTAINMENT"
+
     /// Replaces this process with `supervisor`, handing it the launch (`json`, this launch encoded by the
     /// caller, which has an encoder) on an unlinked temporary file (same pid, so signals and a container's
     /// PID 1 stay where they were). Returns only on failure.
@@ -134,7 +138,7 @@ public struct SupervisorLaunch: Sendable, Codable {
         lseek(descriptor, 0, SEEK_SET)
         setenv(Self.descriptorVariable, String(descriptor), 1)
         // Read before main, where the supervisor forks the unit's keeper while it is still small.
-        setenv("TANDEM_CONTAINMENT", containment.rawValue, 1)
+        setenv(Self.containmentVariable, containment.rawValue, 1)
         let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(supervisor), nil]
         arguments.withUnsafeBufferPointer { _ = execv(supervisor, $0.baseAddress!) }
         return "cannot start \(supervisor): \(String(cString: strerror(errno)))"
@@ -144,7 +148,7 @@ public struct SupervisorLaunch: Sendable, Codable {
     public static func received() -> SupervisorLaunch? {
         guard let text = environmentValue(descriptorVariable), let descriptor = Int32(text) else { return nil }
         unsetenv(descriptorVariable)
-        unsetenv("TANDEM_CONTAINMENT")
+        unsetenv(containmentVariable)
         defer { close(descriptor) }
         guard let data = readAll(descriptor) else { return nil }
         return try? JSONValueDecoder().decode(SupervisorLaunch.self, from: data)
