@@ -56,6 +56,14 @@ public final class CachingCatalogStore: CatalogStore {
     public func addToken(_ token: TokenRecord) async throws { try await base.addToken(token) }
     public func tokens(tenantId: String?) async throws -> [TokenRecord] { try await base.tokens(tenantId: tenantId) }
     public func close() async throws { try await base.close() }
+    public func addServiceAccount(_ account: ServiceAccountRecord) async throws { try await base.addServiceAccount(account) }
+    public func serviceAccount(clientId: String) async throws -> ServiceAccountRecord? { try await base.serviceAccount(clientId: clientId) }
+    public func serviceAccounts(tenantId: String?) async throws -> [ServiceAccountRecord] { try await base.serviceAccounts(tenantId: tenantId) }
+    public func revokeServiceAccount(clientId: String, at: Int64) async throws -> Bool {
+        try await base.revokeServiceAccount(clientId: clientId, at: at)
+    }
+    public func addFile(_ file: StoredFile) async throws { try await base.addFile(file) }
+    public func file(id: String) async throws -> StoredFile? { try await base.file(id: id) }
 }
 
 /// Time since the process started, from the monotonic clock.

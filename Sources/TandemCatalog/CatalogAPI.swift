@@ -1,6 +1,6 @@
-/// The JSON bodies of the catalog's HTTP API, shared by the server and the client. Field names follow
-/// the Marketplace's (`_id`, `done`, `inserted`, `updated`, `validationErrors`) so that a client
-/// written for it works; `status` and `unchanged` are Tandem's additions.
+/// The JSON bodies of the catalog's HTTP API, shared by the server and the client. Field names and
+/// types follow miactl's structs (`internal/resources`), so that miactl decodes every answer; `status`,
+/// `unchanged` and the messages' locations are Tandem's additions.
 public enum CatalogAPI {
     public struct Message: Codable, Sendable, Equatable {
         public var message: String
@@ -37,11 +37,14 @@ public enum CatalogAPI {
             self.itemId = itemId
             self.done = done
             self.inserted = status == .created
-            self.updated = status == .updated
+            // miactl prints an item neither inserted nor updated as UNKNOWN; the Marketplace answers
+            // an unchanged item as updated (it upserts), so does this catalog, with `unchanged` beside.
+            self.updated = status == .updated || status == .unchanged
             self.unchanged = status == .unchanged
             self.status = status?.rawValue
+            // The marketplace family reads `validationErrors`, the catalog family (v14) `errors`.
             self.validationErrors = validationErrors
-            self.errors = errors
+            self.errors = errors.isEmpty ? validationErrors : errors
         }
     }
 
@@ -55,33 +58,91 @@ public enum CatalogAPI {
         }
     }
 
+    /// Every error: miactl prints `message`; `statusCode` and `error` are as the Console's backend writes them.
     public struct ErrorBody: Codable, Sendable, Equatable {
+        public var statusCode: Int
+        public var error: String
         public var code: String
         public var message: String
 
-        public init(code: String, message: String) {
+        public init(statusCode: Int, error: String, code: String, message: String) {
+            self.statusCode = statusCode
+            self.error = error
             self.code = code
             self.message = message
         }
     }
 
-    public struct VersionEntry: Codable, Sendable, Equatable {
-        public struct Version: Codable, Sendable, Equatable {
-            public var name: String
-        }
-
+    /// One version of an item, as miactl's `marketplace.Release` reads it (`version` a string).
+    public struct Release: Codable, Sendable, Equatable {
         public var _id: String
         public var itemId: String
+        public var version: String
         public var name: String
         public var description: String
-        public var version: Version
 
         public init(_ item: StoredItem) {
             _id = item.objectId.hex
             itemId = item.itemId
+            version = item.version
             name = item.name
             description = item.description
-            version = Version(name: item.version)
+        }
+    }
+
+    /// `/api/version`, as miactl's `resources.Version` reads it: the Console version whose routes this
+    /// catalog serves (miactl's `catalog` commands need 14.0 or later).
+    public struct ConsoleVersion: Codable, Sendable, Equatable {
+        public var version: String
+        public var major: String
+        public var minor: String
+
+        public static let served = ConsoleVersion(version: "14.0.0", major: "14", minor: "0")
+    }
+
+    /// The answer of `/api/m2m/oauth/token` (RFC 6749 section 5.1).
+    public struct AccessToken: Codable, Sendable, Equatable {
+        public var access_token: String
+        public var token_type: String
+        public var expires_in: Int
+
+        public init(access_token: String, token_type: String, expires_in: Int) {
+            self.access_token = access_token
+            self.token_type = token_type
+            self.expires_in = expires_in
+        }
+    }
+
+    /// A failed token request (RFC 6749 section 5.2), with miactl's `message`.
+    public struct OAuthError: Codable, Sendable, Equatable {
+        public var error: String
+        public var error_description: String
+        public var statusCode: Int
+        public var message: String
+
+        public init(error: String, description: String, statusCode: Int) {
+            self.error = error
+            self.error_description = description
+            self.statusCode = statusCode
+            self.message = description
+        }
+    }
+
+    /// An uploaded image, as miactl's `marketplace.UploadImageResponse` reads it; `location` is what an
+    /// item's `imageUrl` is set to.
+    public struct UploadedFile: Codable, Sendable, Equatable {
+        public var _id: String
+        public var name: String
+        public var file: String
+        public var size: Int
+        public var location: String
+
+        public init(_id: String, name: String, file: String, size: Int, location: String) {
+            self._id = _id
+            self.name = name
+            self.file = file
+            self.size = size
+            self.location = location
         }
     }
 

@@ -11,6 +11,10 @@ public struct CatalogError: Error, Sendable, Equatable, CustomStringConvertible 
         case forbidden
         case conflict
         case tooLarge
+        /// A body whose Content-Type is not one the route reads.
+        case unsupportedMediaType
+        /// A route that exists, called with a method it does not take.
+        case methodNotAllowed
         /// The database failed; the message says which operation.
         case storage
     }

@@ -27,6 +27,8 @@ public struct CatalogService: Sendable {
     public let now: @Sendable () -> Int64
     /// The largest batch, in items.
     public var maxBatchItems = 10_000
+    /// How long an access token issued to a service account works.
+    public var accessTokenLifetime: Duration = .seconds(3600)
 
     /// Tokens recently looked up, by the Authorization header that presented them; nil: none kept.
     let recentTokens: ExpiringCache<String, TokenRecord>?
@@ -54,7 +56,8 @@ public struct CatalogService: Sendable {
             recentTokens?.store(token, for: authorization)
         }
         if let expiry = token.expiresAt, now() >= expiry { throw CatalogError(.unauthorized, "token \(token.id) has expired") }
-        return Caller(tenantId: token.tenantId, role: token.role, actor: "token \(token.name) (\(token.id))")
+        let actor = token.serviceAccount.map { "service account \(token.name) (\($0))" } ?? "token \(token.name) (\(token.id))"
+        return Caller(tenantId: token.tenantId, role: token.role, actor: actor)
     }
 
     func lookUp(authorization: String) async throws -> TokenRecord {
@@ -82,13 +85,12 @@ public struct CatalogService: Sendable {
     // MARK: apply
 
     /// A batch `{"resources": [item, ...]}` for `company`: every item is checked with the Mia rules;
-    /// the valid ones are stored in one transaction, the others reported, in request order.
-    public func apply(body: [UInt8], company: String, caller: Caller) async throws -> CatalogAPI.ApplyResponse {
+    /// the valid ones are stored in one transaction, the others reported, in request order. The body is
+    /// read as what its Content-Type says; a YAML body may expand (aliases) to no more nodes than it
+    /// has bytes, so a small body cannot cost much memory.
+    public func apply(body: [UInt8], format: BodyFormat, company: String, caller: Caller) async throws -> CatalogAPI.ApplyResponse {
         try require(caller, .publish, company: company)
-        let loaded = DocumentLoader.load(bytes: body, file: "request body", limits: .init(maxBytes: 64 << 20, maxDepth: 128, maxNodes: 10_000_000))
-        guard let root = loaded.root else {
-            throw CatalogError(.invalid, "the body is not valid JSON: \(loaded.diagnostics.first.map(\.description) ?? "empty")")
-        }
+        let root = try Self.parse(body, as: format)
         guard let resources = root["resources"]?.items else {
             throw CatalogError(.invalid, "the body must be an object with a \"resources\" array of items")
         }
@@ -121,6 +123,43 @@ public struct CatalogService: Sendable {
         }
         let items = outcomes.compactMap { $0 }
         return CatalogAPI.ApplyResponse(done: items.allSatisfy(\.done), items: items)
+    }
+
+    /// The body's document, read as JSON (strictly: YAML is not JSON) or as YAML with bounded expansion.
+    static func parse(_ body: [UInt8], as format: BodyFormat) throws(CatalogError) -> DocumentNode {
+        let limits: DocumentLoader.Limits
+        switch format {
+        case .json:
+            do {
+                _ = try JSONValue.parse(body)
+            } catch {
+                let (line, column) = lineAndColumn(of: error.offset, in: body)
+                throw CatalogError(.invalid, "the body is not valid JSON: at line \(line), column \(column)")
+            }
+            limits = .init(maxBytes: 64 << 20, maxDepth: 128, maxNodes: body.count + 16)
+        case .yaml:
+            limits = .init(maxBytes: 64 << 20, maxDepth: 128, maxNodes: min(10_000_000, body.count + 1024))
+        }
+        let loaded = DocumentLoader.load(bytes: body, file: "request body", limits: limits)
+        guard let root = loaded.root else {
+            let what = format == .json ? "JSON" : "YAML"
+            throw CatalogError(.invalid, "the body is not valid \(what): \(loaded.diagnostics.first.map(\.description) ?? "empty")")
+        }
+        return root
+    }
+
+    static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return (line, column)
     }
 
     /// One element of a batch as a draft, or why it cannot be stored. `_id` (as `get` prints it) is
@@ -161,7 +200,9 @@ public struct CatalogService: Sendable {
             return .failure(
                 ItemErrors([
                     .init(
-                        message: "image.localPath is for the client to upload; this catalog takes imageUrl / supportedByImageUrl", path: "image")
+                        message:
+                            "image.localPath names a file on the client's machine: upload it first (POST \(CatalogRoutes.uploadFile.template), as miactl does) and set imageUrl / supportedByImageUrl to the location answered",
+                        path: read.document["image"] != nil ? "image" : "supportedByImage")
                 ]))
         }
         return .success(
@@ -181,43 +222,40 @@ public struct CatalogService: Sendable {
         guard let objectId = ObjectID(text) else {
             throw CatalogError(.invalid, "\"\(text)\" is not an object id (24 lower-case hex digits)")
         }
-        guard let item = try await store.item(objectId) else { throw CatalogError(.notFound, "item not found") }
-        if let caller {
-            guard item.isVisible(to: caller.tenantId) else { throw CatalogError(.notFound, "item not found") }
-        } else {
-            guard item.isPublic else { throw CatalogError(.unauthorized, "missing bearer token: send an Authorization: Bearer header") }
+        let item = try await store.item(objectId)
+        guard let caller else {
+            // Without a token only public items are read; an unknown id gets the same answer as a
+            // private one, so nobody learns that a private item exists.
+            guard let item, item.isPublic else { throw CatalogError(.unauthorized, "missing bearer token: send an Authorization: Bearer header") }
+            return item
         }
+        guard let item, item.isVisible(to: caller.tenantId) else { throw CatalogError(.notFound, "item not found: \(text)") }
         return item
     }
 
     public func item(company: String, itemId: String, version: String, caller: Caller) async throws -> StoredItem {
         guard let item = try await store.item(ItemKey(tenantId: company, itemId: itemId, version: version)), item.isVisible(to: caller.tenantId) else {
-            throw CatalogError(.notFound, "item not found")
+            throw CatalogError(.notFound, "item not found: \(itemId) version \(version) of company \(company)")
         }
         return item
     }
 
     /// `tenantId=C` lists C's items; `includeTenantId=C` adds what other companies share. C must be the caller's.
     /// `after` (a cursor from the previous page's `X-Next-After`) pages by key instead of by `page`.
-    public func list(
-        tenantId: String?, includeTenantId: String?, type: String?, page: Int, perPage: Int, after: String? = nil, caller: Caller
-    ) async throws -> [StoredItem] {
-        guard let company = tenantId ?? includeTenantId else {
+    public func list(_ request: ListRequest, caller: Caller) async throws -> [StoredItem] {
+        guard let company = request.tenantId ?? request.includeTenantId else {
             throw CatalogError(.invalid, "missing company id: pass tenantId or includeTenantId")
         }
         try require(caller, .read, company: company)
-        guard page >= 1, (1...1000).contains(perPage) else {
-            throw CatalogError(.invalid, "page must be 1 or more and perPage between 1 and 1000")
-        }
         var cursor: ItemKey?
-        if let after {
-            guard let key = ItemKey(cursor: after) else { throw CatalogError(.invalid, "after: not a page cursor of this catalog") }
+        if let after = request.after {
+            guard let key = ItemKey(cursor: after) else { throw CatalogError(.invalid, "query parameter after: not a page cursor of this catalog") }
             cursor = key
         }
         return try await store.list(
             ItemQuery(
-                tenantId: company, includeShared: tenantId == nil, type: type, limit: perPage, offset: cursor == nil ? (page - 1) * perPage : 0,
-                after: cursor))
+                tenantId: company, includeShared: request.tenantId == nil, type: request.type, limit: request.perPage,
+                offset: cursor == nil ? request.offset : 0, after: cursor))
     }
 
     public func versions(company: String, itemId: String, caller: Caller) async throws -> [StoredItem] {
@@ -257,7 +295,7 @@ public struct CatalogService: Sendable {
     public func delete(company: String, itemId: String, version: String, caller: Caller) async throws {
         try require(caller, .admin, company: company)
         guard let item = try await store.item(ItemKey(tenantId: company, itemId: itemId, version: version)) else {
-            throw CatalogError(.notFound, "item not found")
+            throw CatalogError(.notFound, "item not found: \(itemId) version \(version) of company \(company)")
         }
         guard try await store.delete(item.objectId, actor: caller.actor, at: now()) else { throw CatalogError(.notFound, "item not found") }
     }

@@ -24,9 +24,18 @@ public protocol CatalogStore: Sendable {
     func addToken(_ token: TokenRecord) async throws
     /// The token whose secret hashes to `hash`, revoked or not.
     func token(hash: String) async throws -> TokenRecord?
-    /// Every token, or those of one company, without their hashes' secrets (which are never kept).
+    /// Every token made by `token create`, or those of one company (service accounts' access tokens are not listed).
     func tokens(tenantId: String?) async throws -> [TokenRecord]
     func revokeToken(id: String, at: Int64) async throws -> Bool
+
+    func addServiceAccount(_ account: ServiceAccountRecord) async throws
+    func serviceAccount(clientId: String) async throws -> ServiceAccountRecord?
+    func serviceAccounts(tenantId: String?) async throws -> [ServiceAccountRecord]
+    /// Revokes the account and every access token issued to it, in one transaction; false when there was none.
+    func revokeServiceAccount(clientId: String, at: Int64) async throws -> Bool
+
+    func addFile(_ file: StoredFile) async throws
+    func file(id: String) async throws -> StoredFile?
 
     func close() async throws
 }

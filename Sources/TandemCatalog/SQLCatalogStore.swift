@@ -59,7 +59,38 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
                     )
                     """,
                 ]
-            )
+            ),
+            (
+                2,
+                [
+                    // miactl's service accounts, and the access tokens issued to them.
+                    """
+                    CREATE TABLE service_accounts (
+                        client_id TEXT PRIMARY KEY,
+                        tenant_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        secret_hash TEXT NOT NULL,
+                        created_at BIGINT NOT NULL,
+                        revoked_at BIGINT
+                    )
+                    """,
+                    "ALTER TABLE tokens ADD COLUMN service_account TEXT",
+                    "CREATE INDEX tokens_service_account ON tokens (service_account) WHERE service_account IS NOT NULL",
+                    // Uploaded images, base64 (one column type on both databases; logos are small).
+                    """
+                    CREATE TABLE files (
+                        file_id TEXT PRIMARY KEY,
+                        tenant_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        content_type TEXT NOT NULL,
+                        size BIGINT NOT NULL,
+                        data TEXT NOT NULL,
+                        created_at BIGINT NOT NULL
+                    )
+                    """,
+                ]
+            ),
         ]
     }
 
@@ -337,21 +368,27 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
         }
     }
 
-    static var tokenColumns: String { "id, tenant_id, name, role, hash, created_at, expires_at, revoked_at" }
+    static var tokenColumns: String { "id, tenant_id, name, role, hash, created_at, expires_at, revoked_at, service_account" }
 
     static func token(from row: [SQLValue]) -> TokenRecord {
         TokenRecord(
             id: row[0].text ?? "", tenantId: row[1].text ?? "", name: row[2].text ?? "", role: Role(rawValue: row[3].text ?? "") ?? .read,
-            hash: row[4].text ?? "", createdAt: row[5].int ?? 0, expiresAt: row[6].int, revokedAt: row[7].int)
+            hash: row[4].text ?? "", createdAt: row[5].int ?? 0, expiresAt: row[6].int, revokedAt: row[7].int, serviceAccount: row[8].text)
     }
 
     public func addToken(_ token: TokenRecord) async throws {
         try await database.transaction { session in
+            // A service account's expired access tokens are of no use to anyone: they go when a new one comes.
+            if token.serviceAccount != nil {
+                try await session.execute(
+                    "DELETE FROM tokens WHERE service_account IS NOT NULL AND expires_at < ?", [.int(token.createdAt)])
+            }
             try await session.execute(
-                "INSERT INTO tokens (\(Self.tokenColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO tokens (\(Self.tokenColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     .text(token.id), .text(token.tenantId), .text(token.name), .text(token.role.rawValue), .text(token.hash), .int(token.createdAt),
                     token.expiresAt.map(SQLValue.int) ?? .null, token.revokedAt.map(SQLValue.int) ?? .null,
+                    token.serviceAccount.map(SQLValue.text) ?? .null,
                 ])
         }
     }
@@ -366,10 +403,11 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
         try await database.read { session in
             if let tenantId {
                 return try await session.query(
-                    "SELECT \(Self.tokenColumns) FROM tokens WHERE tenant_id = ? ORDER BY created_at, id", [.text(tenantId)]
+                    "SELECT \(Self.tokenColumns) FROM tokens WHERE tenant_id = ? AND service_account IS NULL ORDER BY created_at, id", [.text(tenantId)]
                 ).map(Self.token)
             }
-            return try await session.query("SELECT \(Self.tokenColumns) FROM tokens ORDER BY tenant_id, created_at, id", []).map(Self.token)
+            return try await session.query("SELECT \(Self.tokenColumns) FROM tokens WHERE service_account IS NULL ORDER BY tenant_id, created_at, id", []).map(
+                Self.token)
         }
     }
 
@@ -379,6 +417,83 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
             guard !rows.isEmpty else { return false }
             try await session.execute("UPDATE tokens SET revoked_at = ? WHERE id = ?", [.int(now), .text(id)])
             return true
+        }
+    }
+
+    // MARK: service accounts
+
+    static var accountColumns: String { "client_id, tenant_id, name, role, secret_hash, created_at, revoked_at" }
+
+    static func account(from row: [SQLValue]) -> ServiceAccountRecord {
+        ServiceAccountRecord(
+            clientId: row[0].text ?? "", tenantId: row[1].text ?? "", name: row[2].text ?? "", role: Role(rawValue: row[3].text ?? "") ?? .read,
+            secretHash: row[4].text ?? "", createdAt: row[5].int ?? 0, revokedAt: row[6].int)
+    }
+
+    public func addServiceAccount(_ account: ServiceAccountRecord) async throws {
+        try await database.transaction { session in
+            try await session.execute(
+                "INSERT INTO service_accounts (\(Self.accountColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    .text(account.clientId), .text(account.tenantId), .text(account.name), .text(account.role.rawValue), .text(account.secretHash),
+                    .int(account.createdAt), account.revokedAt.map(SQLValue.int) ?? .null,
+                ])
+        }
+    }
+
+    public func serviceAccount(clientId: String) async throws -> ServiceAccountRecord? {
+        try await database.read { session in
+            try await session.query("SELECT \(Self.accountColumns) FROM service_accounts WHERE client_id = ?", [.text(clientId)]).first.map(Self.account)
+        }
+    }
+
+    public func serviceAccounts(tenantId: String?) async throws -> [ServiceAccountRecord] {
+        try await database.read { session in
+            if let tenantId {
+                return try await session.query(
+                    "SELECT \(Self.accountColumns) FROM service_accounts WHERE tenant_id = ? ORDER BY created_at, client_id", [.text(tenantId)]
+                ).map(Self.account)
+            }
+            return try await session.query("SELECT \(Self.accountColumns) FROM service_accounts ORDER BY tenant_id, created_at, client_id", [])
+                .map(Self.account)
+        }
+    }
+
+    public func revokeServiceAccount(clientId: String, at now: Int64) async throws -> Bool {
+        try await database.transaction { session in
+            let rows = try await session.query(
+                "SELECT client_id FROM service_accounts WHERE client_id = ? AND revoked_at IS NULL", [.text(clientId)])
+            guard !rows.isEmpty else { return false }
+            try await session.execute("UPDATE service_accounts SET revoked_at = ? WHERE client_id = ?", [.int(now), .text(clientId)])
+            try await session.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE service_account = ? AND revoked_at IS NULL", [.int(now), .text(clientId)])
+            return true
+        }
+    }
+
+    // MARK: files
+
+    public func addFile(_ file: StoredFile) async throws {
+        try await database.transaction { session in
+            try await session.execute(
+                "INSERT INTO files (file_id, tenant_id, name, content_type, size, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    .text(file.fileId), .text(file.tenantId), .text(file.name), .text(file.contentType), .int(Int64(file.bytes.count)),
+                    .text(Base64.encode(file.bytes)), .int(file.createdAt),
+                ])
+        }
+    }
+
+    public func file(id: String) async throws -> StoredFile? {
+        try await database.read { session in
+            guard
+                let row = try await session.query(
+                    "SELECT file_id, tenant_id, name, content_type, data, created_at FROM files WHERE file_id = ?", [.text(id)]
+                ).first
+            else { return nil }
+            return StoredFile(
+                fileId: row[0].text ?? "", tenantId: row[1].text ?? "", name: row[2].text ?? "", contentType: row[3].text ?? "",
+                bytes: Base64.decode(row[4].text ?? "") ?? [], createdAt: row[5].int ?? 0)
         }
     }
 

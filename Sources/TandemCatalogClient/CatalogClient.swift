@@ -33,21 +33,21 @@ public struct CatalogClient: Sendable {
         self.timeout = timeout
     }
 
-    static let prefix = "/api/backend/marketplace"
+    typealias Routes = CatalogRoutes
 
     public func apply(company: String, itemsJSON: [String]) async throws -> CatalogAPI.ApplyResponse {
         let body = "{\"resources\":[" + itemsJSON.joined(separator: ",") + "]}"
-        let response = try await send(.POST, "\(Self.prefix)/tenants/\(escape(company))/resources", body: body)
+        let response = try await send(.POST, Routes.applyItems.path(company), body: body)
         return try decode(CatalogAPI.ApplyResponse.self, response.body)
     }
 
     /// The item's JSON as the server sent it.
     public func item(objectId: String) async throws -> [UInt8] {
-        try await send(.GET, "\(Self.prefix)/\(escape(objectId))").body
+        try await send(.GET, Routes.getItem.path(objectId)).body
     }
 
     public func item(company: String, itemId: String, version: String) async throws -> [UInt8] {
-        try await send(.GET, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(itemId))/versions/\(escape(version))").body
+        try await send(.GET, Routes.getItemByVersion.path(company, itemId, version)).body
     }
 
     /// Every page of the list, each a JSON array, followed by key (`X-Next-After`), so a long list
@@ -55,10 +55,11 @@ public struct CatalogClient: Sendable {
     public func list(company: String, includeShared: Bool, type: String?) async throws -> [[UInt8]] {
         var pages: [[UInt8]] = []
         var after: String?
+        let escape = CatalogRoute.escape
         repeat {
-            var path = "\(Self.prefix)/?\(includeShared ? "includeTenantId" : "tenantId")=\(escape(company))&perPage=1000"
+            var path = Routes.listItems.path() + "?\(includeShared ? "includeTenantId" : "tenantId")=\(escape(company))&perPage=\(ListRequest.maxPerPage)"
             if let type { path += "&type=\(escape(type))" }
-            if let after { path += "&after=\(after)" }
+            if let after { path += "&after=\(escape(after))" }
             let reply = try await send(.GET, path)
             pages.append(reply.body)
             after = reply.nextAfter
@@ -66,32 +67,51 @@ public struct CatalogClient: Sendable {
         return pages
     }
 
-    public func versions(company: String, itemId: String) async throws -> [CatalogAPI.VersionEntry] {
-        let response = try await send(.GET, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(itemId))/versions")
-        return try decode([CatalogAPI.VersionEntry].self, response.body)
+    public func versions(company: String, itemId: String) async throws -> [CatalogAPI.Release] {
+        let response = try await send(.GET, Routes.listVersions.path(company, itemId))
+        return try decode([CatalogAPI.Release].self, response.body)
     }
 
     public func delete(company: String, objectId: String) async throws {
-        _ = try await send(.DELETE, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(objectId))")
+        _ = try await send(.DELETE, Routes.deleteItem.path(company, objectId))
     }
 
     public func delete(company: String, itemId: String, version: String) async throws {
-        _ = try await send(.DELETE, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(itemId))/versions/\(escape(version))")
+        _ = try await send(.DELETE, Routes.deleteItemByVersion.path(company, itemId, version))
     }
 
     public func history(company: String, objectId: String) async throws -> [CatalogAPI.RevisionEntry] {
-        let response = try await send(.GET, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(objectId))/history")
+        let response = try await send(.GET, Routes.history.path(company, objectId))
         return try decode([CatalogAPI.RevisionEntry].self, response.body)
     }
 
     public func revision(company: String, objectId: String, revision: Int) async throws -> [UInt8] {
-        try await send(.GET, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(objectId))/history/\(revision)").body
+        try await send(.GET, Routes.revision.path(company, objectId, String(revision))).body
     }
 
     public func restore(company: String, objectId: String, revision: Int) async throws -> CatalogAPI.ApplyItemOutcome {
-        let response = try await send(
-            .POST, "\(Self.prefix)/tenants/\(escape(company))/resources/\(escape(objectId))/restore", body: "{\"revision\":\(revision)}")
+        let response = try await send(.POST, Routes.restore.path(company, objectId), body: "{\"revision\":\(revision)}")
         return try decode(CatalogAPI.ApplyItemOutcome.self, response.body)
+    }
+
+    /// Uploads an image as miactl does (multipart, the file in `marketplace_image`); the answer's
+    /// `location` is what the item's `imageUrl` becomes.
+    public func uploadImage(
+        company: String, itemId: String, fileName: String, bytes: [UInt8], assetType: String = "imageAssetType"
+    ) async throws -> CatalogAPI.UploadedFile {
+        let boundary = "tandem-" + TokenSecret.randomHex(12)
+        let type = StoredFile.imageType(of: bytes) ?? "application/octet-stream"
+        var body: [UInt8] = []
+        func append(_ text: String) { body.append(contentsOf: Array(text.utf8)) }
+        let quotedName = fileName.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        append("--\(boundary)\r\nContent-Disposition: form-data; name=\"marketplace_image\"; filename=\"\(quotedName)\"\r\nContent-Type: \(type)\r\n\r\n")
+        body.append(contentsOf: bytes)
+        for (name, value) in [("itemId", itemId), ("assetType", assetType), ("tenantId", company)] {
+            append("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)")
+        }
+        append("\r\n--\(boundary)--\r\n")
+        let response = try await send(.POST, Routes.uploadFile.path(company), bytes: body, contentType: "multipart/form-data; boundary=\(boundary)")
+        return try decode(CatalogAPI.UploadedFile.self, response.body)
     }
 
     // MARK: transport
@@ -109,12 +129,16 @@ public struct CatalogClient: Sendable {
 
     /// One call; a status of 400 or more is thrown as a `CatalogClientError`.
     public func send(_ method: Method, _ path: String, body: String? = nil) async throws -> Reply {
+        try await send(method, path, bytes: body.map { Array($0.utf8) }, contentType: "application/json")
+    }
+
+    public func send(_ method: Method, _ path: String, bytes body: [UInt8]?, contentType: String) async throws -> Reply {
         var request = HTTPClientRequest(url: endpoint + path)
         request.method = HTTPMethod(rawValue: method.rawValue)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response: HTTPClientResponse
         let bytes: [UInt8]
@@ -156,7 +180,4 @@ public struct CatalogClient: Sendable {
         }
     }
 
-    func escape(_ component: String) -> String {
-        component.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&=#"))) ?? component
-    }
 }

@@ -6,8 +6,8 @@ import TandemCatalogSQLite
 
 struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "catalog", abstract: "Run a catalog server and manage its tokens.",
-        subcommands: [CatalogServeCommand.self, CatalogTokenCommand.self])
+        commandName: "catalog", abstract: "Run a catalog server and manage its tokens and service accounts.",
+        subcommands: [CatalogServeCommand.self, CatalogTokenCommand.self, CatalogServiceAccountCommand.self])
 }
 
 /// `--database`: a SQLite file (the default) or a `postgres://` URL.

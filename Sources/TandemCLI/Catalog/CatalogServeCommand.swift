@@ -14,19 +14,36 @@ struct CatalogServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0: any free port, printed).") var port = 8080
     @Option(name: .customLong("port-file"), help: "Write the port listened on to this file once serving (for scripts).")
     var portFile: String?
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "notice"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info (a line per request), notice, warning, error or critical.")
+    var logLevel = "info"
     @Option(
         name: .customLong("cache-ms"),
-        help: "How long tokens and items read by id are trusted from memory (0: not at all); a revoked token or another server's change shows after it.")
+        help: "How long items read by object id are served from memory; another server's change to one shows after at most this (0: never cached).")
     var cacheMilliseconds = 1000
+    @Option(
+        name: .customLong("token-cache-ms"),
+        help:
+            "How long a token looked up is trusted without asking the database again (default 0: every request asks, so a revocation works on the next request on every server)."
+    )
+    var tokenCacheMilliseconds = 0
+    @Option(name: .customLong("access-token-ttl"), help: "How long, in seconds, an access token issued to a service account works.")
+    var accessTokenSeconds = 3600
+
+    func validate() throws {
+        guard (0...3_600_000).contains(cacheMilliseconds) else { throw ValidationError("--cache-ms must be from 0 to 3600000") }
+        guard (0...3_600_000).contains(tokenCacheMilliseconds) else { throw ValidationError("--token-cache-ms must be from 0 to 3600000") }
+        guard (60...86_400).contains(accessTokenSeconds) else { throw ValidationError("--access-token-ttl must be from 60 to 86400 seconds") }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+    }
 
     func run() async throws {
         let opened = try await database.open()
         var logger = Logger(label: "tandem.catalog")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let store: any CatalogStore =
             cacheMilliseconds > 0 ? CachingCatalogStore(opened.store, lifetime: .milliseconds(cacheMilliseconds)) : opened.store
-        let service = CatalogService(store: store, now: Timestamp.nowMilliseconds, tokenLifetime: .milliseconds(cacheMilliseconds))
+        var service = CatalogService(store: store, now: Timestamp.nowMilliseconds, tokenLifetime: .milliseconds(tokenCacheMilliseconds))
+        service.accessTokenLifetime = .seconds(accessTokenSeconds)
         let server = CatalogServer(service: service)
         let name = database.displayName
         let portFile = self.portFile
@@ -41,5 +58,6 @@ struct CatalogServeCommand: AsyncParsableCommand {
             throw CLIError("catalog server: \(error)")
         }
         try? await opened.store.close()
+        writeError("tandem catalog: stopped (database: \(name) closed)")
     }
 }

@@ -25,7 +25,8 @@ struct CatalogTokenCreateCommand: AsyncParsableCommand {
         var expiry: Int64?
         if let expiresIn {
             guard let milliseconds = Self.milliseconds(expiresIn) else {
-                throw CLIError("--expires-in: expected a number followed by d, h, m or s (30d, 12h), found \"\(expiresIn)\"")
+                throw CLIError(
+                    "--expires-in: expected a number followed by d, h, m or s (30d, 12h), at most 100 years (36500d), found \"\(expiresIn)\"")
             }
             expiry = now + milliseconds
         }
@@ -42,15 +43,23 @@ struct CatalogTokenCreateCommand: AsyncParsableCommand {
         writeError("token \(record.id) (\(role.rawValue)) for company \(companyId) created; it is not shown again")
     }
 
+    /// The longest lifetime: 100 years (a longer one is no expiry, which is the default).
+    static let longest: Int64 = 36_500 * 86_400_000
+
+    /// `30d`, `12h`, `90m`, `45s` in milliseconds; nil when malformed, zero or longer than `longest`.
     static func milliseconds(_ text: String) -> Int64? {
-        guard let unit = text.last, let number = Int64(text.dropLast()), number > 0 else { return nil }
+        guard let unit = text.last, text.utf8.count <= 20, let number = Int64(text.dropLast()), number > 0 else { return nil }
+        let scale: Int64
         switch unit {
-        case "d": return number * 86_400_000
-        case "h": return number * 3_600_000
-        case "m": return number * 60_000
-        case "s": return number * 1000
+        case "d": scale = 86_400_000
+        case "h": scale = 3_600_000
+        case "m": scale = 60_000
+        case "s": scale = 1000
         default: return nil
         }
+        let (milliseconds, overflow) = number.multipliedReportingOverflow(by: scale)
+        guard !overflow, milliseconds <= longest else { return nil }
+        return milliseconds
     }
 }
 
@@ -78,7 +87,8 @@ struct CatalogTokenListCommand: AsyncParsableCommand {
 }
 
 struct CatalogTokenRevokeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token; it stops working at once.")
+    static let configuration = CommandConfiguration(
+        commandName: "revoke", abstract: "Revoke a token; servers stop taking it on its next use (or after --token-cache-ms, when a server caches tokens).")
 
     @Argument(help: "The token's id (from `tandem catalog token list`).") var id: String
     @OptionGroup var database: CatalogDatabaseOptions

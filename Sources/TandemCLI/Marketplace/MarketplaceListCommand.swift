@@ -42,7 +42,7 @@ struct MarketplaceListVersionsCommand: AsyncParsableCommand {
     func run() async throws {
         let company = try connection.company()
         let client = try connection.client()
-        let versions: [CatalogAPI.VersionEntry]
+        let versions: [CatalogAPI.Release]
         do {
             versions = try await client.versions(company: company, itemId: itemId)
         } catch let error as CatalogClientError where error.status == 404 {
@@ -53,14 +53,14 @@ struct MarketplaceListVersionsCommand: AsyncParsableCommand {
         switch output {
         case .table:
             var table = TablePrinter(["Version", "Name", "Description"])
-            for entry in versions { table.append([entry.version.name, entry.name, entry.description.isEmpty ? "-" : entry.description]) }
+            for entry in versions { table.append([entry.version, entry.name, entry.description.isEmpty ? "-" : entry.description]) }
             writeOutput(table.render())
         case .json, .yaml:
             let list = YAMLValue.list(
                 versions.map { entry in
                     .map([
                         ("_id", .string(entry._id)), ("itemId", .string(entry.itemId)), ("name", .string(entry.name)),
-                        ("description", .string(entry.description)), ("version", .map([("name", .string(entry.version.name))])),
+                        ("description", .string(entry.description)), ("version", .string(entry.version)),
                     ])
                 })
             writeOutput(output == .json ? list.json() : list.yaml())
