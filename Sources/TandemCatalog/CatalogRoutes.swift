@@ -92,14 +92,23 @@ public enum CatalogRoutes {
 
     /// The methods some route takes at `path` (a request path, without its query), for a 405's `Allow`.
     public static func methods(matching path: String) -> [CatalogRoute.Method] {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        let methods = Set(
-            all.filter { route in
-                let template = route.template.split(separator: "/", omittingEmptySubsequences: false)
-                let takesRest = route.parameters.last == "version"
-                guard template.count == parts.count || (takesRest && parts.count > template.count) else { return false }
-                return zip(template, parts).allSatisfy { pattern, part in pattern.hasPrefix("{") ? !part.isEmpty : pattern == part }
-            }.map(\.method))
+        let methods = Set(all.filter { $0.matches(path) }.map(\.method))
         return CatalogRoute.Method.allCases.filter(methods.contains)
+    }
+
+    /// The route a request is for.
+    public static func route(_ method: String, _ path: String) -> CatalogRoute? {
+        all.first { $0.method.rawValue == method && $0.matches(path) }
+    }
+}
+
+extension CatalogRoute {
+    /// Whether a request path (without its query) is this route's.
+    public func matches(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let pattern = template.split(separator: "/", omittingEmptySubsequences: false)
+        let takesRest = parameters.last == "version"
+        guard pattern.count == parts.count || (takesRest && parts.count > pattern.count) else { return false }
+        return zip(pattern, parts).allSatisfy { expected, part in expected.hasPrefix("{") ? !part.isEmpty : expected == part }
     }
 }

@@ -157,6 +157,21 @@ public struct CatalogClient: Sendable {
         return Reply(status: status, body: bytes, nextAfter: response.headers.first(name: "X-Next-After"))
     }
 
+    /// One request exactly as given (method, path, headers, body; no token added) and the answer whatever
+    /// its status: what a test uses to replay another client's requests byte for byte.
+    public func exchange(
+        _ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil
+    ) async throws -> (status: Int, headers: [(String, String)], body: [UInt8]) {
+        var request = HTTPClientRequest(url: endpoint + path)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let (seconds, attoseconds) = timeout.components
+        let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+        let bytes = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
+        return (Int(response.status.code), response.headers.map { ($0.name, $0.value) }, bytes)
+    }
+
     /// miactl's words for a failed call without a message.
     static func defaultMessage(_ status: Int) -> String {
         switch status {

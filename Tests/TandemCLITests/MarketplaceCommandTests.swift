@@ -20,6 +20,9 @@ import Testing
             database = folder + "/catalog.sqlite"
         }
 
+        /// The server's stderr: its request log.
+        var log: String { folder + "/server.log" }
+
         var environment: [String: String] { ["XDG_CONFIG_HOME": folder + "/config", "TANDEM_TOKEN": ""] }
 
         func start() async throws {
@@ -28,7 +31,8 @@ import Testing
             let process = Process()
             process.executableURL = GoldenTests.binary
             process.arguments = ["catalog", "serve", "--database", database, "--port", "0", "--port-file", portFile]
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            FileManager.default.createFile(atPath: log, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: log)
             try process.run()
             server = process
             for _ in 0..<200 {
@@ -73,6 +77,54 @@ import Testing
     /// The seed page's flow and miactl's checks, one command after another, against one golden file.
     @Test(.timeLimit(.minutes(2))) func aSessionMatchesTheGoldenFile() async throws {
         try await Self.withCatalog { catalog in try await Self.session(catalog) }
+    }
+
+    /// A real server process: four YAML alias bombs at once cost it little memory and time, every
+    /// request is one log line without its token, and its stop is said.
+    @Test(.timeLimit(.minutes(1))) func theServerSurvivesAliasBombsAndLogsEveryRequest() async throws {
+        try await Self.withCatalog { catalog in
+            let token = try catalog.token("acme", "publish")
+            let endpoint = "http://127.0.0.1:\(catalog.port)"
+            var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            var previous = "a"
+            for level in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+                bomb += "\(level): &\(level) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+                previous = level
+            }
+            bomb += "resources: [*i]\n"
+            let body = Array(bomb.utf8)
+            let pid = try #require(catalog.server?.processIdentifier)
+            _ = try await CatalogClient(endpoint: endpoint, token: nil).exchange("GET", "/health")
+            let before = Self.residentKiB(pid)
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await CatalogClient(endpoint: endpoint, token: nil).exchange(
+                            "POST", "/api/backend/marketplace/tenants/acme/resources",
+                            headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/yaml")], body: body
+                        ).status
+                    }
+                }
+                for try await status in group { #expect(status == 400) }
+            }
+            let grown = Self.residentKiB(pid) - before
+            #expect(grown < 16 << 10, "the server grew by \(grown) KiB")
+            let health = try await CatalogClient(endpoint: endpoint, token: nil).exchange("GET", "/health")
+            #expect(health.status == 200)
+            await catalog.stop()
+            let log = try String(contentsOfFile: catalog.log, encoding: .utf8)
+            #expect(log.contains("GET /health 200"))
+            #expect(log.components(separatedBy: "POST /api/backend/marketplace/tenants/acme/resources 400").count == 5)
+            #expect(!log.contains(token))
+            #expect(log.contains("tandem catalog: stopped"))
+        }
+    }
+
+    static func residentKiB(_ pid: pid_t) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
     /// Runs `body` with a started catalog, and stops the server by its pid whatever happens.

@@ -108,6 +108,40 @@ import Testing
         try await store.close()
     }
 
+    @Test(arguments: Backend.allCases) func serviceAccountsIssueTokensAndTakeThemWhenRevoked(backend: Backend) async throws {
+        guard let store = try await backend.open() else { return }
+        let company = uniqueCompany("acme")
+        let (secret, account) = ServiceAccountRecord.generate(tenantId: company, name: "ci", role: .publish, at: 10)
+        try await store.addServiceAccount(account)
+        #expect(try await store.serviceAccount(clientId: account.clientId) == account)
+        #expect(try await store.serviceAccounts(tenantId: company) == [account])
+        #expect(account.secretHash == TokenSecret.hash(secret) && !account.secretHash.contains(secret))
+        // Access tokens are not listed with the tokens people made; an expired one goes when the next comes.
+        let (_, old) = TokenSecret.generate(tenantId: company, name: "ci", role: .publish, at: 10, expiresAt: 20, serviceAccount: account.clientId)
+        try await store.addToken(old)
+        let (_, current) = TokenSecret.generate(tenantId: company, name: "ci", role: .publish, at: 30, expiresAt: 90, serviceAccount: account.clientId)
+        try await store.addToken(current)
+        #expect(try await store.tokens(tenantId: company).isEmpty)
+        #expect(try await store.token(hash: old.hash) == nil)
+        #expect(try await store.token(hash: current.hash) == current)
+        #expect(try await store.revokeServiceAccount(clientId: account.clientId, at: 40))
+        #expect(try await store.revokeServiceAccount(clientId: account.clientId, at: 50) == false)
+        #expect(try await store.token(hash: current.hash)?.revokedAt == 40)
+        #expect(try await store.serviceAccount(clientId: account.clientId)?.revokedAt == 40)
+        try await store.close()
+    }
+
+    @Test(arguments: Backend.allCases) func filesAreKeptByteForByte(backend: Backend) async throws {
+        guard let store = try await backend.open() else { return }
+        let bytes = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let file = StoredFile(
+            fileId: TokenSecret.randomHex(12), tenantId: uniqueCompany("acme"), name: "logo.png", contentType: "image/png", bytes: bytes, createdAt: 5)
+        try await store.addFile(file)
+        #expect(try await store.file(id: file.fileId) == file)
+        #expect(try await store.file(id: TokenSecret.randomHex(12)) == nil)
+        try await store.close()
+    }
+
     @Test(arguments: Backend.allCases) func concurrentAppliesOfOneItemAreSerialised(backend: Backend) async throws {
         guard let store = try await backend.open() else { return }
         let company = uniqueCompany("acme")
