@@ -68,6 +68,9 @@ let package = Package(
             name: "TandemCatalogClient",
             dependencies: ["TandemCatalog", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
+        // What the catalog reads from strangers, for libFuzzer (scripts/fuzz.sh); built normally, a replayer of inputs.
+        .target(name: "CTandemFuzz"),
+        .executableTarget(name: "tandem-fuzz", dependencies: ["CTandemFuzz", "TandemCatalog", "TandemFormats", "TandemCore"]),
         // The command tree; one folder per noun, one file per subcommand.
         .target(
             name: "TandemCLI",

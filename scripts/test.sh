@@ -39,3 +39,6 @@ export TANDEM_TEST_POSTGRES_URL TANDEM_REQUIRE_POSTGRES=1
 
 echo "== swift test"
 swift test --skip-build
+
+echo "== fuzzing: a short run of each target under libFuzzer (scripts/fuzz.sh 1000000 is the long one)"
+scripts/fuzz.sh 20000

@@ -66,7 +66,7 @@ extension CatalogService {
     }
 
     /// `Basic base64(id:secret)`, each half form-decoded as RFC 6749 section 2.3.1 asks (Go's oauth2 encodes them so).
-    static func basicCredentials(_ header: String) -> (id: String, secret: String)? {
+    public static func basicCredentials(_ header: String) -> (id: String, secret: String)? {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic", let decoded = Base64.decode(String(parts[1].trimmingCharacters(in: " "))) else {
             return nil

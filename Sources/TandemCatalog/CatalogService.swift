@@ -90,18 +90,38 @@ public struct CatalogService: Sendable {
     /// has bytes, so a small body cannot cost much memory.
     public func apply(body: [UInt8], format: BodyFormat, company: String, caller: Caller) async throws -> CatalogAPI.ApplyResponse {
         try require(caller, .publish, company: company)
-        let root = try Self.parse(body, as: format)
+        let batch = try Self.checkBatch(body: body, format: format, company: company, maxItems: maxBatchItems)
+        var outcomes = batch.outcomes
+        let applied = try await store.apply(batch.drafts.map(\.draft), actor: caller.actor, at: now())
+        for (position, entry) in batch.drafts.enumerated() {
+            let result = applied[position]
+            outcomes[entry.index] = CatalogAPI.ApplyItemOutcome(_id: result.objectId.hex, itemId: result.itemId, done: true, status: result.status)
+        }
+        let items = outcomes.compactMap { $0 }
+        return CatalogAPI.ApplyResponse(done: items.allSatisfy(\.done), items: items)
+    }
+
+    /// A batch checked, before anything is stored: the valid items as drafts with their place in the
+    /// request, and the outcome of each refused one at its place.
+    public struct CheckedBatch: Sendable {
+        public var drafts: [(index: Int, draft: ItemDraft)]
+        public var outcomes: [CatalogAPI.ApplyItemOutcome?]
+    }
+
+    /// Reads and checks a batch body; no store, no caller (what the fuzzer drives).
+    public static func checkBatch(body: [UInt8], format: BodyFormat, company: String, maxItems: Int = 10_000) throws(CatalogError) -> CheckedBatch {
+        let root = try parse(body, as: format)
         guard let resources = root["resources"]?.items else {
             throw CatalogError(.invalid, "the body must be an object with a \"resources\" array of items")
         }
-        guard resources.count <= maxBatchItems else {
-            throw CatalogError(.tooLarge, "a batch holds at most \(maxBatchItems) items; this one has \(resources.count)")
+        guard resources.count <= maxItems else {
+            throw CatalogError(.tooLarge, "a batch holds at most \(maxItems) items; this one has \(resources.count)")
         }
         var outcomes: [CatalogAPI.ApplyItemOutcome?] = Array(repeating: nil, count: resources.count)
         var drafts: [(index: Int, draft: ItemDraft)] = []
         var seen: [ItemKey: Int] = [:]
         for (index, node) in resources.enumerated() {
-            switch Self.draft(from: node, index: index, company: company) {
+            switch draft(from: node, index: index, company: company) {
             case .failure(let errors):
                 let itemId = node["itemId"]?.scalar?.text
                 outcomes[index] = CatalogAPI.ApplyItemOutcome(itemId: itemId, done: false, validationErrors: errors.messages)
@@ -116,13 +136,7 @@ public struct CatalogService: Sendable {
                 drafts.append((index, draft))
             }
         }
-        let applied = try await store.apply(drafts.map(\.draft), actor: caller.actor, at: now())
-        for (position, entry) in drafts.enumerated() {
-            let result = applied[position]
-            outcomes[entry.index] = CatalogAPI.ApplyItemOutcome(_id: result.objectId.hex, itemId: result.itemId, done: true, status: result.status)
-        }
-        let items = outcomes.compactMap { $0 }
-        return CatalogAPI.ApplyResponse(done: items.allSatisfy(\.done), items: items)
+        return CheckedBatch(drafts: drafts, outcomes: outcomes)
     }
 
     /// The body's document, read as JSON (strictly: YAML is not JSON) or as YAML with bounded expansion.

@@ -14,6 +14,8 @@ public struct CatalogServer: Sendable {
     /// Bodies larger than this are refused with 413 before they are read whole.
     public var maxBodyBytes = 32 << 20
 
+    let requestLog = RequestLog()
+
     public init(service: CatalogService) {
         self.service = service
     }
@@ -22,7 +24,7 @@ public struct CatalogServer: Sendable {
 
     public func router(logger: Logger? = nil) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: CatalogMiddleware(logger: logger))
+        router.add(middleware: CatalogMiddleware(logger: logger, requestLog: logger.map { $0.logLevel <= .info } == true ? requestLog : nil))
         let service = self.service
         let maxBodyBytes = self.maxBodyBytes
 
@@ -252,11 +254,13 @@ public struct CatalogServer: Sendable {
     /// Serves on `host:port` (port 0: any free port, reported to `onRunning`) until SIGTERM or SIGINT,
     /// or until the task is cancelled; requests under way are finished first.
     public func run(host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        defer { requestLog.flush() }
         try await application(host: host, port: port, logger: logger, onRunning: onRunning).runService()
     }
 
     /// Serves until the task is cancelled, without handling signals (for tests and embedding).
     public func serve(host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        defer { requestLog.flush() }
         try await application(host: host, port: port, logger: logger, onRunning: onRunning).run()
     }
 
@@ -300,6 +304,7 @@ extension CatalogError: HTTPResponseError {
 /// and one log line per request: method, path, status, duration (never a header, so never a token).
 struct CatalogMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger?
+    let requestLog: RequestLog?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -314,11 +319,11 @@ struct CatalogMiddleware<Context: RequestContext>: RouterMiddleware {
             logger?.error("\(request.method) \(request.uri.path): \(String(describing: error))")
             response = try CatalogError(.storage, "internal error; the server's log says more").response(from: request, context: context)
         }
-        if let logger {
+        if let requestLog {
             let elapsed = ContinuousClock.now - start
-            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            let path = request.uri.path.count > 200 ? String(request.uri.path.prefix(200)) + "..." : request.uri.path
-            logger.info("\(request.method) \(path) \(response.status.code) \(String(format: "%.1f", milliseconds)) ms")
+            let tenths = elapsed.components.seconds * 10_000 + elapsed.components.attoseconds / 100_000_000_000_000
+            let path = request.uri.path.utf8.count > 200 ? String(request.uri.path.prefix(200)) + "..." : request.uri.path
+            requestLog.record("\(request.method) \(path) \(response.status.code) \(tenths / 10).\(tenths % 10) ms")
         }
         return response
     }

@@ -61,6 +61,7 @@ def main():
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--server-arg", action="append", default=[], help="passed to tandem catalog serve (e.g. --server-arg=--token-cache-ms=1000)")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="tandem-catalog-bench-")
     os.chmod(work, 0o755)  # nginx workers run as www-data
@@ -71,7 +72,7 @@ def main():
         token = subprocess.run([args.tandem, "catalog", "token", "create", "--company-id", company, "--role", "admin", "--name", "bench",
                                 "--database", database], capture_output=True, text=True, check=True).stdout.strip()
         port_file = os.path.join(work, "port")
-        server = subprocess.Popen([args.tandem, "catalog", "serve", "--database", database, "--port", "0", "--port-file", port_file],
+        server = subprocess.Popen([args.tandem, "catalog", "serve", "--database", database, "--port", "0", "--port-file", port_file] + args.server_arg,
                                   stderr=subprocess.DEVNULL)
         processes.append(server)
         for _ in range(200):
