@@ -26,5 +26,5 @@ for target in item apply query multipart; do
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' .build-fuzz/$target.log | grep -o '[0-9]*$')
     peak=$(grep -o 'stat::peak_rss_mb: *[0-9]*' .build-fuzz/$target.log | grep -o '[0-9]*$')
     cov=$(grep -o 'cov: [0-9]*' .build-fuzz/$target.log | tail -1 | grep -o '[0-9]*$')
-    printf 'fuzz: %-9s %9s executions in %6.1f s, 0 crashes, coverage %s edges, peak RSS %s MB\n' "$target" "$execs" "$(echo "$end - $start" | bc)" "$cov" "$peak"
+    printf 'fuzz: %-9s %9s executions in %6.1f s, 0 crashes, coverage %s edges, peak RSS %s MB\n' "$target" "$execs" "$(awk "BEGIN { print $end - $start }")" "$cov" "$peak"
 done
