@@ -29,6 +29,10 @@ public struct CatalogRoute: Sendable, Hashable, CustomStringConvertible {
 
     /// The path with `values` in place of the parameters, in order, each percent-encoded.
     public func path(_ values: String...) -> String {
+        path(values)
+    }
+
+    public func path(_ values: [String]) -> String {
         precondition(values.count == parameters.count, "\(self) takes \(parameters.count) values")
         var remaining = values[...]
         return template.split(separator: "/", omittingEmptySubsequences: false).map { part -> String in

@@ -21,8 +21,7 @@ extension CatalogService {
     /// Exchanges a service account's client id and secret for an access token that expires after
     /// `accessTokenLifetime`.
     public func issueAccessToken(authorization: String?, contentType: String?, body: [UInt8]) async throws -> CatalogAPI.AccessToken {
-        let essence = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: " \t").lowercased() }
-        guard essence == "application/x-www-form-urlencoded" else {
+        guard mediaType(contentType) == "application/x-www-form-urlencoded" else {
             throw TokenExchangeError(400, "invalid_request", "the token request must be a form (Content-Type: application/x-www-form-urlencoded)")
         }
         guard let pairs = FormEncoding.pairs(body) else { throw TokenExchangeError(400, "invalid_request", "the form is not valid") }

@@ -3,7 +3,7 @@
 extension CatalogService {
     public func uploadImage(body: [UInt8], contentType: String?, company: String, caller: Caller) async throws -> CatalogAPI.UploadedFile {
         try require(caller, .publish, company: company)
-        guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data"), let boundary = headerParameter(contentType, "boundary") else {
+        guard let contentType, mediaType(contentType) == "multipart/form-data", let boundary = headerParameter(contentType, "boundary") else {
             throw CatalogError(.unsupportedMediaType, "an image is uploaded as multipart/form-data with a boundary")
         }
         let form = try MultipartForm(body: body, boundary: boundary)

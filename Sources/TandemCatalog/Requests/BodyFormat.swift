@@ -4,9 +4,7 @@ public enum BodyFormat: String, Sendable, Equatable {
 
     /// The format a Content-Type header names; nil for anything else, which is answered 415.
     public init?(contentType: String?) {
-        guard let contentType else { return nil }
-        let essence = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: " \t").lowercased() } ?? ""
-        switch essence {
+        switch mediaType(contentType) {
         case "application/json": self = .json
         case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml": self = .yaml
         default: return nil
@@ -28,6 +26,11 @@ extension Substring {
         while let last = text.last, characters.contains(last) { text.removeLast() }
         return text
     }
+}
+
+/// A Content-Type's media type without its parameters, lower-cased (`multipart/form-data`); nil for none.
+public func mediaType(_ contentType: String?) -> String? {
+    contentType.map { $0.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingCharacters(in: " \t").lowercased() }
 }
 
 /// The value of one parameter of a header such as `multipart/form-data; boundary=X`.
