@@ -23,6 +23,9 @@ fi
 echo "== differential test: Mia items, Tandem vs jsonschema"
 .build-py/venv/bin/python scripts/mia/differential.py "$bin/tandem"
 
+echo "== Copilot's own render tests: every conformance pair renders equal to Copilot's template"
+.build-py/venv/bin/python scripts/copilot/conformance.py "$bin/tandem"
+
 echo "== rendered files against the engines' validators"
 scripts/validate-renders.sh "$bin/tandem"
 

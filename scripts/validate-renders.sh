@@ -42,6 +42,23 @@ for entry in "${examples[@]}"; do
     fi
   done
 done
+# Copilot's own manifests (its render tests' data), as Copilot deploys them to each environment.
+conformance="$(cd .. && pwd)/shared/conformance/copilot/workloads"
+for entry in svc-manifest.yml:test svc-manifest.yml:staging svc-manifest.yml:prod svc-nlb-manifest.yml:test svc-nlb-manifest.yml:dev \
+  svc-nlb-manifest.yml:prod job-manifest.yml:test worker-manifest.yml:test backend/http-full-config-manifest.yml:my-env backend/simple-manifest.yml:my-env; do
+  manifest="${entry%%:*}" env="${entry##*:}"
+  dir="$out/copilot-${manifest//\//-}-$env"
+  if ! TAG=cicdtest "$tandem" render --target cloudformation "$conformance/$manifest" --env "$env" --app my-app -o "$dir" 2>"$dir.log"; then
+    echo "FAIL render $manifest --env $env"; grep -v warning "$dir.log" || true
+    failed=$((failed + 1)); continue
+  fi
+  if "$validators/validate.sh" cfn "$dir/cloudformation.yaml" >"$dir.check" 2>&1; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL validate $manifest --env $env"; grep -E "ERROR|INVALID" "$dir.check" || cat "$dir.check"
+    failed=$((failed + 1))
+  fi
+done
 echo "rendered files checked by the engines' validators:"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

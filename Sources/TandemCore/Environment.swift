@@ -22,6 +22,9 @@ public enum EnvironmentValue: Sendable, Hashable, Codable {
     case configMapFile(configMap: String, file: String)
     /// A field of the running instance (Kubernetes downward API), such as `metadata.name`.
     case field(path: String, container: String?)
+    /// The value another CloudFormation stack exports under this name (Copilot `from_cfn`); it exists only
+    /// once deployed.
+    case cloudFormationExport(String)
 
     public var isSecret: Bool {
         switch self {
@@ -36,6 +39,9 @@ public enum SecretSource: Sendable, Hashable, Codable, CustomStringConvertible {
     case secretsManager(String)
     case file(String)
     case hostEnvironment(String)
+    /// An SSM parameter name or secret ARN that another CloudFormation stack exports under this name
+    /// (Copilot `from_cfn`).
+    case cloudFormationExport(String)
 
     public var description: String {
         switch self {
@@ -43,6 +49,7 @@ public enum SecretSource: Sendable, Hashable, Codable, CustomStringConvertible {
         case .secretsManager(let arn): "secretsmanager:\(arn)"
         case .file(let path): "file:\(path)"
         case .hostEnvironment(let name): "env:\(name)"
+        case .cloudFormationExport(let name): "cfn-export:\(name)"
         }
     }
 }

@@ -193,8 +193,8 @@ public struct LogRouting: Sendable, Hashable, Codable {
     /// Output plugin options (`Name: cloudwatch`, `region: ...`).
     public var destination: [String: String]
     public var enableMetadata: Bool
-    /// Names of secret references passed to the log configuration; the values stay where they are.
-    public var secretOptions: [String: String]
+    /// Secret references passed to the log configuration; the values stay where they are.
+    public var secretOptions: [String: SecretSource]
     public var configFilePath: String?
     /// Seconds the service's own log group keeps events (Copilot `retention`).
     public var retentionDays: Int?
@@ -202,7 +202,7 @@ public struct LogRouting: Sendable, Hashable, Codable {
 
     public init(
         router: String, destination: [String: String] = [:], enableMetadata: Bool = true,
-        secretOptions: [String: String] = [:], configFilePath: String? = nil, retentionDays: Int? = nil,
+        secretOptions: [String: SecretSource] = [:], configFilePath: String? = nil, retentionDays: Int? = nil,
         origin: Origin = .unknown
     ) {
         self.router = router

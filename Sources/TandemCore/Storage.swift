@@ -27,6 +27,8 @@ public struct Volume: Sendable, Hashable, Codable {
 public struct EFSVolume: Sendable, Hashable, Codable {
     /// Nil with `managed` means the file system is created for the service.
     public var fileSystemId: String?
+    /// The id is the value another CloudFormation stack exports under `fileSystemId` (Copilot `from_cfn`).
+    public var fileSystemIdIsExport: Bool = false
     public var rootDirectory: String?
     public var accessPointId: String?
     public var iamAuthorization: Bool?

@@ -29,6 +29,10 @@ public struct LoadedInput: Sendable {
     public var services: [Service]
     public var miaItem: MiaItem?
     public var launchProcesses: [LaunchProcess]
+    /// A Copilot manifest's load balancers, topics and storage, read as deployed to one environment.
+    public var copilot: CopilotWorkload?
+    /// The Copilot application the manifest was read in (given, or from `copilot/.workspace`).
+    public var copilotApplication: String?
     public var diagnostics: [Diagnostic]
     /// What was read, in a line: the format and the containers (kept when the models are not).
     public var summary: String
@@ -53,6 +57,7 @@ public struct LoadedInput: Sendable {
         light.services = []
         light.miaItem = nil
         light.launchProcesses = []
+        light.copilot = nil
         return light
     }
 
@@ -82,6 +87,10 @@ public struct InputLoader: Sendable {
     /// Whether results keep the models and documents read; checking many files needs only diagnostics.
     public var keepsModels = true
     public var limits: DocumentLoader.Limits
+    /// Copilot: the application (`${COPILOT_APPLICATION_NAME}`); nil looks for `copilot/.workspace`.
+    public var application: String?
+    /// Copilot: what `${NAME}` reads (the process's environment by default).
+    public var variables: [String: String] = ProcessInfo.processInfo.environment
 
     public init(
         format: InputFormat? = nil, environment: String? = nil, miaProfile: MiaSchemaProfile = .standard, miaSchemaOnly: Bool = false,
@@ -231,9 +240,19 @@ public struct InputLoader: Sendable {
             let (item, diagnostics) = MiaItemReader(profile: miaProfile).read(root, file: file, serviceRules: !miaSchemaOnly)
             return LoadedInput(file: file, format: format, services: item.map { [$0.service] } ?? [], miaItem: item, diagnostics: extra + diagnostics)
         case .copilot:
-            let reader = CopilotManifestReader()
-            let (service, diagnostics) = environment.map { reader.read(root, file: file, environment: $0) } ?? reader.readAll(root, file: file)
-            return LoadedInput(file: file, format: format, services: service.map { [$0] } ?? [], diagnostics: extra + diagnostics)
+            let reader = CopilotManifestReader(application: application ?? Self.copilotApplication(near: file), variables: variables)
+            var input: LoadedInput
+            if let environment {
+                let result = reader.readWorkload(root, file: file, environment: environment)
+                input = LoadedInput(file: file, format: format, services: result.service.map { [$0] } ?? [], diagnostics: extra + result.diagnostics)
+                input.copilot = result.workload
+            } else {
+                let (service, diagnostics) = reader.readAll(root, file: file)
+                input = LoadedInput(file: file, format: format, services: service.map { [$0] } ?? [], diagnostics: extra + diagnostics)
+                input.copilot = reader.readWorkload(root, file: file).workload
+            }
+            input.copilotApplication = reader.application
+            return input
         case .cfLaunch:
             let reader = CloudFoundryReader()
             var (processes, diagnostics) = reader.readLaunchFile(root, file: file)
@@ -249,6 +268,27 @@ public struct InputLoader: Sendable {
         }
     }
 
+    /// The application named by the Copilot workspace (`copilot/.workspace`: `application: NAME`) that
+    /// holds `file`, as Copilot finds it from the manifest's folder upwards.
+    static func copilotApplication(near file: String) -> String? {
+        var folder = ((file as NSString).deletingLastPathComponent as NSString).standardizingPath
+        if folder.isEmpty { folder = FileManager.default.currentDirectoryPath }
+        for _ in 0..<16 {
+            for candidate in [(folder as NSString).appendingPathComponent(".workspace"), (folder as NSString).appendingPathComponent("copilot/.workspace")] {
+                if let text = try? String(contentsOfFile: candidate, encoding: .utf8) {
+                    for line in text.split(separator: "\n") where line.hasPrefix("application:") {
+                        let name = line.dropFirst("application:".count).trimmingCharacters(in: .whitespaces)
+                        if !name.isEmpty { return name.trimmingCharacters(in: CharacterSet(charactersIn: "\"'")) }
+                    }
+                }
+            }
+            let parent = (folder as NSString).deletingLastPathComponent
+            if parent == folder || parent.isEmpty { break }
+            folder = parent
+        }
+        return nil
+    }
+
     /// Decides the format from the file's name and its top-level keys.
     public static func detect(_ root: DocumentNode, file: String) -> InputFormat? {
         let name = (file as NSString).lastPathComponent.lowercased()
@@ -261,6 +301,10 @@ public struct InputLoader: Sendable {
         if name == "launch.yml" || name == "launch.yaml" || (keys.contains("processes") && root["processes"]?.items != nil) { return .cfLaunch }
         if let type = root["type"]?.scalar?.text, CopilotManifestReader.serviceTypes.contains(type) { return .copilot }
         if !keys.isDisjoint(with: ["sidecars", "image", "http", "logging", "storage"]) && keys.contains("name") { return .copilot }
+        // A Copilot manifest with a mistyped `type`: read it, so Copilot's own message says what is wrong.
+        if keys.contains("name"), let type = root["type"]?.scalar?.text, type.contains(" ") || type.hasSuffix("Service") || type.hasSuffix("Job") {
+            return .copilot
+        }
         return nil
     }
 }

@@ -28,6 +28,11 @@ public struct RenderOptions: Sendable {
     public var awsRegion: String
     /// The ECS task execution role; without one, the task definition names a role to create.
     public var executionRoleARN: String?
+    /// The AWS account, for the ARNs a task definition needs written out.
+    public var awsAccount: String?
+    /// Copilot: the application and environment the workload is deployed in (the stack's parameters).
+    public var application: String?
+    public var environment: String?
 
     public init(kubernetesVersion: (major: Int, minor: Int) = (1, 33), replicas: Int = 1, awsRegion: String = "us-east-1", executionRoleARN: String? = nil) {
         self.kubernetesVersion = kubernetesVersion
@@ -50,7 +55,11 @@ public struct RenderResult: Sendable {
 }
 
 public enum Renderers {
-    public static func render(_ service: Service, target: RenderTarget, options: RenderOptions = RenderOptions(), file: String) -> RenderResult {
+    /// `copilot` is what a Copilot manifest says beyond the service; with it, CloudFormation follows
+    /// Copilot's own templates.
+    public static func render(
+        _ service: Service, target: RenderTarget, options: RenderOptions = RenderOptions(), copilot: CopilotWorkload? = nil, file: String
+    ) -> RenderResult {
         var losses = Losses(file: file, target: target)
         for container in service.containers where container.notifiesReadiness {
             let channel = container.notifyDescriptor.map { "on descriptor \($0)" } ?? "on NOTIFY_SOCKET"
@@ -80,7 +89,12 @@ public enum Renderers {
         switch target {
         case .kubernetes: files = KubernetesRenderer(service: service, options: options).render(&losses)
         case .ecs: files = ECSRenderer(service: service, options: options).renderTaskDefinition(&losses)
-        case .cloudformation: files = ECSRenderer(service: service, options: options).renderCloudFormation(&losses)
+        case .cloudformation:
+            if let copilot {
+                files = CopilotStackRenderer(service: service, workload: copilot, options: options).render(&losses)
+            } else {
+                files = ECSRenderer(service: service, options: options).renderCloudFormation(&losses)
+            }
         case .compose: files = ComposeRenderer(service: service).render(&losses)
         case .cloudfoundry: files = CloudFoundryRenderer(service: service).render(&losses)
         }

@@ -126,7 +126,10 @@ import Testing
         let variables = Dictionary(uniqueKeysWithValues: prod.environment.map { ($0.name, $0.value) })
         #expect(variables == ["A": .plain("base"), "B": .plain("prod")])
         #expect(prod.mounts.map(\.path) == ["/c"])
-        #expect(errorMessages(load(text, format: .copilot, environment: "staging")) == ["no environment \"staging\" in the manifest; it defines prod"])
+        // Copilot deploys to an environment the manifest does not override with the base manifest.
+        let staging = load(text, format: .copilot, environment: "staging")
+        #expect(errorMessages(staging) == [])
+        #expect(staging.services.first?.container(named: "datadog")?.imageBuild == "Dockerfile.dd")
     }
 
     @Test func environmentErrorsAreReportedWithoutChoosingOne() {

@@ -39,6 +39,14 @@ func exampleService(_ name: String) throws -> Service {
     return service
 }
 
+/// What a Copilot example says beyond its service, as `tandem render` passes it on.
+func exampleCopilot(_ name: String) -> CopilotWorkload? {
+    guard name == "api" else { return nil }
+    var loader = InputLoader()
+    loader.application = "shop"
+    return loader.loadFile(repositoryRoot + "/examples/copilot/api.yml").copilot
+}
+
 @Suite struct RendererGoldenTests {
     static let examples = ["web", "api", "cf", "mia"]
 
@@ -46,7 +54,7 @@ func exampleService(_ name: String) throws -> Service {
     /// `UPDATE_GOLDEN=1 swift test --filter RendererGoldenTests` rewrites them.
     @Test(arguments: examples, RenderTarget.allCases)
     func golden(example: String, target: RenderTarget) throws {
-        let result = Renderers.render(try exampleService(example), target: target, file: "\(example).yml")
+        let result = Renderers.render(try exampleService(example), target: target, copilot: exampleCopilot(example), file: "\(example).yml")
         #expect(!result.diagnostics.hasErrors, "\(result.diagnostics)")
         var text = ""
         for file in result.files { text += "--- \(file.name)\n\(file.contents)" }

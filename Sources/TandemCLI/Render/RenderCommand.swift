@@ -36,6 +36,9 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The AWS region for ECS logs.")
     var region = "us-east-1"
 
+    @Option(name: .long, help: "The AWS account, for the ARNs an ECS task definition spells out.")
+    var account: String?
+
     @Option(name: .long, help: "The ECS task execution role ARN.")
     var executionRoleArn: String?
 
@@ -130,8 +133,11 @@ struct RenderCommand: AsyncParsableCommand {
         }
 
         let parts = kubernetesVersion.split(separator: ".").compactMap { Int($0) }
-        let options = RenderOptions(kubernetesVersion: (parts[0], parts[1]), replicas: replicas, awsRegion: region, executionRoleARN: executionRoleArn)
-        let result = Renderers.render(service, target: target, options: options, file: loaded.file)
+        var options = RenderOptions(kubernetesVersion: (parts[0], parts[1]), replicas: replicas, awsRegion: region, executionRoleARN: executionRoleArn)
+        options.awsAccount = account
+        options.application = input.loader.application ?? loaded.copilotApplication
+        options.environment = input.env
+        let result = Renderers.render(service, target: target, options: options, copilot: loaded.copilot, file: loaded.file)
         for diagnostic in result.diagnostics {
             var shown = diagnostic
             if strict && shown.severity == .warning { shown.severity = .error }

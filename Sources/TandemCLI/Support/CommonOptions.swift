@@ -14,6 +14,9 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: "Copilot: read the manifest as deployed to this environment (default: the base manifest and every environment).")
     var env: String?
 
+    @Option(name: .long, help: "Copilot: the application the workload is deployed in (default: copilot/.workspace's).")
+    var app: String?
+
     @Option(name: .long, help: "Mia items: which schema to hold them to: standard, marketplace (the seed page's) or catalog (console-sdk v14).")
     var miaSchema: MiaSchemaProfile = .standard
 
@@ -38,5 +41,9 @@ struct InputOptions: ParsableArguments {
         return loaded
     }
 
-    var loader: InputLoader { InputLoader(format: format, environment: env, miaProfile: miaSchema, miaSchemaOnly: miaSchemaOnly) }
+    var loader: InputLoader {
+        var loader = InputLoader(format: format, environment: env, miaProfile: miaSchema, miaSchemaOnly: miaSchemaOnly)
+        loader.application = app
+        return loader
+    }
 }

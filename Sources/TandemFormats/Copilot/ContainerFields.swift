@@ -145,7 +145,7 @@ enum ContainerFields {
         return mounts
     }
 
-    /// `variables`: plain values, or `{from_cfn: export}` which only exists once deployed.
+    /// `variables`: plain values, or `{from_cfn: export}`, the value another stack exports.
     static func variables(_ fields: inout Fields, context: ReadContext) -> [EnvironmentVariable] {
         guard let node = fields.value("variables"), let map = Fields(node, path: fields.childPath("variables"), context: context) else { return [] }
         var result: [EnvironmentVariable] = []
@@ -154,15 +154,20 @@ enum ContainerFields {
             let origin = Origin(path: path, location: context.at(entry.keyPosition))
             if var inner = entry.value.entries != nil ? Fields(entry.value, path: path, context: context) : nil {
                 if let export = inner.string("from_cfn", required: true) {
-                    result.append(EnvironmentVariable(name: entry.key, value: .plain("${cfn:\(export)}"), origin: origin))
+                    result.append(EnvironmentVariable(name: entry.key, value: .cloudFormationExport(export), origin: origin))
                 }
                 inner.reportUnknown()
                 continue
             }
-            if case .null? = entry.value.value {
+            switch entry.value.value {
+            case .null?:
                 result.append(EnvironmentVariable(name: entry.key, value: .plain(""), origin: origin))
-            } else if let text = Fields.string(entry.value, path: path, context: context) {
-                result.append(EnvironmentVariable(name: entry.key, value: .plain(text), origin: origin))
+            case .bool(let flag)?:
+                result.append(EnvironmentVariable(name: entry.key, value: .plain(flag ? "true" : "false"), origin: origin))
+            default:
+                if let text = Fields.string(entry.value, path: path, context: context) {
+                    result.append(EnvironmentVariable(name: entry.key, value: .plain(text), origin: origin))
+                }
             }
         }
         return result
@@ -170,33 +175,45 @@ enum ContainerFields {
 
     /// `secrets`: an SSM parameter name or ARN, `{secretsmanager: name}`, or `{from_cfn: export}`;
     /// Tandem adds `{from_file: path}` and `{from_env: NAME}` for local runs.
-    static func secrets(_ fields: inout Fields, context: ReadContext, allowLocal: Bool) -> [EnvironmentVariable] {
-        guard let node = fields.value("secrets"), let map = Fields(node, path: fields.childPath("secrets"), context: context) else { return [] }
-        var result: [EnvironmentVariable] = []
+    static func secrets(_ fields: inout Fields, key: String = "secrets", context: ReadContext, allowLocal: Bool) -> [EnvironmentVariable] {
+        secretMap(&fields, key: key, context: context, allowLocal: allowLocal).map { name, source, origin in
+            EnvironmentVariable(name: name, value: .secretReference(source), origin: origin)
+        }
+    }
+
+    /// A map of names to secret references (`secrets`, `logging.secretOptions`).
+    static func secretMap(
+        _ fields: inout Fields, key: String, context: ReadContext, allowLocal: Bool
+    ) -> [(name: String, source: SecretSource, origin: Origin)] {
+        guard let node = fields.value(key), let map = Fields(node, path: fields.childPath(key), context: context) else { return [] }
+        var result: [(name: String, source: SecretSource, origin: Origin)] = []
         for entry in map.allEntries {
             let path = FieldPath.child(map.path, entry.key)
             let origin = Origin(path: path, location: context.at(entry.keyPosition))
-            if entry.value.entries != nil, var inner = Fields(entry.value, path: path, context: context) {
-                var source: SecretSource?
-                if let name = inner.string("secretsmanager") { source = .secretsManager(name) }
-                if let export = inner.string("from_cfn") { source = .ssmParameter("${cfn:\(export)}") }
-                if allowLocal {
-                    if let file = inner.string("from_file") { source = .file(file) }
-                    if let variable = inner.string("from_env") { source = .hostEnvironment(variable) }
-                }
-                let kinds = allowLocal ? "secretsmanager, from_cfn, from_file or from_env" : "secretsmanager or from_cfn"
-                if inner.used.count != 1 {
-                    context.error(entry.value, path, "a secret takes exactly one of \(kinds)")
-                }
-                inner.reportUnknown()
-                if let source { result.append(EnvironmentVariable(name: entry.key, value: .secretReference(source), origin: origin)) }
-                continue
-            }
-            if let text = Fields.string(entry.value, path: path, context: context) {
-                result.append(EnvironmentVariable(name: entry.key, value: .secretReference(.ssmParameter(text)), origin: origin))
+            if let source = secretSource(entry.value, path: path, context: context, allowLocal: allowLocal) {
+                result.append((entry.key, source, origin))
             }
         }
         return result
+    }
+
+    static func secretSource(_ node: DocumentNode, path: String, context: ReadContext, allowLocal: Bool) -> SecretSource? {
+        guard node.entries != nil, var inner = Fields(node, path: path, context: context) else {
+            return Fields.string(node, path: path, context: context).map(SecretSource.ssmParameter)
+        }
+        var source: SecretSource?
+        if let name = inner.string("secretsmanager") { source = .secretsManager(name) }
+        if let export = inner.string("from_cfn") { source = .cloudFormationExport(export) }
+        if allowLocal {
+            if let file = inner.string("from_file") { source = .file(file) }
+            if let variable = inner.string("from_env") { source = .hostEnvironment(variable) }
+        }
+        let kinds = allowLocal ? "secretsmanager, from_cfn, from_file or from_env" : "secretsmanager or from_cfn"
+        if inner.used.count != 1 {
+            context.error(node, path, "a secret takes exactly one of \(kinds)")
+        }
+        inner.reportUnknown()
+        return source
     }
 
     /// `storage.volumes.<name>: {path, read_only (default true), ...}`: each volume, and the main

@@ -14,10 +14,25 @@ public struct CopilotManifestReader: Sendable {
     static let otherTopLevelFields = [
         "cpu", "memory", "count", "exec", "platform", "network", "deployment", "publish", "observability",
         "taskdef_overrides", "nlb", "subscribe", "on", "retries", "timeout", "files", "instance", "source", "tags",
-        "entrypoint", "command",
+        "entrypoint", "command", "version",
     ]
 
-    public init() {}
+    /// The application the manifest is deployed in (`${COPILOT_APPLICATION_NAME}`).
+    public var application: String?
+    /// What `${NAME}` reads besides the reserved names: the environment of the process, normally.
+    public var variables: [String: String]
+
+    public init(application: String? = nil, variables: [String: String] = [:]) {
+        self.application = application
+        self.variables = variables
+    }
+
+    /// A manifest as read: the service, what Copilot's templates need beyond it, and the diagnostics.
+    public struct Result: Sendable {
+        public var service: Service?
+        public var workload: CopilotWorkload?
+        public var diagnostics: [Diagnostic]
+    }
 
     /// The environments the manifest overrides, in file order.
     public func environments(in root: DocumentNode) -> [String] {
@@ -26,21 +41,32 @@ public struct CopilotManifestReader: Sendable {
 
     /// Reads the manifest as deployed to `environment` (its overrides merged), or the base manifest.
     public func read(_ root: DocumentNode, file: String, environment: String? = nil) -> (service: Service?, diagnostics: [Diagnostic]) {
+        let result = readWorkload(root, file: file, environment: environment)
+        return (result.service, result.diagnostics)
+    }
+
+    /// Reads the manifest as Copilot deploys it to `environment`: interpolated, then its overrides
+    /// merged (an environment the manifest does not override gets the base manifest, as in Copilot).
+    public func readWorkload(_ root: DocumentNode, file: String, environment: String? = nil) -> Result {
         let context = ReadContext(file: file, strictTypes: false)
-        var document = root
-        if let environment {
-            guard let overrides = root["environments"]?[environment] else {
-                let known = environments(in: root)
-                let list = known.isEmpty ? "it defines none" : "it defines \(known.joined(separator: ", "))"
-                context.report(.error, at: context.at(root["environments"]), path: "environments", "no environment \"\(environment)\" in the manifest; \(list)")
-                return (nil, context.diagnostics)
-            }
-            document = ManifestMerge.merge(base: root, override: overrides)
+        let interpolation = CopilotInterpolation(application: application, environment: environment, variables: variables, strict: environment != nil)
+        var document = interpolation.apply(root, path: "", context: context)
+        if let environment, let overrides = document["environments"]?[environment] {
+            document = ManifestMerge.merge(base: document, override: overrides)
         }
-        let service = Reading(context: context).readService(document)
+        let reading = Reading(context: context)
+        guard let service = reading.readService(document) else { return Result(service: nil, workload: nil, diagnostics: context.diagnostics) }
+        let workload = reading.readWorkload(document, service: service)
         var diagnostics = context.diagnostics
-        if let service { diagnostics += ServiceValidator().validate(service, file: file) }
-        return (service, diagnostics)
+        diagnostics += ServiceValidator().validate(service, file: file)
+        if let workload {
+            // The service's own rules already word some of Copilot's: say each problem once.
+            for diagnostic in CopilotRules.check(workload, service: service, file: file)
+            where !diagnostics.contains(where: { diagnostic.message.hasSuffix(": " + $0.message) || diagnostic.message == $0.message }) {
+                diagnostics.append(diagnostic)
+            }
+        }
+        return Result(service: service, workload: workload, diagnostics: diagnostics)
     }
 
     /// The base manifest and every environment, diagnostics merged and de-duplicated.
@@ -66,7 +92,8 @@ public struct CopilotManifestReader: Sendable {
             guard let name = fields.string("name", required: true) else { return nil }
             let type = fields.string("type")
             if let type, !CopilotManifestReader.serviceTypes.contains(type), let node = fields.node("type") {
-                context.error(node, "type", "unknown service type \"\(type)\"; Copilot knows \(CopilotManifestReader.serviceTypes.joined(separator: ", "))")
+                // Copilot's own words first, then the types it knows.
+                context.error(node, "type", "invalid manifest type: \(type) (Copilot knows \(CopilotManifestReader.serviceTypes.joined(separator: ", ")))")
             }
             var service = Service(name: name, origin: Origin(path: "", location: context.at(root)))
             var main = Container(name: name, role: .main, essential: true, origin: Origin(path: "name", location: context.at(fields.node("name"))))
@@ -103,6 +130,92 @@ public struct CopilotManifestReader: Sendable {
             for key in CopilotManifestReader.otherTopLevelFields { _ = fields.node(key) }
             fields.reportUnknown(known: ["name", "type", "image", "variables", "secrets", "env_file", "storage", "logging", "sidecars", "http", "environments"])
             return service
+        }
+
+        /// What Copilot's templates need beyond the containers; the fields were checked by `readService`.
+        func readWorkload(_ root: DocumentNode, service: Service) -> CopilotWorkload? {
+            guard let typeName = root["type"]?.scalar?.text, let kind = CopilotWorkload.Kind(rawValue: typeName) else { return nil }
+            var workload = CopilotWorkload(name: service.name, kind: kind)
+            if root["http"]?.value == .bool(false) { workload.httpDisabled = true }
+            if let http = root["http"], http.entries != nil {
+                workload.importedLoadBalancer = http["alb"]?.scalar?.text
+                let main = routingRule(http, path: "http")
+                let additional = http["additional_rules"]?.items ?? []
+                let empty = http.entries?.allSatisfy { ["additional_rules", "alb"].contains($0.key) } ?? true
+                if !empty || !additional.isEmpty { workload.routingRules.append(main) }
+                for (index, rule) in additional.enumerated() {
+                    workload.routingRules.append(routingRule(rule, path: FieldPath.index("http.additional_rules", index)))
+                }
+            }
+            if let nlb = root["nlb"], nlb.entries != nil {
+                if let listener = listener(nlb, path: "nlb") { workload.listeners.append(listener) }
+                for (index, item) in (nlb["additional_listeners"]?.items ?? []).enumerated() {
+                    if let listener = listener(item, path: FieldPath.index("nlb.additional_listeners", index)) { workload.listeners.append(listener) }
+                }
+            }
+            for topic in root["publish"]?["topics"]?.items ?? [] {
+                guard let name = topic["name"]?.scalar?.text else { continue }
+                let fifo = topic["fifo"]
+                let isFIFO: Bool
+                switch fifo?.value {
+                case .bool(let flag)?: isFIFO = flag
+                default: isFIFO = fifo?.entries != nil
+                }
+                let deduplication = fifo?["content_based_deduplication"]?.value == .bool(true)
+                workload.topics.append(.init(name: name, fifo: isFIFO, contentBasedDeduplication: deduplication))
+            }
+            for topic in root["subscribe"]?["topics"]?.items ?? [] {
+                guard let name = topic["name"]?.scalar?.text, let service = topic["service"]?.scalar?.text else { continue }
+                let queue = topic["queue"]
+                let fifo: Bool
+                switch queue?["fifo"]?.value {
+                case .bool(let flag)?: fifo = flag
+                default: fifo = queue?["fifo"]?.entries != nil
+                }
+                workload.subscriptions.append(.init(service: service, name: name, hasQueue: queue != nil, fifo: fifo))
+            }
+            if case .int(let size)? = root["storage"]?["ephemeral"]?.value {
+                workload.ephemeralStorage = size
+                if !(20...200).contains(size), let node = root["storage"]?["ephemeral"] {
+                    context.error(node, "storage.ephemeral", "value must be between 20 and 200 GiB")
+                }
+            }
+            if case .bool(let flag)? = root["storage"]?["readonly_fs"]?.value { workload.readonlyRootFilesystem = flag }
+            return workload
+        }
+
+        func routingRule(_ node: DocumentNode, path: String) -> CopilotWorkload.RoutingRule {
+            let container = node["target_container"]?.scalar?.text ?? node["targetContainer"]?.scalar?.text
+            var port: Int?
+            if case .int(let number)? = node["target_port"]?.value { port = number }
+            return .init(targetContainer: container, targetPort: port, origin: Origin(path: path, location: context.at(node)))
+        }
+
+        func listener(_ node: DocumentNode, path: String) -> CopilotWorkload.Listener? {
+            guard let portNode = node["port"] else { return nil }
+            let portText: String
+            switch portNode.value {
+            case .int(let number)?: portText = String(number)
+            case .string(let text)?: portText = text
+            default:
+                context.error(portNode, FieldPath.child(path, "port"), "expected a port such as 443/tls, found \(Fields.describe(portNode))")
+                return nil
+            }
+            let parts = portText.split(separator: "/", omittingEmptySubsequences: false)
+            let transport = parts.count == 2 ? parts[1].uppercased() : "TCP"
+            guard parts.count <= 2, let number = Int(parts[0]), (1...65535).contains(number) else {
+                context.error(portNode, FieldPath.child(path, "port"), "cannot parse port mapping from \(portText)")
+                return nil
+            }
+            guard ["TCP", "UDP", "TLS", "TCP_UDP"].contains(transport) else {
+                context.error(portNode, FieldPath.child(path, "port"), "invalid protocol \(parts[1]); valid protocols include TCP, UDP, TLS and TCP_UDP")
+                return nil
+            }
+            var targetPort: Int?
+            if case .int(let value)? = node["target_port"]?.value { targetPort = value }
+            return .init(
+                port: number, transport: transport, targetContainer: node["target_container"]?.scalar?.text, targetPort: targetPort,
+                origin: Origin(path: path, location: context.at(node)))
         }
 
         func readMainImage(_ node: DocumentNode, into main: inout Container) {
@@ -196,7 +309,7 @@ public struct CopilotManifestReader: Sendable {
             let image = fields.string("image")
             let destination = fields.stringMap("destination")
             let enableMetadata = fields.bool("enableMetadata")
-            let secretOptions = fields.stringMap("secretOptions")
+            let secretOptions = ContainerFields.secretMap(&fields, key: "secretOptions", context: context, allowLocal: false)
             let configFilePath = fields.string("configFilePath")
             var router = Container(
                 name: CopilotManifestReader.logRouterName, role: .logRouter,
@@ -207,12 +320,12 @@ public struct CopilotManifestReader: Sendable {
             fields.reportUnknown()
             // Copilot adds the router only when something besides `retention` is set.
             let empty =
-                image == nil && destination == nil && enableMetadata == nil && secretOptions == nil && configFilePath == nil
+                image == nil && destination == nil && enableMetadata == nil && secretOptions.isEmpty && configFilePath == nil
                 && router.environment.isEmpty && router.environmentFiles.isEmpty
             guard !empty else { return nil }
             var routing = LogRouting(router: router.name, origin: router.origin)
             for (key, value, _) in destination ?? [] { routing.destination[key] = value }
-            for (key, value, _) in secretOptions ?? [] { routing.secretOptions[key] = value }
+            for (key, source, _) in secretOptions { routing.secretOptions[key] = source }
             routing.enableMetadata = enableMetadata ?? true
             routing.configFilePath = configFilePath
             routing.retentionDays = retention
@@ -233,7 +346,15 @@ public struct CopilotManifestReader: Sendable {
             }
             guard var fields = Fields(node, path: path, context: context) else { return .scratch }
             var efs = EFSVolume()
-            efs.fileSystemId = fields.string("id")
+            if let idNode = fields.value("id") {
+                if idNode.entries != nil, var imported = Fields(idNode, path: FieldPath.child(path, "id"), context: context) {
+                    efs.fileSystemId = imported.string("from_cfn", required: true)
+                    efs.fileSystemIdIsExport = true
+                    imported.reportUnknown()
+                } else {
+                    efs.fileSystemId = Fields.string(idNode, path: FieldPath.child(path, "id"), context: context)
+                }
+            }
             efs.rootDirectory = fields.string("root_dir")
             efs.uid = fields.int("uid")
             efs.gid = fields.int("gid")
@@ -270,7 +391,7 @@ public struct CopilotManifestReader: Sendable {
             if let port = http.int("target_port") { service.trafficTarget?.port = port }
             for key in [
                 "path", "alias", "healthcheck", "stickiness", "deregistration_delay", "allowed_source_ips", "additional_rules",
-                "hosted_zone", "redirect_to_https", "version", "main",
+                "hosted_zone", "redirect_to_https", "version", "main", "alb",
             ] {
                 _ = http.node(key)
             }

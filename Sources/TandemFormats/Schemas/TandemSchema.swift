@@ -17,7 +17,15 @@ enum TandemSchemaBuilder {
         properties["sidecars"] = namedMap(S.object(sidecar))
         var logging = container(description: "The log router")
         logging["destination"] = stringMap()
-        logging["secretOptions"] = stringMap()
+        logging["secretOptions"] = [
+            "type": "object",
+            "additionalProperties": [
+                "oneOf": [
+                    S.string(), S.object(["secretsmanager": S.string()], required: ["secretsmanager"]),
+                    S.object(["from_cfn": S.string()], required: ["from_cfn"]),
+                ]
+            ],
+        ]
         logging["enableMetadata"] = S.boolean
         logging["configFilePath"] = S.string()
         logging["retention"] = S.integer

@@ -401,7 +401,9 @@ public struct TandemManifestReader: Sendable {
             readContainerFields(&fields, path: "logging", into: &router)
             var routing = LogRouting(router: router.name, origin: router.origin)
             for (key, value, _) in fields.stringMap("destination") ?? [] { routing.destination[key] = value }
-            for (key, value, _) in fields.stringMap("secretOptions") ?? [] { routing.secretOptions[key] = value }
+            for (key, source, _) in ContainerFields.secretMap(&fields, key: "secretOptions", context: context, allowLocal: false) {
+                routing.secretOptions[key] = source
+            }
             routing.enableMetadata = fields.bool("enableMetadata") ?? true
             routing.configFilePath = fields.string("configFilePath")
             routing.retentionDays = fields.int("retention")

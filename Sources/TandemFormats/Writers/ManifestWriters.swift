@@ -62,11 +62,24 @@ public enum ManifestWriter {
         return ConversionResult(text: root.value.yaml(), dropped: dropped)
     }
 
+    /// A secret reference as Copilot and Tandem write it; nil for a local source under Copilot.
+    static func secretValue(_ source: SecretSource, copilot: Bool) -> YAMLValue? {
+        switch source {
+        case .ssmParameter(let parameter): .string(parameter)
+        case .secretsManager(let secret): .map([("secretsmanager", .string(secret))])
+        case .cloudFormationExport(let export): .map([("from_cfn", .string(export))])
+        case .file(let path): copilot ? nil : .map([("from_file", .string(path))])
+        case .hostEnvironment(let host): copilot ? nil : .map([("from_env", .string(host))])
+        }
+    }
+
     static func loggingFields(_ logging: LogRouting) -> [(String, YAMLValue)] {
         var fields = MapBuilder()
         fields.set("destination", .map(logging.destination.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
         if !logging.enableMetadata { fields.set("enableMetadata", .bool(false)) }
-        fields.set("secretOptions", .map(logging.secretOptions.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
+        fields.set(
+            "secretOptions",
+            .map(logging.secretOptions.sorted { $0.key < $1.key }.compactMap { key, source in secretValue(source, copilot: true).map { (key, $0) } }))
         fields.set("configFilePath", logging.configFilePath)
         fields.set("retention", logging.retentionDays)
         return fields.entries
@@ -125,22 +138,12 @@ public enum ManifestWriter {
             switch variable.value {
             case .plain(let value): variables.set(variable.name, .string(value))
             case .secretReference(let source):
-                switch source {
-                case .ssmParameter(let parameter): secrets.set(variable.name, .string(parameter))
-                case .secretsManager(let secret): secrets.set(variable.name, .map([("secretsmanager", .string(secret))]))
-                case .file(let path):
-                    if copilot {
-                        dropped.note("\(name): secret \(variable.name) read from a local file")
-                    } else {
-                        secrets.set(variable.name, .map([("from_file", .string(path))]))
-                    }
-                case .hostEnvironment(let host):
-                    if copilot {
-                        dropped.note("\(name): secret \(variable.name) read from the host environment")
-                    } else {
-                        secrets.set(variable.name, .map([("from_env", .string(host))]))
-                    }
+                if let value = secretValue(source, copilot: copilot) {
+                    secrets.set(variable.name, value)
+                } else {
+                    dropped.note("\(name): secret \(variable.name) read from \(source) (only a local run has it)")
                 }
+            case .cloudFormationExport(let export): variables.set(variable.name, .map([("from_cfn", .string(export))]))
             case .secretKey(let secret, let key): dropped.note("\(name): variable \(variable.name) from Kubernetes secret \(secret)/\(key)")
             case .configMapFile(let map, let file): dropped.note("\(name): variable \(variable.name) from config map file \(map)/\(file)")
             case .field(let path, _): dropped.note("\(name): variable \(variable.name) from the downward API field \(path)")

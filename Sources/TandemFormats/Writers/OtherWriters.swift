@@ -108,6 +108,9 @@ extension ManifestWriter {
             case .secretReference(let source):
                 dropped.note("variable \(variable.name): secret from \(source) (an item refers to Kubernetes secrets only)")
                 continue
+            case .cloudFormationExport(let export):
+                dropped.note("variable \(variable.name): the CloudFormation export \(export) (an item has no CloudFormation)")
+                continue
             }
             variables.append(entry.value)
         }

@@ -127,6 +127,10 @@ struct ComposeRenderer {
                     "\(variable.name) comes from config map file \(configMap)/\(file): Compose sets variables from values or env files")
             case .field(let path, _):
                 losses.lose("downward-api", variable.origin, "\(variable.name) comes from the instance field \(path), which Compose does not provide")
+            case .cloudFormationExport(let export):
+                losses.lose(
+                    "cloudformation-export", variable.origin,
+                    "\(variable.name) is the CloudFormation export \(export), which exists only in AWS: give it a value (it is left out)")
             }
         }
         definition.set("environment", environment.value)

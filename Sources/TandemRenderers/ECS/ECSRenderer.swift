@@ -178,7 +178,17 @@ struct ECSRenderer {
             case .secretReference(.ssmParameter(let parameter)):
                 secrets.append(.map([("name", .string(variable.name)), ("valueFrom", .string(parameter))]))
             case .secretReference(.secretsManager(let secret)):
-                secrets.append(.map([("name", .string(variable.name)), ("valueFrom", .string(secret))]))
+                if options.awsAccount == nil && !secret.hasPrefix("arn:") {
+                    losses.lose(
+                        "secret-account", variable.origin,
+                        "\(variable.name): a Secrets Manager name becomes an ARN with the account 123456789012 (give --account)")
+                }
+                secrets.append(.map([("name", .string(variable.name)), ("valueFrom", .string(secretsManagerARN(secret)))]))
+            case .cloudFormationExport(let export), .secretReference(.cloudFormationExport(let export)):
+                losses.lose(
+                    "cloudformation-export", variable.origin,
+                    "\(variable.name) is the CloudFormation export \(export), which a task definition cannot import: render --target cloudformation, or give its value"
+                )
             case .secretReference(let source):
                 losses.lose(
                     "local-secret", variable.origin,
@@ -296,7 +306,14 @@ struct ECSRenderer {
             configuration.set("options", .map(logging.destination.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
             configuration.set(
                 "secretOptions",
-                .list(logging.secretOptions.sorted { $0.key < $1.key }.map { .map([("name", .string($0.key)), ("valueFrom", .string($0.value))]) }))
+                .list(
+                    logging.secretOptions.sorted { $0.key < $1.key }.compactMap { name, source in
+                        switch source {
+                        case .ssmParameter(let parameter): .map([("name", .string(name)), ("valueFrom", .string(parameter))])
+                        case .secretsManager(let secret): .map([("name", .string(name)), ("valueFrom", .string(secretsManagerARN(secret)))])
+                        default: nil
+                        }
+                    }))
             return configuration.value
         }
         return .map([
@@ -341,6 +358,12 @@ struct ECSRenderer {
             losses.lose("secret-volume", volume.origin, "ECS injects secrets as variables, not files: volume \(name) and its mounts are dropped")
             return nil
         }
+    }
+
+    /// A Secrets Manager secret given by name, as the ARN ECS needs (ECS reads a bare name as an SSM
+    /// parameter); an ARN is kept.
+    func secretsManagerARN(_ secret: String) -> String {
+        secret.hasPrefix("arn:") ? secret : "arn:aws:secretsmanager:\(options.awsRegion):\(options.awsAccount ?? "123456789012"):secret:\(secret)"
     }
 
     /// The API's camelCase names in CloudFormation's PascalCase; user data (options, labels) keeps its keys.

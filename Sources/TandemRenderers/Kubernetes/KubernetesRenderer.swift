@@ -284,6 +284,11 @@ struct KubernetesRenderer {
                 "\(variable.name) comes from \(source); in Kubernetes it is read from Secret \(secretName), key \(key), which you create (no value is rendered)"
             )
             entry.set("valueFrom", .map([("secretKeyRef", .map([("name", .string(secretName)), ("key", .string(key))]))]))
+        case .cloudFormationExport(let export):
+            losses.lose(
+                "cloudformation-export", variable.origin,
+                "\(variable.name) is the CloudFormation export \(export), which exists only in AWS: give it a value (it is left out)")
+            return nil
         }
         return entry.value
     }

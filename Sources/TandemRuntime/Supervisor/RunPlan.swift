@@ -225,6 +225,8 @@ public struct RunPlan: Sendable, Codable {
             return value
         case .secretReference(let source):
             return fail("\(variable.name) comes from \(source), which cannot be read on this machine: use from_file or from_env for a local run")
+        case .cloudFormationExport(let export):
+            return fail("\(variable.name) is the CloudFormation export \(export), which exists only once deployed: give it a value for a local run")
         case .secretKey(let secret, let key):
             return fail("\(variable.name) comes from Kubernetes secret \(secret)/\(key), which cannot be read on this machine")
         case .configMapFile(let name, let fileName):
