@@ -9,7 +9,7 @@ public struct TandemCommand: AsyncParsableCommand {
         version: TandemVersion.current,
         subcommands: [
             ValidateCommand.self, RunCommand.self, PsCommand.self, LogsCommand.self, WhyCommand.self, StopCommand.self, RestartCommand.self,
-            ConvertCommand.self,
+            ConvertCommand.self, InspectCommand.self,
             RenderCommand.self,
             SchemaCommand.self,
             CatalogCommand.self, MarketplaceCommand.self, ContextCommand.self,

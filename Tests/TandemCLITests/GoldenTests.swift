@@ -30,6 +30,9 @@ import Testing
         ("convert-cf-app-to-manifest", ["convert", "examples/cloudfoundry/app", "--to", "cf-manifest"]),
         ("convert-tandem-to-mia", ["convert", "examples/tandem/web.yml", "--to", "mia", "--container", "metrics", "--tenant-id", "acme"]),
         ("convert-strict", ["convert", "examples/copilot/api.yml", "--to", "cf-manifest", "--strict"]),
+        ("inspect-copilot-env", ["inspect", "examples/copilot/api.yml", "--env", "prod", "--app", "shop"]),
+        ("inspect-tandem-json", ["inspect", "-o", "json", "examples/tandem/web.yml"]),
+        ("render-copilot-cloudformation", ["render", "--target", "cloudformation", "examples/copilot/api.yml", "--env", "prod", "--app", "shop"]),
         ("convert-invalid-input", ["convert", "Tests/TandemCLITests/Fixtures/invalid/tandem.yml", "--to", "copilot"]),
     ]
 

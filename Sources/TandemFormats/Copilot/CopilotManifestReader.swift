@@ -391,7 +391,7 @@ public struct CopilotManifestReader: Sendable {
             if let port = http.int("target_port") { service.trafficTarget?.port = port }
             for key in [
                 "path", "alias", "healthcheck", "stickiness", "deregistration_delay", "allowed_source_ips", "additional_rules",
-                "hosted_zone", "redirect_to_https", "version", "main", "alb",
+                "hosted_zone", "redirect_to_https", "version", "main", "alb", "certificate",
             ] {
                 _ = http.node(key)
             }
