@@ -33,6 +33,11 @@ public struct LoadedInput: Sendable {
     public var copilot: CopilotWorkload?
     /// The Copilot application the manifest was read in (given, or from `copilot/.workspace`).
     public var copilotApplication: String?
+    /// A Cloud Foundry manifest's apps, with the fields Tandem keeps for Cloud Foundry only.
+    public var cloudFoundryApps: [CloudFoundryAppFields] = []
+
+    /// What the input says beyond its services, for the renderers and writers of its own platform.
+    public var extras: SourceExtras { SourceExtras(copilot: copilot, cloudFoundry: cloudFoundryApps.first) }
     public var diagnostics: [Diagnostic]
     /// What was read, in a line: the format and the containers (kept when the models are not).
     public var summary: String
@@ -58,6 +63,7 @@ public struct LoadedInput: Sendable {
         light.miaItem = nil
         light.launchProcesses = []
         light.copilot = nil
+        light.cloudFoundryApps = []
         return light
     }
 
@@ -75,6 +81,18 @@ public struct LoadedInput: Sendable {
     }
 }
 
+/// What an input says beyond Tandem's model, kept for its own platform: a Copilot workload's load
+/// balancers and storage, a Cloud Foundry app's buildpacks, stack, instances, routes...
+public struct SourceExtras: Sendable {
+    public var copilot: CopilotWorkload?
+    public var cloudFoundry: CloudFoundryAppFields?
+
+    public init(copilot: CopilotWorkload? = nil, cloudFoundry: CloudFoundryAppFields? = nil) {
+        self.copilot = copilot
+        self.cloudFoundry = cloudFoundry
+    }
+}
+
 /// Finds inputs under paths, detects their format and reads them with the right reader.
 public struct InputLoader: Sendable {
     public var format: InputFormat?
@@ -89,6 +107,8 @@ public struct InputLoader: Sendable {
     public var limits: DocumentLoader.Limits
     /// Copilot: the application (`${COPILOT_APPLICATION_NAME}`); nil looks for `copilot/.workspace`.
     public var application: String?
+    /// Cloud Foundry: the name of a manifest's only app when it has none (`cf push APP`).
+    public var cloudFoundryName: String?
     /// Copilot: what `${NAME}` reads (the process's environment by default).
     public var variables: [String: String] = ProcessInfo.processInfo.environment
 
@@ -259,8 +279,10 @@ public struct InputLoader: Sendable {
             let service = reader.makeService(name: "app", processes: processes, memory: [:], file: file, diagnostics: &diagnostics)
             return LoadedInput(file: file, format: format, services: service.map { [$0] } ?? [], launchProcesses: processes, diagnostics: extra + diagnostics)
         case .cfManifest:
-            let (services, diagnostics) = CloudFoundryReader().readManifest(root, file: file)
-            return LoadedInput(file: file, format: format, services: services, diagnostics: extra + diagnostics)
+            let (services, apps, diagnostics) = CloudFoundryReader().readManifestApps(root, file: file, name: cloudFoundryName)
+            var input = LoadedInput(file: file, format: format, services: services, diagnostics: extra + diagnostics)
+            input.cloudFoundryApps = apps
+            return input
         case .cfApp:
             return LoadedInput(
                 file: file, format: format,

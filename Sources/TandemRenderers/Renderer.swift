@@ -55,12 +55,19 @@ public struct RenderResult: Sendable {
 }
 
 public enum Renderers {
-    /// `copilot` is what a Copilot manifest says beyond the service; with it, CloudFormation follows
-    /// Copilot's own templates.
+    /// `extras` is what the input says beyond the service: with a Copilot workload, CloudFormation follows
+    /// Copilot's own templates; a Cloud Foundry app's own settings are written back for Cloud Foundry and
+    /// named as lost elsewhere.
     public static func render(
-        _ service: Service, target: RenderTarget, options: RenderOptions = RenderOptions(), copilot: CopilotWorkload? = nil, file: String
+        _ service: Service, target: RenderTarget, options: RenderOptions = RenderOptions(), extras: SourceExtras = SourceExtras(), file: String
     ) -> RenderResult {
         var losses = Losses(file: file, target: target)
+        let copilot = extras.copilot
+        if let kept = extras.cloudFoundry, !kept.isEmpty, target != .cloudfoundry {
+            losses.lose(
+                "cloudfoundry-settings", kept.origin,
+                "\(kept.names.joined(separator: ", ")) \(kept.names.count == 1 ? "is" : "are") Cloud Foundry's own: not kept for \(target.rawValue)")
+        }
         for container in service.containers where container.notifiesReadiness {
             let channel = container.notifyDescriptor.map { "on descriptor \($0)" } ?? "on NOTIFY_SOCKET"
             losses.lose(
@@ -96,7 +103,7 @@ public enum Renderers {
                 files = ECSRenderer(service: service, options: options).renderCloudFormation(&losses)
             }
         case .compose: files = ComposeRenderer(service: service).render(&losses)
-        case .cloudfoundry: files = CloudFoundryRenderer(service: service).render(&losses)
+        case .cloudfoundry: files = CloudFoundryRenderer(service: service, kept: extras.cloudFoundry).render(&losses, file: file)
         }
         return RenderResult(files: losses.hasErrors ? [] : files, diagnostics: Diagnostic.ordered(losses.diagnostics))
     }
@@ -119,6 +126,13 @@ struct Losses {
     mutating func lose(_ code: String, _ origin: Origin, _ message: String) {
         let diagnostic = Diagnostic(.warning, origin: origin, file: file, message: "[\(target.rawValue)/\(code)] \(message)")
         if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
+    }
+
+    /// A problem found by a rule of the input's platform (its position already resolved).
+    mutating func refuse(_ diagnostic: Diagnostic) {
+        var error = diagnostic
+        error.severity = .error
+        diagnostics.append(error)
     }
 
     mutating func fail(_ origin: Origin, _ message: String) {

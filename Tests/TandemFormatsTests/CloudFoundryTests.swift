@@ -128,12 +128,20 @@ import Testing
         func sidecars(_ sizes: [String]) -> String {
             manifestHead + sizes.enumerated().map { "  - {name: s\($0), command: x, process_types: [web], memory: \($1)}\n" }.joined()
         }
-        #expect(load(sidecars(["512M", "511M"])).isValid)
+        #expect(load(sidecars(["512M", "511M"])).diagnostics.warnings.allSatisfy { !$0.message.contains("memory allocation") })
+        // Cloud Controller checks the policy when the app starts or scales: reading warns, start and render refuse.
+        let tooLarge = load(sidecars(["512M", "512M"]))
+        #expect(tooLarge.isValid)
         #expect(
-            errorMessages(load(sidecars(["512M", "512M"]))) == [
+            tooLarge.diagnostics.warnings.map(\.message).filter { $0.contains("memory allocation") } == [
+                "The memory allocation defined is too large to run with the dependent \"web\" process (1024 MB of sidecars for 1024 MB); Cloud Controller refuses to start or scale the app so"
+            ])
+        let service = tooLarge.services[0]
+        #expect(
+            CloudFoundryReader.memoryPolicy(service, file: "m.yml").map(\.message) == [
                 "The memory allocation defined is too large to run with the dependent \"web\" process (1024 MB of sidecars for 1024 MB)"
             ])
-        #expect(load(sidecars(["1G"])).diagnostics.hasErrors)
+        #expect(!CloudFoundryReader.memoryPolicy(load(sidecars(["1G"])).services[0], file: "m.yml").isEmpty)
         #expect(
             errorMessages(load(manifestHead + "  - {name: s, command: x, process_types: [web], memory: 12Q}\n")) == [
                 "Sidecar \"s\": Memory in mb is not a number"
@@ -150,5 +158,42 @@ import Testing
         #expect(service.container(named: "worker")?.resources.memoryLimit == .value(512))
         // web has a port check (HEALTHY), worker a process check (START).
         #expect(service.container(named: "authenticator")?.dependsOn.map(\.condition) == [.healthy, .start])
+    }
+
+    // cf push: a manifest's fields beyond Tandem's model are kept for Cloud Foundry and named elsewhere.
+    @Test func wholeManifestIsKept() throws {
+        let text = """
+            applications:
+            - memory: 512M
+              instances: 3
+              disk_quota: 2G
+              stack: cflinuxfs4
+              buildpacks: [https://github.com/acme/agent-buildpack, ruby_buildpack]
+              routes: [{route: app.example.com}]
+              services: [db]
+              command: bundle exec rackup
+              processes:
+              - {type: worker, command: rake work, instances: 2}
+
+            """
+        #expect(errorMessages(load(text)) == ["an app without a name is pushed with its name (cf push APP): give it with --name APP"])
+        var loader = InputLoader()
+        loader.cloudFoundryName = "shop"
+        let input = loader.load(text: text, file: "manifest.yml")
+        #expect(input.isValid)
+        let kept = try #require(input.cloudFoundryApps.first)
+        #expect(kept.names == ["instances", "disk_quota", "stack", "buildpacks", "routes", "services", "processes.worker.instances"])
+        guard case .converted(let written, let dropped) = ManifestWriter.convert(input.services[0], to: .cfManifest, extras: input.extras) else {
+            Issue.record("not converted")
+            return
+        }
+        #expect(dropped.isEmpty)
+        let again = InputLoader().load(text: written, file: "again.yml")
+        #expect(again.cloudFoundryApps.first == kept)
+        guard case .converted(_, let lost) = ManifestWriter.convert(input.services[0], to: .tandem, extras: input.extras) else {
+            Issue.record("not converted")
+            return
+        }
+        #expect(lost.contains { $0.hasPrefix("the app's Cloud Foundry settings: instances, disk_quota, stack, buildpacks") })
     }
 }

@@ -54,7 +54,8 @@ func exampleCopilot(_ name: String) -> CopilotWorkload? {
     /// `UPDATE_GOLDEN=1 swift test --filter RendererGoldenTests` rewrites them.
     @Test(arguments: examples, RenderTarget.allCases)
     func golden(example: String, target: RenderTarget) throws {
-        let result = Renderers.render(try exampleService(example), target: target, copilot: exampleCopilot(example), file: "\(example).yml")
+        let result = Renderers.render(
+            try exampleService(example), target: target, extras: SourceExtras(copilot: exampleCopilot(example)), file: "\(example).yml")
         #expect(!result.diagnostics.hasErrors, "\(result.diagnostics)")
         var text = ""
         for file in result.files { text += "--- \(file.name)\n\(file.contents)" }
@@ -187,5 +188,24 @@ func exampleCopilot(_ name: String) -> CopilotWorkload? {
         #expect(ComposeRenderer.cpus(1000) == "1")
         #expect(ComposeRenderer.cpus(1500) == "1.5")
         #expect(ComposeRenderer.cpus(5) == "0.005")
+    }
+}
+
+@Suite struct CloudFoundryPolicyTests {
+    /// Cloud Controller refuses an app whose sidecars reserve its whole memory when it starts: so does
+    /// the Cloud Foundry render; other engines have no such policy.
+    @Test func memoryPolicyIsCheckedWhereCloudControllerChecksIt() throws {
+        let text = "applications:\n- name: shop\n  memory: 256M\n  sidecars:\n  - {name: agent, command: ./agent, process_types: [web], memory: 300M}\n"
+        let input = InputLoader().load(text: text, file: "manifest.yml")
+        #expect(input.isValid)
+        var service = try #require(input.services.first)
+        for index in service.containers.indices { service.containers[index].image = "ghcr.io/acme/app:1" }
+        let cloudFoundry = Renderers.render(service, target: .cloudfoundry, extras: input.extras, file: "manifest.yml")
+        #expect(cloudFoundry.files.isEmpty)
+        #expect(
+            cloudFoundry.diagnostics.errors.map(\.message) == [
+                "The memory allocation defined is too large to run with the dependent \"web\" process (300 MB of sidecars for 256 MB)"
+            ])
+        #expect(!Renderers.render(service, target: .kubernetes, extras: input.extras, file: "manifest.yml").diagnostics.hasErrors)
     }
 }

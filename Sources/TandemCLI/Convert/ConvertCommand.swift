@@ -44,7 +44,7 @@ struct ConvertCommand: ParsableCommand {
         }
         let outcome = ManifestWriter.convert(
             service, to: to, container: container, itemId: itemId ?? (loaded.format == .mia ? loaded.miaItem?.itemId : nil),
-            tenantId: loaded.miaItem?.tenantId ?? tenantId, itemName: loaded.miaItem?.name)
+            tenantId: loaded.miaItem?.tenantId ?? tenantId, itemName: loaded.miaItem?.name, extras: loaded.extras)
         let text: String
         switch outcome {
         case .refused(let reasons, let dropped):

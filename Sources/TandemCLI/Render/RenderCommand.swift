@@ -137,7 +137,7 @@ struct RenderCommand: AsyncParsableCommand {
         options.awsAccount = account
         options.application = input.loader.application ?? loaded.copilotApplication
         options.environment = input.env
-        let result = Renderers.render(service, target: target, options: options, copilot: loaded.copilot, file: loaded.file)
+        let result = Renderers.render(service, target: target, options: options, extras: loaded.extras, file: loaded.file)
         for diagnostic in result.diagnostics {
             var shown = diagnostic
             if strict && shown.severity == .warning { shown.severity = .error }

@@ -103,6 +103,15 @@ struct RunCommand: AsyncParsableCommand {
             }
             service = resolved
         }
+        // Cloud Controller checks its memory policy when an app starts: so does a local start.
+        if [.cfManifest, .cfApp, .cfLaunch].contains(loaded.format) {
+            let refused = CloudFoundryReader.memoryPolicy(service, file: loaded.file)
+            if !refused.isEmpty {
+                for diagnostic in refused { writeError(diagnostic.description) }
+                writeError("Error: \(path) cannot be run")
+                throw ExitStatus.invalid
+            }
+        }
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         let directory = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent

@@ -17,6 +17,9 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: "Copilot: the application the workload is deployed in (default: copilot/.workspace's).")
     var app: String?
 
+    @Option(name: .long, help: "Cloud Foundry: the name of a manifest's app that has none (as cf push APP).")
+    var name: String?
+
     @Option(name: .long, help: "Mia items: which schema to hold them to: standard, marketplace (the seed page's) or catalog (console-sdk v14).")
     var miaSchema: MiaSchemaProfile = .standard
 
@@ -44,6 +47,7 @@ struct InputOptions: ParsableArguments {
     var loader: InputLoader {
         var loader = InputLoader(format: format, environment: env, miaProfile: miaSchema, miaSchemaOnly: miaSchemaOnly)
         loader.application = app
+        loader.cloudFoundryName = name
         return loader
     }
 }

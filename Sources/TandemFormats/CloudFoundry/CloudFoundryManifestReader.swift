@@ -5,15 +5,28 @@ extension CloudFoundryReader {
     /// Reads a `cf push` manifest: one service per entry of `applications`, with Cloud Controller's
     /// sidecar rules and messages (names, commands, process types, memory units and the memory policy).
     public func readManifest(_ root: DocumentNode, file: String) -> (services: [Service], diagnostics: [Diagnostic]) {
+        let result = readManifestApps(root, file: file)
+        return (result.services, result.diagnostics)
+    }
+
+    /// The manifest's apps, with what each says beyond Tandem's model.
+    public func readManifestApps(
+        _ root: DocumentNode, file: String, name appName: String? = nil
+    ) -> (services: [Service], apps: [CloudFoundryAppFields], diagnostics: [Diagnostic]) {
         let context = ReadContext(file: file, strictTypes: false)
         var services: [Service] = []
-        guard var fields = Fields(root, path: "", context: context) else { return ([], context.diagnostics) }
+        var apps: [CloudFoundryAppFields] = []
+        guard var fields = Fields(root, path: "", context: context) else { return ([], [], context.diagnostics) }
         _ = fields.node("version")
         if let applications = fields.value("applications", required: true) {
             if let items = applications.items {
                 for (index, item) in items.enumerated() {
-                    if let service = readApplication(item, path: FieldPath.index("applications", index), file: file, context: context) {
+                    let path = FieldPath.index("applications", index)
+                    // `cf push APP` names a manifest's only app that has no name.
+                    let given = items.count == 1 && item["name"] == nil ? appName : nil
+                    if let service = readApplication(item, path: path, name: given, file: file, context: context) {
                         services.append(service)
+                        apps.append(CloudFoundryAppFields(app: service.name, node: item, origin: service.origin))
                     }
                 }
             } else {
@@ -23,7 +36,7 @@ extension CloudFoundryReader {
         fields.reportUnknown(.warning)
         var diagnostics = context.diagnostics
         for service in services { diagnostics += ServiceValidator().validate(service, file: file) }
-        return (services, diagnostics)
+        return (services, apps, diagnostics)
     }
 
     static let applicationFields = [
@@ -33,9 +46,13 @@ extension CloudFoundryReader {
         "health-check-interval", "health-check-invocation-timeout", "lifecycle", "features", "cnb-credentials",
     ]
 
-    private func readApplication(_ node: DocumentNode, path: String, file: String, context: ReadContext) -> Service? {
+    private func readApplication(_ node: DocumentNode, path: String, name given: String?, file: String, context: ReadContext) -> Service? {
         guard var app = Fields(node, path: path, context: context) else { return nil }
-        guard let name = app.string("name", required: true) else { return nil }
+        if given == nil && node["name"] == nil {
+            context.error(node, FieldPath.child(path, "name"), "an app without a name is pushed with its name (cf push APP): give it with --name APP")
+            return nil
+        }
+        guard let name = given ?? app.string("name", required: true) else { return nil }
         var memory: [String: Int] = [:]
         var commands: [String: String] = [:]
         var probes: [String: Probe?] = [:]

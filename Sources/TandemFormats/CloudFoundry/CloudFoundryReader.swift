@@ -226,12 +226,25 @@ public struct CloudFoundryReader: Sendable {
             sidecars.append(sidecar)
         }
         service.containers = mains + sidecars
-        checkMemory(service, file: file, diagnostics: &diagnostics)
+        // Cloud Controller applies its memory policy when the app is started or scaled, not when the
+        // manifest is read: a warning here, an error where Tandem starts or renders it for Cloud Foundry.
+        diagnostics += Self.memoryPolicy(service, file: file).map { diagnostic in
+            var warning = diagnostic
+            warning.severity = .warning
+            warning.message += "; Cloud Controller refuses to start or scale the app so"
+            return warning
+        }
         return service
     }
 
     /// Cloud Controller's policy: a process's sidecars together must reserve strictly less than its memory.
-    func checkMemory(_ service: Service, file: String, diagnostics: inout [Diagnostic]) {
+    public static func memoryPolicy(_ service: Service, file: String) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        checkMemory(service, file: file, diagnostics: &diagnostics)
+        return diagnostics
+    }
+
+    static func checkMemory(_ service: Service, file: String, diagnostics: inout [Diagnostic]) {
         for main in service.mainContainers {
             guard let processMemory = main.resources.memoryLimit?.value else { continue }
             let serving = service.sidecars.filter { $0.sidecarFor.contains(main.name) }

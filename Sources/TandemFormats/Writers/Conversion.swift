@@ -19,9 +19,9 @@ extension ManifestWriter {
     /// output that the target would reject is never handed out.
     public static func convert(
         _ service: Service, to target: ConversionTarget, container: String? = nil, itemId: String? = nil, tenantId: String = "my-company",
-        itemName: String? = nil
+        itemName: String? = nil, extras: SourceExtras = SourceExtras()
     ) -> ConversionOutcome {
-        let result: ConversionResult
+        var result: ConversionResult
         let format: InputFormat
         let fileName: String
         switch target {
@@ -33,9 +33,12 @@ extension ManifestWriter {
             }
             (result, format, fileName) = (copilot(service), .copilot, "manifest.yml")
         case .cfManifest:
-            (result, format, fileName) = (cloudFoundryManifest(service), .cfManifest, "manifest.yml")
+            (result, format, fileName) = (cloudFoundryManifest(service, kept: extras.cloudFoundry), .cfManifest, "manifest.yml")
         case .mia:
             (result, format, fileName) = (miaItem(service, container: container, itemId: itemId, tenantId: tenantId, itemName: itemName), .mia, "item.yaml")
+        }
+        if target != .cfManifest, let kept = extras.cloudFoundry, !kept.isEmpty {
+            result.dropped.append("the app's Cloud Foundry settings: \(kept.names.joined(separator: ", "))")
         }
         let check = InputLoader(format: format).load(text: result.text, file: fileName)
         if check.isValid { return .converted(text: result.text, dropped: result.dropped) }

@@ -182,7 +182,8 @@ extension ManifestWriter {
 
     // MARK: Cloud Foundry
 
-    public static func cloudFoundryManifest(_ service: Service) -> ConversionResult {
+    /// `kept`: what the app's own manifest said beyond Tandem's model, written back as it was.
+    public static func cloudFoundryManifest(_ service: Service, kept: CloudFoundryAppFields? = nil) -> ConversionResult {
         var dropped: [String] = []
         var app = MapBuilder()
         app.set("name", service.name)
@@ -215,6 +216,7 @@ extension ManifestWriter {
                 process.set("health-check-type", "process")
             }
             if main.image != nil { dropped.note("\(main.name): image (a buildpack app is built from source)") }
+            for (key, value) in kept?.processFields[main.name] ?? [] { process.setKeepingEmpty(key, value) }
             processes.append(process.value)
         }
         if processes.isEmpty { processes = [.map([("type", .string("web"))])] }
@@ -252,7 +254,10 @@ extension ManifestWriter {
         app.set("sidecars", .list(sidecars.sorted { ($0.yaml()) < ($1.yaml()) }))
         if !service.volumes.isEmpty { dropped.note("volumes (CF instances share one ephemeral disk)") }
         if service.logging != nil { dropped.note("log routing (CF's loggregator collects every process's output)") }
-        let root: YAMLValue = .map([("applications", .list([app.value]))])
+        // The app's own settings first, after its name, where people write them.
+        var ordered = app.entries
+        ordered.insert(contentsOf: kept?.fields ?? [], at: 1)
+        let root: YAMLValue = .map([("applications", .list([.map(ordered)]))])
         return ConversionResult(text: "---\n" + root.yaml(), dropped: dropped)
     }
 }

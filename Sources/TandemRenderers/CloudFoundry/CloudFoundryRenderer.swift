@@ -5,9 +5,12 @@ import TandemFormats
 /// manifest cannot carry (images, start order, per-sidecar health and environment) is a named loss.
 struct CloudFoundryRenderer {
     let service: Service
+    let kept: CloudFoundryAppFields?
 
-    func render(_ losses: inout Losses) -> [RenderedFile] {
-        let result = ManifestWriter.cloudFoundryManifest(service)
+    func render(_ losses: inout Losses, file: String) -> [RenderedFile] {
+        // Cloud Controller refuses to start an app that breaks its memory policy.
+        for diagnostic in CloudFoundryReader.memoryPolicy(service, file: file) { losses.refuse(diagnostic) }
+        let result = ManifestWriter.cloudFoundryManifest(service, kept: kept)
         for note in result.dropped {
             losses.lose("dropped", service.origin, note)
         }
