@@ -3,6 +3,23 @@
 public struct ServiceValidator: Sendable {
     public init() {}
 
+    /// Mounts may share a path when every one but at most one is a config map and their files differ:
+    /// each config map file is then mounted on its own (as Mia's Console mounts a config map and a
+    /// secret under one folder).
+    public static func canShare(_ path: String, in container: Container, service: Service) -> Bool {
+        let sharing = container.mounts.filter { $0.path == path && $0.subPath == nil }
+        var whole = 0
+        var files = Set<String>()
+        for mount in sharing {
+            guard case .configMap(let name)? = service.volume(named: mount.volume)?.kind, let configMap = service.configMap(named: name) else {
+                whole += 1
+                continue
+            }
+            for file in configMap.files where !files.insert(file.name).inserted { return false }
+        }
+        return whole <= 1
+    }
+
     public func validate(_ service: Service, file: String) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         func report(_ severity: Diagnostic.Severity, _ origin: Origin, _ message: String) {
@@ -151,7 +168,7 @@ public struct ServiceValidator: Sendable {
                 if !mount.path.hasPrefix("/") {
                     report(.error, mount.origin, "mount path \"\(mount.path)\" must be absolute")
                 }
-                if !paths.insert(mount.path).inserted {
+                if !paths.insert(mount.path).inserted && !Self.canShare(mount.path, in: container, service: service) {
                     report(.error, mount.origin, "two mounts of container \"\(container.name)\" use the path \(mount.path)")
                 }
             }

@@ -37,7 +37,7 @@ public struct LoadedInput: Sendable {
     public var cloudFoundryApps: [CloudFoundryAppFields] = []
 
     /// What the input says beyond its services, for the renderers and writers of its own platform.
-    public var extras: SourceExtras { SourceExtras(copilot: copilot, cloudFoundry: cloudFoundryApps.first) }
+    public var extras: SourceExtras { SourceExtras(copilot: copilot, cloudFoundry: cloudFoundryApps.first, miaDocument: miaItem?.document) }
     public var diagnostics: [Diagnostic]
     /// What was read, in a line: the format and the containers (kept when the models are not).
     public var summary: String
@@ -86,10 +86,13 @@ public struct LoadedInput: Sendable {
 public struct SourceExtras: Sendable {
     public var copilot: CopilotWorkload?
     public var cloudFoundry: CloudFoundryAppFields?
+    /// A Mia item as written, so a Mia item written back keeps its fields.
+    public var miaDocument: DocumentNode?
 
-    public init(copilot: CopilotWorkload? = nil, cloudFoundry: CloudFoundryAppFields? = nil) {
+    public init(copilot: CopilotWorkload? = nil, cloudFoundry: CloudFoundryAppFields? = nil, miaDocument: DocumentNode? = nil) {
         self.copilot = copilot
         self.cloudFoundry = cloudFoundry
+        self.miaDocument = miaDocument
     }
 }
 
@@ -214,6 +217,9 @@ public struct InputLoader: Sendable {
             let path = folder.hasSuffix("/") ? folder + entry.name : folder + "/" + entry.name
             if entry.isDirectory {
                 if Self.isAppFolder(path) { result.append(.app(path)) } else { result += walk(path, depth: depth + 1) }
+            } else if entry.name.hasSuffix(".schema.json") {
+                // JSON Schemas beside items (the public catalog's manifest.schema.json) are not inputs.
+                continue
             } else if let dot = entry.name.lastIndex(of: "."), Self.fileExtensions.contains(entry.name[entry.name.index(after: dot)...].lowercased()) {
                 result.append(.file(path))
             }
@@ -318,6 +324,7 @@ public struct InputLoader: Sendable {
         let keys = Set(entries.map(\.key))
         if keys.contains("tandem") { return .tandem }
         if case .string("sidecar")? = root["type"]?.value { return .mia }
+        if case .string("sidecar")? = root["itemTypeDefinitionRef"]?["name"]?.value { return .mia }
         if keys.contains("itemId") || (keys.contains("resources") && keys.contains("tenantId")) { return .mia }
         if keys.contains("applications") { return .cfManifest }
         if name == "launch.yml" || name == "launch.yaml" || (keys.contains("processes") && root["processes"]?.items != nil) { return .cfLaunch }

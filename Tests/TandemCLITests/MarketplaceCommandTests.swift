@@ -294,6 +294,53 @@ import Testing
         }
     }
 
+    /// A public-catalog item (itemTypeDefinitionRef, lifecycleStatus, images by local path) applied as
+    /// miactl applies it: the images are uploaded, the item then names them by the catalog's URLs.
+    @Test(.timeLimit(.minutes(2))) func publicCatalogItemsArePublishedWithTheirImages() async throws {
+        try await Self.withCatalog { catalog in
+            let token = try catalog.token("acme", "publish")
+            try token.write(toFile: catalog.folder + "/token", atomically: true, encoding: .utf8)
+            _ = try catalog.tandem([
+                "context", "set", "ci", "--endpoint", "http://127.0.0.1:\(catalog.port)", "--company-id", "acme", "--token-file", catalog.folder + "/token",
+            ])
+            let item = catalog.folder + "/items/sidecar/log-shipper/versions"
+            try FileManager.default.createDirectory(atPath: item, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: catalog.folder + "/items/sidecar/log-shipper/assets", withIntermediateDirectories: true)
+            let png = Base64.decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")!
+            FileManager.default.createFile(atPath: catalog.folder + "/items/sidecar/log-shipper/assets/logo.png", contents: Data(png))
+            FileManager.default.createFile(atPath: catalog.folder + "/team.png", contents: Data(png))
+            try """
+            {"itemId": "log-shipper", "name": "Log shipper", "tenantId": "acme", "categoryId": "monitoring", "supportedBy": "Platform team",
+             "supportedByImage": {"localPath": "\(catalog.folder)/team.png"}, "image": {"localPath": "../assets/logo.png"},
+             "visibility": {"public": true}, "description": "Ships logs", "releaseDate": "2025-04-03T13:02:51.888Z", "lifecycleStatus": "draft",
+             "itemTypeDefinitionRef": {"name": "sidecar", "namespace": "mia-platform"},
+             "resources": {"name": "log-shipper", "dockerImage": "ghcr.io/acme/log-shipper:1.0.0"}}
+            """.write(toFile: item + "/NA.json", atomically: true, encoding: .utf8)
+            #expect(try catalog.tandem(["validate", item + "/NA.json"]).status == 0)
+            let applied = try catalog.tandem(["marketplace", "apply", "-f", item + "/NA.json"])
+            #expect(applied.status == 0, "\(applied.stderr)")
+            let fetched = try catalog.tandem(["marketplace", "get", "--item-id", "log-shipper", "--version", "N/A", "-o", "json"])
+            #expect(fetched.status == 0, "\(fetched.stderr) after \(applied.stdout)")
+            let object = try JSONSerialization.jsonObject(with: Data(fetched.stdout.utf8)) as? [String: Any]
+            #expect(object?["image"] == nil && object?["supportedByImage"] == nil)
+            for key in ["imageUrl", "supportedByImageUrl"] {
+                let location = try #require(object?[key] as? String, "\(key) in \(fetched.stdout)")
+                let path = location.hasPrefix("http") ? String(location.drop { $0 != "/" }.dropFirst(2).drop { $0 != "/" }) : location
+                let client = CatalogClient(endpoint: "http://127.0.0.1:\(catalog.port)", token: token)
+                let (status, _, body) = try await client.exchange("GET", path)
+                #expect(status == 200, "GET \(path)")
+                #expect(body == png)
+            }
+            // A missing file stops the apply before anything is sent.
+            try """
+            {"itemId": "broken", "name": "Broken", "tenantId": "acme", "type": "sidecar", "image": {"localPath": "nowhere.png"},
+             "resources": {"name": "broken", "dockerImage": "nginx:1"}}
+            """.write(toFile: catalog.folder + "/broken.json", atomically: true, encoding: .utf8)
+            let broken = try catalog.tandem(["marketplace", "apply", "-f", catalog.folder + "/broken.json"])
+            #expect(broken.status != 0 && broken.stderr.contains("error while uploading image: \(catalog.folder)/nowhere.png"), "\(broken.stderr)")
+        }
+    }
+
     static func item(id: String, name: String) -> String {
         "{\"name\":\"\(name)\",\"itemId\":\"\(id)\",\"tenantId\":\"acme\",\"type\":\"sidecar\",\"resources\":{\"name\":\"\(id)\",\"dockerImage\":\"nginx:1.27\"}}"
     }

@@ -171,7 +171,10 @@ import Testing
 
     @Test func typeSidecarIsRequiredByDefault() {
         let untyped = Self.seedItem.replacingOccurrences(of: "type: sidecar\n", with: "")
-        #expect(lines(load(untyped, format: .mia)) == ["1:1: error: missing required field \"type\""])
+        #expect(
+            lines(load(untyped, format: .mia)) == [
+                "1:1: error: missing required field \"type\" (a sidecar item says type: sidecar, or itemTypeDefinitionRef: {name: sidecar, namespace: mia-platform})"
+            ])
     }
 
     @Test func miactlImageUploadFields() {

@@ -209,3 +209,27 @@ func exampleCopilot(_ name: String) -> CopilotWorkload? {
         #expect(!Renderers.render(service, target: .kubernetes, extras: input.extras, file: "manifest.yml").diagnostics.hasErrors)
     }
 }
+
+@Suite struct SharedMountTests {
+    /// Mia's Console mounts a config map's files one by one beside a secret in the same folder.
+    @Test func aConfigMapBesideASecretIsMountedFileByFile() throws {
+        let item = """
+            {"itemId": "shipper", "name": "Shipper", "tenantId": "acme", "type": "sidecar",
+             "resources": {"name": "shipper", "dockerImage": "ghcr.io/acme/shipper:1",
+               "defaultConfigMaps": [{"name": "shipper-config", "mountPath": "/home/node", "files": [{"name": "config.json", "content": "{}"}, {"name": "rules.yml", "content": "a: 1"}]}],
+               "defaultSecrets": [{"name": "shipper-key", "mountPath": "/home/node"}]}}
+            """
+        let input = InputLoader().load(text: item, file: "item.json")
+        let mia = try #require(input.miaItem)
+        var service = Service(
+            name: "orders", containers: [Container(name: "orders", role: .main, image: "ghcr.io/acme/orders:1"), try #require(mia.container)])
+        service.volumes = mia.service.volumes
+        service.configMaps = mia.service.configMaps
+        #expect(!ServiceValidator().validate(service, file: "f").hasErrors)
+        let text = try #require(Renderers.render(service, target: .kubernetes, file: "f").files.first?.contents)
+        for file in ["config.json", "rules.yml"] {
+            #expect(text.contains("- name: shipper-config\n          mountPath: /home/node/\(file)\n          subPath: \(file)\n"))
+        }
+        #expect(text.contains("mountPath: /home/node\n"))
+    }
+}

@@ -44,6 +44,18 @@ BASES = [
     },
 ]
 
+# The public catalog's current form: no `type`; what the item is in itemTypeDefinitionRef, images by path.
+BASES.append({
+    "itemId": "log-shipper", "name": "Log shipper", "tenantId": "acme", "categoryId": "monitoring", "supportedBy": "Platform team",
+    "supportedByImage": {"localPath": "../../../../assets/img/team.png"}, "image": {"localPath": "../assets/logo.png"},
+    "visibility": {"public": True}, "description": "Ships logs", "releaseDate": "2025-04-03T13:02:51.888Z", "lifecycleStatus": "draft",
+    "itemTypeDefinitionRef": {"name": "sidecar", "namespace": "mia-platform"},
+    "documentation": {"type": "externalLink", "url": "https://example.com/docs"},
+    "resources": {"name": "log-shipper", "dockerImage": "ghcr.io/acme/log-shipper:1.0.0",
+                  "defaultEnvironmentVariables": [{"name": "LOG_LEVEL", "value": "{{LOG_LEVEL}}", "valueType": "plain"}],
+                  "defaultResources": {"cpuLimits": {"max": "100m", "min": "50m"}, "memoryLimits": {"max": "100Mi", "min": "50Mi"}}},
+})
+
 DELETE = object()
 
 TOP = [
@@ -62,7 +74,11 @@ TOP = [
     ("maintainers", [[{"name": "A"}], [{"name": ""}], [{"name": "A", "email": "nope"}], [{"name": "A", "email": "a@b.c"}], [{"email": "a@b"}]]),
     ("releaseDate", ["2025-09-17T10:30:45Z", "2025-13-01T00:00:00Z", "yesterday", "2024-01-01T12:30:10.199+00:00", 5]),
     ("relationships", [[{"target": "x", "type": "uses"}], [{"target": "x"}], [{"target": "x", "type": "t", "z": 1}]]),
-    ("itemTypeDefinitionRef", [{"name": "plugin", "namespace": "mia"}, {"name": "plugin"}, {"name": "Bad_", "namespace": "x"}, {"name": "p", "namespace": ""}]),
+    ("itemTypeDefinitionRef", [{"name": "plugin", "namespace": "mia"}, {"name": "plugin"}, {"name": "Bad_", "namespace": "x"}, {"name": "p", "namespace": ""},
+                               {"name": "sidecar", "namespace": "mia-platform"}, {"name": "sidecar"}, "sidecar"]),
+    ("publishOnMiaDocumentation", [True, "yes"]),
+    ("releaseStage", ["stable", 3]),
+    ("image", [{"localPath": "../assets/logo.png"}, {"url": "x"}, "logo.png"]),
     ("categoryId", [1, "ok"]),
     ("imageUrl", ["https://x/logo.png", 4]),
     ("version", [{"name": "1.0.0", "releaseNote": "x"}]),

@@ -25,11 +25,34 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let company = try connection.company()
         let client = try connection.client()
-        let items: [PreparedItem]
+        var items: [PreparedItem]
         do {
             items = try Self.prepare(paths: paths)
         } catch let error as CLIError {
             throw CLIError("error preparing apply request: \(error.message)")
+        }
+        // As miactl: each `image` / `supportedByImage` file (relative to its item's file) is uploaded first,
+        // and the item then names it by the URL the catalog answered.
+        for index in items.indices {
+            for (key, urlKey) in Self.imageKeys {
+                guard case .string(let localPath)? = items[index].root[key]?["localPath"]?.value else { continue }
+                let file =
+                    localPath.hasPrefix("/")
+                    ? localPath : ((items[index].file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(localPath)
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw CLIError("error while uploading image: \(file): no such file or directory")
+                }
+                guard StoredFile.imageType(of: Array(data)) != nil else {
+                    throw CLIError("error while uploading image: \(file): the file must a jpeg or png image")
+                }
+                guard case .string(let itemId)? = items[index].root["itemId"]?.value else { continue }
+                let assetType = key == "image" ? "imageAssetType" : "supportedByImageAssetType"
+                let uploaded = try await calling {
+                    try await client.uploadImage(
+                        company: company, itemId: itemId, fileName: (file as NSString).lastPathComponent, bytes: Array(data), assetType: assetType)
+                }
+                items[index].replace(key, with: urlKey, value: uploaded.location)
+            }
         }
         let response = try await calling { try await client.apply(company: company, itemsJSON: items.map(\.json)) }
         writeOutput(Self.summary(response))
@@ -42,10 +65,22 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
         if !response.done { throw ExitCode(1) }
     }
 
+    static let imageKeys = [("image", "imageUrl"), ("supportedByImage", "supportedByImageUrl")]
+
     struct PreparedItem {
         var file: String
         var root: DocumentNode
         var json: String
+
+        /// `image: {localPath}` becomes `imageUrl: URL` once the file is uploaded, as miactl does.
+        mutating func replace(_ key: String, with urlKey: String, value: String) {
+            guard var entries = root.entries, let index = entries.firstIndex(where: { $0.key == key }) else { return }
+            let position = entries[index].keyPosition
+            entries.remove(at: index)
+            entries.append(.init(key: urlKey, keyPosition: position, value: DocumentNode(.scalar(.init(text: value, isPlain: false)), at: position)))
+            root = DocumentNode(.mapping(entries), at: root.position)
+            json = CanonicalJSON.text(root)
+        }
 
         func locate(_ message: CatalogAPI.Message) -> Diagnostic {
             let node = message.path.flatMap { FieldLookup.node(at: $0, in: root) }
@@ -86,10 +121,11 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
             guard seen.insert([itemId, versionName]).inserted else {
                 throw CLIError("some resources have duplicated itemId-version tuple: \(itemId)")
             }
-            for key in ["image", "supportedByImage"] where root[key] != nil {
-                throw CLIError(
-                    "\(file): \(key).localPath: this catalog does not store image files; host the image and set \(key == "image" ? "imageUrl" : "supportedByImageUrl")"
-                )
+            for (key, urlKey) in Self.imageKeys where root[key] != nil {
+                if root[urlKey] != nil { throw CLIError("only one of the image keys is admitted, found both: \(key); \(urlKey)") }
+                guard root[key]?.entries != nil else { throw CLIError("the image object is not valid: image is not an object") }
+                guard let localPath = root[key]?["localPath"] else { throw CLIError("the image object is not valid: localPath key not found") }
+                guard case .string = localPath.value else { throw CLIError("the image object is not valid: localPath is not string") }
             }
             items.append(PreparedItem(file: file, root: root, json: CanonicalJSON.text(root)))
         }

@@ -1,3 +1,4 @@
+import Foundation
 import TandemCore
 
 /// Resolves `from_catalog` sidecars against Mia Marketplace items: the item's container is the base and
@@ -5,24 +6,71 @@ import TandemCore
 /// Resolution copies: changing the catalog later changes new resolutions, never a service already built.
 public struct CatalogResolver: Sendable {
     public let items: [MiaItem]
+    /// Each item's version, where the catalog says (`version.name`, or the public catalog's
+    /// `versions/<version>.json`); `N/A` for an unversioned item.
+    public let versions: [String]
 
-    public init(items: [MiaItem]) {
+    public init(items: [MiaItem], versions: [String]? = nil) {
         self.items = items
+        self.versions = versions ?? items.map { Self.version(of: $0, file: nil) }
     }
 
-    /// Every valid sidecar item under `folder` (as `tandem validate` would find them).
+    /// Every valid sidecar item under `folder` (as `tandem validate` would find them). A clone of a
+    /// public catalog (`items/sidecar/<itemId>/versions/<version>.json`, beside other item types) is read
+    /// from its sidecar folder only.
     public static func load(folder: String) -> (resolver: CatalogResolver, diagnostics: [Diagnostic]) {
-        let (inputs, unreadable) = InputLoader(format: .mia).load(paths: [folder])
+        var root = folder
+        for candidate in ["items/sidecar", "sidecar"] {
+            let path = (folder as NSString).appendingPathComponent(candidate)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                root = path
+                break
+            }
+        }
+        let (inputs, unreadable) = InputLoader(format: .mia).load(paths: [root])
         var diagnostics = unreadable
         var items: [MiaItem] = []
+        var versions: [String] = []
         for input in inputs {
-            if let item = input.miaItem, input.isValid { items.append(item) } else { diagnostics += input.diagnostics }
+            if let item = input.miaItem, input.isValid {
+                items.append(item)
+                versions.append(version(of: item, file: input.file))
+            } else {
+                diagnostics += input.diagnostics
+            }
         }
-        return (CatalogResolver(items: items), diagnostics)
+        return (CatalogResolver(items: items, versions: versions), diagnostics)
     }
 
+    /// `version.name`, else the file's name under a `versions/` folder (`NA` is `N/A`), else `N/A`.
+    static func version(of item: MiaItem, file: String?) -> String {
+        if case .string(let name)? = item.document["version"]?["name"]?.value { return name }
+        if let file, (file as NSString).deletingLastPathComponent.hasSuffix("/versions") {
+            let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            return name == "NA" ? "N/A" : name
+        }
+        return "N/A"
+    }
+
+    /// The item a reference names: its version if it gives one, else N/A, else the highest version.
     public func item(for reference: CatalogReference) -> MiaItem? {
-        items.first { $0.itemId == reference.itemId && (reference.company == nil || $0.tenantId == reference.company) }
+        let candidates = items.indices.filter { index in
+            items[index].itemId == reference.itemId && (reference.company == nil || items[index].tenantId == reference.company)
+        }
+        if let wanted = reference.version {
+            let normalized = wanted == "NA" ? "N/A" : wanted
+            return candidates.first { versions[$0] == normalized }.map { items[$0] }
+        }
+        if let unversioned = candidates.first(where: { versions[$0] == "N/A" }) { return items[unversioned] }
+        return candidates.max { Self.versionOrder(versions[$0], versions[$1]) }.map { items[$0] }
+    }
+
+    /// Dotted versions compared number by number (`1.10.0` after `1.9.2`).
+    static func versionOrder(_ a: String, _ b: String) -> Bool {
+        let left = a.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        let right = b.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        return left.lexicographicallyPrecedes(right)
     }
 
     public func resolve(_ service: Service, file: String) -> (service: Service, diagnostics: [Diagnostic]) {

@@ -26,6 +26,11 @@ public struct MiaItemReader: Sendable {
     /// it is added to, so a config map missing from the item is only worth a warning.
     static func softenCrossReferences(_ diagnostic: Diagnostic) -> Diagnostic {
         var diagnostic = diagnostic
+        if diagnostic.message.hasPrefix("two mounts of container") {
+            // The Marketplace's schemas accept it; the engines mount one over the other.
+            diagnostic.severity = .warning
+            diagnostic.message += ": the Marketplace accepts the item, but only one of them is seen there"
+        }
         if diagnostic.message.hasPrefix("config map \""), diagnostic.message.hasSuffix("is not declared") {
             diagnostic.severity = .warning
             diagnostic.message += " in this item; the service it is added to must define it"
@@ -50,7 +55,14 @@ private final class ItemReading {
         guard var fields = Fields(root, path: "", context: context) else { return nil }
         var required = ["name", "itemId", "tenantId", "resources"]
         switch profile {
-        case .standard: required += ["type"]
+        case .standard:
+            // Each era says what the item is its own way: `type: sidecar` (the seed's Marketplace), or
+            // `lifecycleStatus` (console-sdk v14), or `itemTypeDefinitionRef` (the public catalog today).
+            if !fields.has("type") && !fields.has("itemTypeDefinitionRef") && !fields.has("lifecycleStatus") {
+                context.error(
+                    root, "",
+                    "missing required field \"type\" (a sidecar item says type: sidecar, or itemTypeDefinitionRef: {name: sidecar, namespace: mia-platform})")
+            }
         case .marketplace: required += ["description", "type", "documentation"]
         case .catalog: required += ["lifecycleStatus"]
         }
@@ -145,7 +157,11 @@ private final class ItemReading {
                     context.error(node, "itemTypeDefinitionRef", "missing required field \"\(key)\"")
                 }
                 if let refName = reference.string("name"), let refNode = reference.node("name") {
-                    check(refName, MiaPatterns.itemId, refNode, "itemTypeDefinitionRef.name", "1 to 63 letters, digits and \"-\"")
+                    if profile == .standard && refName != "sidecar" {
+                        context.error(refNode, "itemTypeDefinitionRef.name", "must be \"sidecar\" for a sidecar item, found \"\(refName)\"")
+                    } else {
+                        check(refName, MiaPatterns.itemId, refNode, "itemTypeDefinitionRef.name", "1 to 63 letters, digits and \"-\"")
+                    }
                 }
                 if let namespace = reference.string("namespace"), namespace.isEmpty, let nsNode = reference.node("namespace") {
                     context.error(nsNode, "itemTypeDefinitionRef.namespace", "must not be empty")
@@ -155,6 +171,9 @@ private final class ItemReading {
             if profile == .standard {
                 readUploadImage(&fields, "image", urlKey: "imageUrl")
                 readUploadImage(&fields, "supportedByImage", urlKey: "supportedByImageUrl")
+                // Fields of the seed era that the public catalog's items still carry.
+                _ = fields.bool("publishOnMiaDocumentation")
+                _ = fields.string("releaseStage")
             }
         }
 

@@ -62,7 +62,7 @@ struct MiaSchemaBuilder {
         ]
         var required = ["name", "itemId", "tenantId", "resources"]
         switch profile {
-        case .standard: required += ["type"]
+        case .standard: break
         case .marketplace: required += ["description", "type", "documentation"]
         case .catalog: required += ["lifecycleStatus"]
         }
@@ -105,10 +105,16 @@ struct MiaSchemaBuilder {
             let upload = SchemaNode.object(["localPath": SchemaNode.string()], required: ["localPath"])
             properties["image"] = upload
             properties["supportedByImage"] = upload
+            properties["publishOnMiaDocumentation"] = SchemaNode.boolean
+            properties["releaseStage"] = SchemaNode.string()
+            properties["itemTypeDefinitionRef"] = SchemaNode.object(
+                ["name": ["const": "sidecar"], "namespace": SchemaNode.string(minLength: 1)], required: ["name", "namespace"])
             schema["properties"] = properties
             schema["allOf"] = [
                 ["not": ["required": ["image", "imageUrl"]]],
                 ["not": ["required": ["supportedByImage", "supportedByImageUrl"]]],
+                // What the item is: `type` (seed), `lifecycleStatus` (v14) or `itemTypeDefinitionRef` (today).
+                ["anyOf": [["required": ["type"]], ["required": ["lifecycleStatus"]], ["required": ["itemTypeDefinitionRef"]]]],
             ]
         }
         return schema

@@ -35,7 +35,8 @@ extension ManifestWriter {
         case .cfManifest:
             (result, format, fileName) = (cloudFoundryManifest(service, kept: extras.cloudFoundry), .cfManifest, "manifest.yml")
         case .mia:
-            (result, format, fileName) = (miaItem(service, container: container, itemId: itemId, tenantId: tenantId, itemName: itemName), .mia, "item.yaml")
+            let item = miaItem(service, container: container, itemId: itemId, tenantId: tenantId, itemName: itemName, original: extras.miaDocument)
+            (result, format, fileName) = (item, .mia, "item.yaml")
         }
         if target != .cfManifest, let kept = extras.cloudFoundry, !kept.isEmpty {
             result.dropped.append("the app's Cloud Foundry settings: \(kept.names.joined(separator: ", "))")

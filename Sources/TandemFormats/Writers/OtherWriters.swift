@@ -53,8 +53,11 @@ extension ManifestWriter {
     // MARK: Mia-Platform
 
     /// One sidecar container as a Marketplace item.
+    /// `original`: the item the service was read from, whose fields are kept as written (its resources
+    /// are written from the model, keeping those the model does not hold).
     public static func miaItem(
-        _ service: Service, container name: String? = nil, itemId: String? = nil, tenantId: String, itemName: String? = nil
+        _ service: Service, container name: String? = nil, itemId: String? = nil, tenantId: String, itemName: String? = nil,
+        original: DocumentNode? = nil
     ) -> ConversionResult {
         var dropped: [String] = []
         let candidates = service.containers.filter { $0.role == .sidecar } + service.containers.filter { $0.role == .logRouter }
@@ -65,8 +68,7 @@ extension ManifestWriter {
         var root = MapBuilder()
         root.set("name", itemName ?? sidecar.name)
         root.set("itemId", itemId ?? sidecar.name)
-        root.set("description", "Sidecar \(sidecar.name) of \(service.name)")
-        root.set("type", "sidecar")
+        if original == nil { root.set("type", "sidecar") }
         root.set("tenantId", tenantId)
         var resources = MapBuilder()
         resources.set("name", sidecar.name)
@@ -169,8 +171,18 @@ extension ManifestWriter {
         if let grace = sidecar.stopGracePeriod { resources.set("defaultTerminationGracePeriodSeconds", .double(grace)) }
         if !sidecar.dependsOn.isEmpty { dropped.note("start dependencies (an item has no start order)") }
         if sidecar.restart != .always && sidecar.restart != .never { dropped.note("restart policy") }
-        root.set("resources", resources.value)
-        return ConversionResult(text: root.value.yaml(), dropped: dropped)
+        guard let original, case .map(let originalEntries) = YAMLValue(original) else {
+            root.set("resources", resources.value)
+            return ConversionResult(text: root.value.yaml(), dropped: dropped)
+        }
+        // The item as it was, in its order, with its resources from the model (and what the model lacks).
+        var written = resources.entries
+        if case .map(let originalResources)? = originalEntries.first(where: { $0.0 == "resources" })?.1 {
+            for entry in originalResources where !written.contains(where: { $0.0 == entry.0 }) { written.append(entry) }
+        }
+        var entries = originalEntries.map { entry in entry.0 == "resources" ? (entry.0, YAMLValue.map(written)) : entry }
+        for (key, value) in root.entries where !entries.contains(where: { $0.0 == key }) { entries.insert((key, value), at: 0) }
+        return ConversionResult(text: YAMLValue.map(entries).yaml(), dropped: dropped)
     }
 
     static func portValue(_ port: PortNumber) -> YAMLValue {

@@ -199,13 +199,23 @@ struct KubernetesRenderer {
         spec.set(
             "volumeMounts",
             .list(
-                container.mounts.map { mount in
-                    var entry = MapBuilder()
-                    entry.set("name", volumeNames[mount.volume] ?? RenderSupport.dnsLabel(mount.volume))
-                    entry.set("mountPath", mount.path)
-                    entry.set("subPath", mount.subPath)
-                    if mount.readOnly { entry.set("readOnly", .bool(true)) }
-                    return entry.value
+                container.mounts.flatMap { mount -> [YAMLValue] in
+                    let name = volumeNames[mount.volume] ?? RenderSupport.dnsLabel(mount.volume)
+                    func entry(_ path: String, subPath: String?) -> YAMLValue {
+                        var entry = MapBuilder()
+                        entry.set("name", name)
+                        entry.set("mountPath", path)
+                        entry.set("subPath", subPath)
+                        if mount.readOnly { entry.set("readOnly", .bool(true)) }
+                        return entry.value
+                    }
+                    // A config map sharing its folder with another volume: one mount per file.
+                    let shared = mount.subPath == nil && container.mounts.filter { $0.path == mount.path && $0.subPath == nil }.count > 1
+                    if shared, case .configMap(let mapName)? = service.volume(named: mount.volume)?.kind, let configMap = service.configMap(named: mapName) {
+                        let folder = mount.path.hasSuffix("/") ? mount.path : mount.path + "/"
+                        return configMap.files.map { entry(folder + $0.name, subPath: $0.name) }
+                    }
+                    return [entry(mount.path, subPath: mount.subPath)]
                 }))
         if kind == .job {
             if !container.probes.isEmpty {
