@@ -58,6 +58,19 @@ for entry in svc-manifest.yml:test svc-manifest.yml:staging svc-manifest.yml:pro
     echo "FAIL validate $manifest --env $env"; grep -E "ERROR|INVALID" "$dir.check" || cat "$dir.check"
     failed=$((failed + 1))
   fi
+  # The same as an ECS task definition, with the main image a pipeline would give.
+  main="$(sed -n 's/^name: *//p' "$conformance/$manifest" | head -1)"
+  if ! TAG=cicdtest "$tandem" render --target ecs "$conformance/$manifest" --env "$env" --app my-app --account 123456789123 --region us-west-2 \
+    --image "$main=123456789123.dkr.ecr.us-west-2.amazonaws.com/$main:1" -o "$dir-ecs" 2>"$dir-ecs.log"; then
+    echo "FAIL render $manifest --env $env --target ecs"; grep -v warning "$dir-ecs.log" || true
+    failed=$((failed + 1)); continue
+  fi
+  if "$validators/validate.sh" ecs-taskdef "$dir-ecs/ecs-task-definition.json" >"$dir-ecs.check" 2>&1; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL validate $manifest --env $env --target ecs"; grep -E "ERROR|INVALID" "$dir-ecs.check" || cat "$dir-ecs.check"
+    failed=$((failed + 1))
+  fi
 done
 echo "rendered files checked by the engines' validators:"
 echo "$passed passed, $failed failed"

@@ -95,7 +95,12 @@ public enum Renderers {
         let files: [RenderedFile]
         switch target {
         case .kubernetes: files = KubernetesRenderer(service: service, options: options).render(&losses)
-        case .ecs: files = ECSRenderer(service: service, options: options).renderTaskDefinition(&losses)
+        case .ecs:
+            if let copilot {
+                files = CopilotStackRenderer(service: service, workload: copilot, options: options).renderTaskDefinition(&losses)
+            } else {
+                files = ECSRenderer(service: service, options: options).renderTaskDefinition(&losses)
+            }
         case .cloudformation:
             if let copilot {
                 files = CopilotStackRenderer(service: service, workload: copilot, options: options).render(&losses)
@@ -125,6 +130,11 @@ struct Losses {
 
     mutating func lose(_ code: String, _ origin: Origin, _ message: String) {
         let diagnostic = Diagnostic(.warning, origin: origin, file: file, message: "[\(target.rawValue)/\(code)] \(message)")
+        if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
+    }
+
+    /// A diagnostic another render step made, kept as it is.
+    mutating func append(_ diagnostic: Diagnostic) {
         if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
     }
 

@@ -29,9 +29,15 @@ struct CopilotStackRenderer {
     static func environmentExport(_ name: String) -> YAMLValue { importValue(sub("${AppName}-${EnvName}-\(name)")) }
 
     func render(_ losses: inout Losses) -> [RenderedFile] {
+        guard let template = template(&losses) else { return [] }
+        return [RenderedFile(name: RenderTarget.cloudformation.fileName, contents: template.yaml())]
+    }
+
+    /// The stack as a tree: what both the CloudFormation and the ECS renders are made from.
+    func template(_ losses: inout Losses) -> YAMLValue? {
         guard let main else {
             losses.fail(service.origin, "a Copilot workload has a main container")
-            return []
+            return nil
         }
         let (index, _) = workload.exposedPorts(of: service)
         var parameters = MapBuilder()
@@ -145,7 +151,7 @@ struct CopilotStackRenderer {
         template.set("Conditions", conditions.value)
         template.set("Resources", resources.value)
         template.set("Outputs", outputs.value)
-        return [RenderedFile(name: RenderTarget.cloudformation.fileName, contents: template.value.yaml())]
+        return template.value
     }
 
     /// Fargate's smallest size holding `cpu`/`memory` (Copilot's task size), the main container's limits.
