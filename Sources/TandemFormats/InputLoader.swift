@@ -190,6 +190,7 @@ public struct InputLoader: Sendable {
         var isDirectory: ObjCBool = false
         let deps = (path as NSString).appendingPathComponent("deps")
         if FileManager.default.fileExists(atPath: deps, isDirectory: &isDirectory), isDirectory.boolValue { return true }
+        if CloudFoundryReader.isDroplet(path) { return true }
         return FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("Procfile"))
     }
 

@@ -196,4 +196,17 @@ import Testing
         }
         #expect(lost.contains { $0.hasPrefix("the app's Cloud Foundry settings: instances, disk_quota, stack, buildpacks") })
     }
+
+    /// The release defaults apply only where the final buildpack wrote no launch.yml; when they cannot,
+    /// the folder says so instead of ignoring them silently.
+    @Test func releaseDefaultsThatCannotApplyAreNamed() throws {
+        let root = NSTemporaryDirectory() + "tandem-staged-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/deps/0", withIntermediateDirectories: true)
+        try "processes:\n- type: web\n  command: ./serve\n".write(toFile: root + "/deps/0/launch.yml", atomically: true, encoding: .utf8)
+        try "default_process_types:\n  web: ./release-web\n".write(toFile: root + "/release.yml", atomically: true, encoding: .utf8)
+        let (service, diagnostics) = CloudFoundryReader().readAppFolder(root)
+        #expect(service?.container(named: "web")?.command == .shell("./serve"))
+        #expect(diagnostics.warnings.contains { $0.message.hasPrefix("not used: the final buildpack (deps/0) wrote a launch.yml") })
+    }
 }

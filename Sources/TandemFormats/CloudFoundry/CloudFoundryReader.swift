@@ -174,11 +174,71 @@ public struct CloudFoundryReader: Sendable {
             lists.append(processes)
             break
         }
+        // A droplet (what the lifecycle leaves in /home/vcap): `staging_info.yml` holds the staged web
+        // command, which is what Diego starts for web.
+        let droplet = Self.isDroplet(folder)
+        if droplet {
+            let path = (folder as NSString).appendingPathComponent(Self.stagingInfoFile)
+            let loaded = DocumentLoader.load(path: path, displayName: relative(path, to: folder, fallback: Self.stagingInfoFile), limits: limits)
+            diagnostics += loaded.diagnostics
+            if let root = loaded.root, case .string(let command)? = root["start_command"]?.value, !command.isEmpty {
+                let origin = Origin(
+                    path: "start_command",
+                    location: root["start_command"].map { $0.position.location(in: relative(path, to: folder, fallback: Self.stagingInfoFile)) })
+                lists.append([LaunchProcess(type: "web", command: command, origin: origin)])
+            }
+        } else if fileManager.fileExists(atPath: releasePath), finalHasLaunch {
+            diagnostics.append(
+                Diagnostic(
+                    .warning, file: relative(releasePath, to: folder, fallback: "release.yml"), path: "",
+                    message:
+                        "not used: the final buildpack (deps/\(indices.last ?? 0)) wrote a launch.yml, which the lifecycle takes instead of the release defaults; give the final buildpack an empty deps folder if it is another"
+                ))
+        }
         let merged = Self.merge(lists)
         let name = (folder as NSString).lastPathComponent
-        let service = makeService(name: name, processes: merged, memory: [:], file: folder, diagnostics: &diagnostics)
-        if let service { diagnostics += ServiceValidator().validate(service, file: folder) }
+        guard var service = makeService(name: name, processes: merged, memory: [:], file: folder, diagnostics: &diagnostics) else {
+            return (nil, diagnostics)
+        }
+        if droplet { Self.launchAsDiego(&service, folder: folder) }
+        diagnostics += ServiceValidator().validate(service, file: folder)
         return (service, diagnostics)
+    }
+
+    public static let stagingInfoFile = "staging_info.yml"
+
+    /// The lifecycle's droplet: `app/` beside `staging_info.yml` (and usually `deps/`).
+    public static func isDroplet(_ folder: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        let app = (folder as NSString).appendingPathComponent("app")
+        return FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(stagingInfoFile))
+            && FileManager.default.fileExists(atPath: app, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// The buildpack lifecycle's launcher, for every process of a droplet: in `app/`, with `HOME` and
+    /// `DEPS_DIR` as Diego sets them, after sourcing `../profile.d/*`, `.profile.d/*` and `.profile`; then
+    /// the command under `bash -c` (launcher/launcher_unix.go).
+    static func launchAsDiego(_ service: inout Service, folder: String) {
+        let root = folder.hasPrefix("/") ? folder : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(folder)
+        let absolute = (root as NSString).standardizingPath
+        let script = """
+            cd "$1" || exit 1
+            for env_file in ../profile.d/* .profile.d/*; do
+              [ -f "$env_file" ] && . "$env_file"
+            done
+            [ -f .profile ] && . ./.profile
+            shift
+            exec bash -c "$@"
+            """
+        for index in service.containers.indices {
+            guard case .shell(let command)? = service.containers[index].command else { continue }
+            service.containers[index].command = .exec(["/bin/bash", "-c", script, "launcher", absolute + "/app", command])
+            for (name, value) in [("HOME", absolute + "/app"), ("DEPS_DIR", absolute + "/deps")]
+            where !service.containers[index].environment.contains(where: { $0.name == name }) {
+                service.containers[index].environment.append(
+                    EnvironmentVariable(name: name, value: .plain(value), origin: service.containers[index].origin))
+            }
+        }
     }
 
     private func relative(_ path: String, to folder: String, fallback: String) -> String {
