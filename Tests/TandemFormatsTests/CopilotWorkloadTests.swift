@@ -174,4 +174,38 @@ import Testing
         let server = try #require(workload.serviceConnectTarget(in: index))
         #expect(server.container == "envoy" && server.port == 8080)
     }
+
+    // validate.go: EFSVolumeConfiguration.validate, in Copilot's order and words.
+    @Test func efsVolumesFollowCopilotsRules() {
+        func errors(_ efs: String) -> [String] {
+            errorMessages(loader(environment: "test").load(text: web + "storage:\n  volumes:\n    v:\n      path: /v\n      efs:\n" + efs, file: "m.yml"))
+        }
+        #expect(errors("        id: fs-1\n        uid: 1000\n        gid: 1000\n") == ["must specify one, not both, of \"uid/gid\" and \"id/root_dir/auth\""])
+        #expect(errors("        uid: 1000\n") == ["\"gid\" must be specified if \"uid\" is specified"])
+        #expect(errors("        gid: 1000\n") == ["\"uid\" must be specified if \"gid\" is specified"])
+        #expect(errors("        uid: 0\n        gid: 0\n") == ["\"uid\" must not be 0"])
+        #expect(
+            errors("        id: fs-1\n        root_dir: /data\n        auth:\n          access_point_id: fsap-1\n") == [
+                "\"root_dir\" must be either empty or \"/\" and \"auth.iam\" must be true when \"access_point_id\" is used"
+            ])
+        #expect(errors("        id: fs-1\n        root_dir: /\n        auth:\n          iam: true\n          access_point_id: fsap-1\n") == [])
+        #expect(errors("        uid: 1000\n        gid: 1000\n") == [])
+    }
+
+    // What each workload type holds: Request-Driven Web Services and Static Sites run no sidecars;
+    // their own fields (http.private, files, http.certificate) are Copilot's, not unknown.
+    @Test func workloadTypesWithoutSidecars() {
+        let rdws = "name: front\ntype: Request-Driven Web Service\nimage:\n  location: nginx\n  port: 80\nhttp:\n  alias: web.example.com\n  private: true\n"
+        #expect(errorMessages(loader(environment: "test").load(text: rdws, file: "m.yml")) == [])
+        #expect(
+            errorMessages(loader(environment: "test").load(text: rdws + "sidecars:\n  proxy:\n    image: envoy\n", file: "m.yml")) == [
+                "sidecars are not supported for Request-Driven Web Services"
+            ])
+        let site = "name: site\ntype: Static Site\nhttp:\n  certificate: arn:aws:acm:us-east-1:1:certificate/x\nfiles:\n  - source: src/\n    recursive: true\n"
+        #expect(errorMessages(loader(environment: "test").load(text: site, file: "m.yml")) == [])
+        #expect(
+            errorMessages(loader(environment: "test").load(text: site + "sidecars:\n  proxy:\n    image: envoy\n", file: "m.yml")) == [
+                "sidecars are not supported for Static Sites (a Static Site serves files, it runs no containers)"
+            ])
+    }
 }

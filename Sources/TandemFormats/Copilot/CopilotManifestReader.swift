@@ -118,6 +118,10 @@ public struct CopilotManifestReader: Sendable {
                 if type == "Request-Driven Web Service" {
                     context.error(sidecarsNode, "sidecars", "sidecars are not supported for Request-Driven Web Services")
                 }
+                if type == "Static Site" {
+                    // A Static Site is files on S3 behind CloudFront: it has no containers.
+                    context.error(sidecarsNode, "sidecars", "sidecars are not supported for Static Sites (a Static Site serves files, it runs no containers)")
+                }
                 if let sidecars = Fields(sidecarsNode, path: "sidecars", context: context) {
                     for entry in sidecars.allEntries {
                         if let sidecar = readSidecar(entry) { containers.append(sidecar) }
@@ -364,14 +368,23 @@ public struct CopilotManifestReader: Sendable {
                 auth.reportUnknown()
             }
             fields.reportUnknown()
-            if efs.fileSystemId == nil && (efs.uid != nil || efs.gid != nil) {
-                efs.managed = true
-            } else if efs.fileSystemId == nil {
+            // Copilot's EFSVolumeConfiguration.validate, in its order and words.
+            let byo = efs.fileSystemId != nil || efs.rootDirectory != nil || fields.has("auth")
+            let uidConfig = efs.uid != nil || efs.gid != nil
+            if byo && uidConfig {
+                context.error(node, path, "must specify one, not both, of \"uid/gid\" and \"id/root_dir/auth\"")
+            } else if efs.uid != nil && efs.gid == nil {
+                context.error(node, path, "\"gid\" must be specified if \"uid\" is specified")
+            } else if efs.uid == nil && efs.gid != nil {
+                context.error(node, path, "\"uid\" must be specified if \"gid\" is specified")
+            } else if efs.uid == 0 {
+                context.error(node, path, "\"uid\" must not be 0")
+            } else if efs.accessPointId != nil, !((efs.rootDirectory ?? "").isEmpty || efs.rootDirectory == "/") || efs.iamAuthorization == false {
+                context.error(node, path, "\"root_dir\" must be either empty or \"/\" and \"auth.iam\" must be true when \"access_point_id\" is used")
+            } else if efs.fileSystemId == nil && !uidConfig {
                 context.error(node, path, "\"id\" must be specified")
             }
-            if efs.managed && efs.rootDirectory != nil {
-                context.error(node, path, "must specify only one of \"root_dir\" and \"uid\"/\"gid\"")
-            }
+            if efs.fileSystemId == nil && uidConfig { efs.managed = true }
             return .efs(efs)
         }
 
@@ -391,7 +404,7 @@ public struct CopilotManifestReader: Sendable {
             if let port = http.int("target_port") { service.trafficTarget?.port = port }
             for key in [
                 "path", "alias", "healthcheck", "stickiness", "deregistration_delay", "allowed_source_ips", "additional_rules",
-                "hosted_zone", "redirect_to_https", "version", "main", "alb", "certificate",
+                "hosted_zone", "redirect_to_https", "version", "main", "alb", "certificate", "private",
             ] {
                 _ = http.node(key)
             }
