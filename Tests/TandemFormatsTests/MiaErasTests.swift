@@ -110,4 +110,21 @@ import Testing
         }
         #expect(!fresh.contains("description"))
     }
+
+    /// `--mia-schema public-catalog`: exactly the public catalog's items/sidecar/manifest.schema.json.
+    @Test func thePublicCatalogsOwnSchema() {
+        let loader = InputLoader(format: .mia, miaProfile: .publicCatalog)
+        let published = Self.currentEra.replacingOccurrences(of: #""tenantId": "acme""#, with: #""tenantId": "mia-platform""#)
+            .replacingOccurrences(of: #""supportedBy": "Platform""#, with: #""supportedBy": "Mia-Platform""#)
+        #expect(errorMessages(loader.load(text: published, file: "NA.json")) == [])
+        #expect(
+            errorMessages(loader.load(text: Self.currentEra, file: "NA.json")) == [
+                "must be \"mia-platform\" in the public catalog, found \"acme\"",
+                "must be one of Mia-Platform, Mia-FinTech, Mia-Care, Community, found \"Platform\"",
+            ])
+        // The seed's era is not the public catalog's today: `type` and `publishOnMiaDocumentation` are unknown there.
+        let seed = errorMessages(loader.load(text: Self.seedEra, file: "NA.json"))
+        #expect(seed.contains("unknown field \"type\"") && seed.contains("unknown field \"publishOnMiaDocumentation\""))
+        #expect(seed.contains("missing required field \"itemTypeDefinitionRef\""))
+    }
 }

@@ -3,6 +3,9 @@
 agree with Python's jsonschema applied to
   * the seed page's schema (../shared/seeds/000_*.txt) for --mia-schema marketplace,
   * Tandem's transcription of the console-sdk v14 schema (schemas/mia-sidecar-item.catalog.schema.json),
+  * Tandem's transcription of the public catalog's schema (schemas/mia-sidecar-item.public-catalog.schema.json,
+    from mia-platform-marketplace/public-catalog items/sidecar/manifest.schema.json; a third argument, the
+    upstream file itself, replaces it),
   * Tandem's default rules as published (schemas/mia-sidecar-item.standard.schema.json).
 Documented differences (docs/mia-differences.md) are applied to the schemas before comparing, each named
 below; nothing else may differ. Usage: differential.py TANDEM_BINARY [SEED_FILE]."""
@@ -61,6 +64,7 @@ def main():
         "marketplace": seed_schema(seed_file),
         "catalog": json.load(open(os.path.join(ROOT, "schemas", "mia-sidecar-item.catalog.schema.json"))),
         "standard": json.load(open(os.path.join(ROOT, "schemas", "mia-sidecar-item.standard.schema.json"))),
+        "public-catalog": json.load(open(sys.argv[3] if len(sys.argv) > 3 else os.path.join(ROOT, "schemas", "mia-sidecar-item.public-catalog.schema.json"))),
     }
     with tempfile.TemporaryDirectory() as folder:
         names = corpus.write(folder)
@@ -82,7 +86,7 @@ def main():
             print(f"differential {profile}: {len(names)} items ({valid_count} valid per jsonschema), {len(names) - len(disagreements)} agree, {len(disagreements)} disagree")
             for name, expected, errors, messages in disagreements[:20]:
                 print(f"  {name}: jsonschema says {'valid' if expected else 'invalid'} {[e.message for e in errors]}; tandem says {messages}")
-        print(f"{3 * len(names) - total_disagreements} passed, {total_disagreements} failed")
+        print(f"{len(schemas) * len(names) - total_disagreements} passed, {total_disagreements} failed")
         sys.exit(1 if total_disagreements else 0)
 
 

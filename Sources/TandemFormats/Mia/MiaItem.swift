@@ -10,6 +10,13 @@ public enum MiaSchemaProfile: String, Sendable, CaseIterable {
     case marketplace
     /// Exactly the console-sdk v14 catalog schema (`sidecar.manifest.schema.json`).
     case catalog
+    /// Exactly the schema of Mia-Platform's public catalog (mia-platform-marketplace/public-catalog,
+    /// `items/sidecar/manifest.schema.json`): the v14 rules, plus what an item published there must say
+    /// (`itemTypeDefinitionRef`, images by local path, `supportedBy`, `categoryId`, public visibility).
+    case publicCatalog = "public-catalog"
+
+    /// The profiles that transcribe a published console-sdk schema (with its bugs).
+    var isPublishedSchema: Bool { self == .catalog || self == .publicCatalog }
 }
 
 /// A sidecar item of the Marketplace, with the sidecar it defines read into the model.

@@ -65,6 +65,10 @@ private final class ItemReading {
             }
         case .marketplace: required += ["description", "type", "documentation"]
         case .catalog: required += ["lifecycleStatus"]
+        case .publicCatalog:
+            required += [
+                "lifecycleStatus", "categoryId", "image", "supportedBy", "supportedByImage", "visibility", "releaseDate", "itemTypeDefinitionRef",
+            ]
         }
         for key in required where !fields.has(key) {
             context.error(root, "", "missing required field \"\(key)\"")
@@ -79,8 +83,12 @@ private final class ItemReading {
             check(itemId, MiaPatterns.itemId, node, "itemId", "1 to 63 letters, digits and \"-\", starting and ending with a letter or digit")
         }
         let tenantId = fields.string("tenantId")
+        if profile == .publicCatalog, let tenantId, tenantId != "mia-platform", let node = fields.node("tenantId") {
+            context.error(node, "tenantId", "must be \"mia-platform\" in the public catalog, found \"\(tenantId)\"")
+        }
         let description = fields.string("description")
-        if let node = fields.node("type") {
+        // The public catalog's items say what they are with itemTypeDefinitionRef only.
+        if profile != .publicCatalog, let node = fields.node("type") {
             if case .string("sidecar")? = node.value {
             } else {
                 context.error(node, "type", "must be \"sidecar\", found \(Fields.describe(node))")
@@ -115,12 +123,26 @@ private final class ItemReading {
         var isPublic = false
         if strict {
             if let node = fields.node("visibility"), var visibility = Fields(node, path: "visibility", context: context) {
-                visibleToAll = visibility.bool("allTenants") ?? false
+                if profile == .publicCatalog {
+                    if !visibility.has("public") { context.error(node, "visibility", "missing required field \"public\"") }
+                    if let flag = visibility.bool("public"), !flag, let flagNode = visibility.node("public") {
+                        context.error(flagNode, "visibility.public", "must be true: the public catalog holds public items")
+                    }
+                } else {
+                    visibleToAll = visibility.bool("allTenants") ?? false
+                }
                 isPublic = visibility.bool("public") ?? false
                 visibility.reportUnknown()
             }
-            for key in ["categoryId", "imageUrl", "providerId", "repositoryUrl", "supportedBy", "supportedByImageUrl", "$schema"] {
-                _ = fields.string(key)
+            var known = ["categoryId", "providerId", "repositoryUrl", "supportedBy", "$schema"]
+            if profile != .publicCatalog { known += ["imageUrl", "supportedByImageUrl"] }
+            for key in known { _ = fields.string(key) }
+            if profile == .publicCatalog {
+                for (key, values) in [("categoryId", MiaPatterns.publicCategories), ("supportedBy", MiaPatterns.publicSupporters)] {
+                    if let node = fields.node(key), case .string(let value)? = node.value, !values.contains(value) {
+                        context.error(node, key, "must be one of \(values.joined(separator: ", ")), found \"\(value)\"")
+                    }
+                }
             }
             if let node = fields.node("releaseDate"), let text = Fields.string(node, path: "releaseDate", context: context),
                 !RFC3339.isDateTime(text)
@@ -157,16 +179,24 @@ private final class ItemReading {
                     context.error(node, "itemTypeDefinitionRef", "missing required field \"\(key)\"")
                 }
                 if let refName = reference.string("name"), let refNode = reference.node("name") {
-                    if profile == .standard && refName != "sidecar" {
+                    if (profile == .standard || profile == .publicCatalog) && refName != "sidecar" {
                         context.error(refNode, "itemTypeDefinitionRef.name", "must be \"sidecar\" for a sidecar item, found \"\(refName)\"")
                     } else {
                         check(refName, MiaPatterns.itemId, refNode, "itemTypeDefinitionRef.name", "1 to 63 letters, digits and \"-\"")
                     }
                 }
-                if let namespace = reference.string("namespace"), namespace.isEmpty, let nsNode = reference.node("namespace") {
-                    context.error(nsNode, "itemTypeDefinitionRef.namespace", "must not be empty")
+                if let namespace = reference.string("namespace"), let nsNode = reference.node("namespace") {
+                    if profile == .publicCatalog && namespace != "mia-platform" {
+                        context.error(nsNode, "itemTypeDefinitionRef.namespace", "must be \"mia-platform\", found \"\(namespace)\"")
+                    } else if namespace.isEmpty {
+                        context.error(nsNode, "itemTypeDefinitionRef.namespace", "must not be empty")
+                    }
                 }
                 reference.reportUnknown()
+            }
+            if profile == .publicCatalog {
+                readUploadImage(&fields, "image", urlKey: "imageUrl")
+                readUploadImage(&fields, "supportedByImage", urlKey: "supportedByImageUrl")
             }
             if profile == .standard {
                 readUploadImage(&fields, "image", urlKey: "imageUrl")
@@ -194,7 +224,7 @@ private final class ItemReading {
 
     func readResources(_ node: DocumentNode, into service: inout Service) {
         guard var fields = Fields(node, path: "resources", context: context) else { return }
-        let required = profile == .catalog ? ["name"] : ["name", "dockerImage"]
+        let required = profile.isPublishedSchema ? ["name"] : ["name", "dockerImage"]
         for key in required where !fields.has(key) {
             context.error(node, "resources", "missing required field \"\(key)\"")
         }
@@ -220,7 +250,7 @@ private final class ItemReading {
             _ = fields.string("description")
             _ = fields.bool("exclusiveServiceExposure")
             readObjectList(&fields, "owners", required: ["owner"], strictKeys: false) { entry, _ in _ = entry.string("owner") }
-            _ = fields.string("$schema")
+            if profile != .publicCatalog { _ = fields.string("$schema") }
         }
         if strict, let grace = fields.number("defaultTerminationGracePeriodSeconds") { container.stopGracePeriod = grace }
         if let args = listOfStrings(&fields, "defaultArgs") { container.args = args }
@@ -413,7 +443,7 @@ private final class ItemReading {
             if let secretName, let secretKey { value = .secretKey(secret: secretName, key: secretKey) }
         case "configmap":
             allowed += ["configMapName", "configMapFileName"]
-            if profile == .catalog {
+            if profile.isPublishedSchema {
                 // The published schema requires secretName and secretKey here while forbidding them, so no
                 // configmap variable can pass it; the catalog profile reproduces that, the others do not.
                 context.error(

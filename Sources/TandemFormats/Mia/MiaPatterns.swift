@@ -1,6 +1,15 @@
 /// The regular expressions of the Marketplace sidecar schema, verbatim, so the published JSON Schema and
 /// the Swift checks cannot drift apart (`tandem schema mia` prints them from here).
 enum MiaPatterns {
+    /// The public catalog's `categoryId` and `supportedBy` values (items/sidecar/manifest.schema.json).
+    static let publicCategories = [
+        "stream", "business", "frontendbuilder", "monitoring", "utility", "auth", "database", "devportal", "files", "microfrontend",
+        "notification", "orchestrators", "serverless", "code", "dotnetcore", "golang", "kotlin", "nodejs", "python", "rust", "spa",
+        "insurance", "addgeo", "addonsecurity", "payments", "fast-data", "communication", "scheduling", "fast-data-connectors", "idm",
+        "scoring", "data-catalog", "artificial-intelligence", "healthcare", "integrations",
+    ]
+    static let publicSupporters = ["Mia-Platform", "Mia-FinTech", "Mia-Care", "Community"]
+
     static let itemId = Pattern(#"^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$"#, matcher: PatternMatchers.itemId)
     static let qualifiedKey = Pattern(
         #"^([a-zA-Z0-9][a-zA-Z0-9\.\-]{0,253}[\/])?([a-zA-Z0-9][a-zA-Z0-9\.\-]{0,63}[a-zA-Z0-9]?)$"#, matcher: PatternMatchers.qualifiedKey)

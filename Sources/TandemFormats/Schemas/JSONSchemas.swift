@@ -65,6 +65,10 @@ struct MiaSchemaBuilder {
         case .standard: break
         case .marketplace: required += ["description", "type", "documentation"]
         case .catalog: required += ["lifecycleStatus"]
+        case .publicCatalog:
+            required += [
+                "lifecycleStatus", "categoryId", "image", "supportedBy", "supportedByImage", "visibility", "releaseDate", "itemTypeDefinitionRef",
+            ]
         }
         if strict {
             let keyPattern = MiaPatterns.qualifiedKey.source
@@ -100,6 +104,28 @@ struct MiaSchemaBuilder {
             "required": required,
         ]
         if strict { schema["additionalProperties"] = false }
+        if profile == .publicCatalog {
+            // items/sidecar/manifest.schema.json of mia-platform-marketplace/public-catalog.
+            let upload = SchemaNode.object(["localPath": SchemaNode.string()], required: ["localPath"])
+            properties["image"] = upload
+            properties["supportedByImage"] = upload
+            properties["type"] = nil
+            properties["imageUrl"] = nil
+            properties["supportedByImageUrl"] = nil
+            properties["tenantId"] = ["const": "mia-platform"]
+            properties["categoryId"] = SchemaNode.string(enumeration: MiaPatterns.publicCategories)
+            properties["supportedBy"] = SchemaNode.string(enumeration: MiaPatterns.publicSupporters)
+            properties["visibility"] = SchemaNode.object(["public": ["const": true]], required: ["public"])
+            properties["itemTypeDefinitionRef"] = SchemaNode.object(
+                ["name": ["const": "sidecar"], "namespace": ["const": "mia-platform"]], required: ["name", "namespace"])
+            // Its resources have no `$schema`.
+            if var resources = properties["resources"] as? [String: Any], var fields = resources["properties"] as? [String: Any] {
+                fields["$schema"] = nil
+                resources["properties"] = fields
+                properties["resources"] = resources
+            }
+            schema["properties"] = properties
+        }
         if profile == .standard {
             // miactl's upload fields: replaced by imageUrl / supportedByImageUrl when the item is applied.
             let upload = SchemaNode.object(["localPath": SchemaNode.string()], required: ["localPath"])
@@ -178,7 +204,7 @@ struct MiaSchemaBuilder {
             S.object(variableCommon.merging(extra) { a, _ in a }, required: required)
         }
         let configMapVariableRequired =
-            profile == .catalog
+            profile.isPublishedSchema
             // The published schema's own requirement, which no object can meet; kept so the catalog profile matches it.
             ? ["name", "valueType", "secretName", "secretKey"]
             : ["name", "valueType", "configMapName", "configMapFileName"]
