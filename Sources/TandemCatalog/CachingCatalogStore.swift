@@ -45,6 +45,7 @@ public final class CachingCatalogStore: CatalogStore {
 
     public func revokeToken(id: String, at: Int64) async throws -> Bool { try await base.revokeToken(id: id, at: at) }
     public func token(hash: String) async throws -> TokenRecord? { try await base.token(hash: hash) }
+    public func tokenRevocations() async throws -> Int64 { try await base.tokenRevocations() }
 
     public func migrate() async throws { try await base.migrate() }
     public func item(_ key: ItemKey) async throws -> StoredItem? { try await base.item(key) }

@@ -30,17 +30,28 @@ public struct CatalogService: Sendable {
     /// How long an access token issued to a service account works.
     public var accessTokenLifetime: Duration = .seconds(3600)
 
-    /// Tokens recently looked up, by the Authorization header that presented them; nil: none kept.
-    let recentTokens: ExpiringCache<String, TokenRecord>?
+    /// A token looked up, and the store's revocation counter when it was.
+    struct KeptToken: Sendable {
+        var record: TokenRecord
+        var revocations: Int64
+    }
 
-    /// `tokenLifetime`: how long a token looked up is trusted without asking the store again (a token
-    /// revoked on the server's machine stops working after at most that long); zero asks every time.
+    /// Tokens recently looked up, by the Authorization header that presented them; nil: none kept.
+    let recentTokens: ExpiringCache<String, KeptToken>?
+    /// The store's revocation counter as the server last read it; nil trusts kept tokens for their
+    /// whole lifetime.
+    public let revocations: RevocationWatch?
+
+    /// `tokenLifetime`: how long a token looked up is trusted at most without asking the store again;
+    /// zero asks every time. With `revocations`, a kept token is trusted only while the store's
+    /// revocation counter has not moved since it was looked up.
     public init(
-        store: any CatalogStore, now: @escaping @Sendable () -> Int64, tokenLifetime: Duration = .zero,
+        store: any CatalogStore, now: @escaping @Sendable () -> Int64, tokenLifetime: Duration = .zero, revocations: RevocationWatch? = nil,
         uptime: @escaping @Sendable () -> Duration = Uptime.now
     ) {
         self.store = store
         self.now = now
+        self.revocations = revocations
         recentTokens = tokenLifetime > .zero ? ExpiringCache(lifetime: tokenLifetime, capacity: 10_000, uptime: uptime) : nil
     }
 
@@ -49,11 +60,13 @@ public struct CatalogService: Sendable {
             throw CatalogError(.unauthorized, "missing bearer token: send an Authorization: Bearer header")
         }
         let token: TokenRecord
-        if let recent = recentTokens?.value(for: authorization) {
-            token = recent
+        // Read before the lookup: a revocation committed meanwhile moves the counter past this value.
+        let revocationCount = revocations?.current ?? 0
+        if revocationCount >= 0, let kept = recentTokens?.value(for: authorization), kept.revocations == revocationCount {
+            token = kept.record
         } else {
             token = try await lookUp(authorization: authorization)
-            recentTokens?.store(token, for: authorization)
+            if revocationCount >= 0 { recentTokens?.store(KeptToken(record: token, revocations: revocationCount), for: authorization) }
         }
         if let expiry = token.expiresAt, now() >= expiry { throw CatalogError(.unauthorized, "token \(token.id) has expired") }
         let actor = token.serviceAccount.map { "service account \(token.name) (\($0))" } ?? "token \(token.name) (\(token.id))"

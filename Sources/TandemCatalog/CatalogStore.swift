@@ -27,6 +27,9 @@ public protocol CatalogStore: Sendable {
     /// Every token made by `token create`, or those of one company (service accounts' access tokens are not listed).
     func tokens(tenantId: String?) async throws -> [TokenRecord]
     func revokeToken(id: String, at: Int64) async throws -> Bool
+    /// How many revocations (of tokens or service accounts) the store has seen: it only grows, in the
+    /// transaction of each revocation, so a server keeping tokens in memory knows when to drop them.
+    func tokenRevocations() async throws -> Int64
 
     func addServiceAccount(_ account: ServiceAccountRecord) async throws
     func serviceAccount(clientId: String) async throws -> ServiceAccountRecord?

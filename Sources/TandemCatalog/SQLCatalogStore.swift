@@ -1,7 +1,10 @@
+import Synchronization
+
 /// The catalog store over any `SQLDatabase`: the schema, its migrations and every operation, written
 /// once for SQLite and PostgreSQL.
 public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
     public let database: Database
+    let statistics = StatisticsRefresh()
 
     public init(database: Database) {
         self.database = database
@@ -91,7 +94,24 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
                     """,
                 ]
             ),
+            (
+                3,
+                [
+                    // A counter every revocation raises in its own transaction: servers that keep tokens
+                    // in memory poll it (one indexed row) and drop what they kept when it moves.
+                    "CREATE TABLE catalog_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+                    "INSERT INTO catalog_counters (name, value) VALUES ('token_revocations', 0)",
+                ]
+            ),
         ]
+    }
+
+    static var bumpRevocations: String { "UPDATE catalog_counters SET value = value + 1 WHERE name = 'token_revocations'" }
+
+    public func tokenRevocations() async throws -> Int64 {
+        try await database.read { session in
+            try await session.query("SELECT value FROM catalog_counters WHERE name = 'token_revocations'", []).first?.first?.int ?? 0
+        }
     }
 
     public func migrate() async throws {
@@ -126,6 +146,14 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
     /// keys, the new ones inserted and the changed ones updated with multi-row statements.
     public func apply(_ drafts: [ItemDraft], actor: String, at now: Int64) async throws -> [AppliedItem] {
         guard !drafts.isEmpty else { return [] }
+        let applied = try await applyInTransaction(drafts, actor: actor, at: now)
+        if let analyze = database.dialect.analyzeItems, statistics.shouldRefresh(afterInserting: applied.filter { $0.status == .created }.count) {
+            try? await database.transaction { session in try await session.execute(analyze, []) }
+        }
+        return applied
+    }
+
+    func applyInTransaction(_ drafts: [ItemDraft], actor: String, at now: Int64) async throws -> [AppliedItem] {
         let dialect = database.dialect
         return try await database.transaction { session in
             // Locks in key order, so two batches touching the same items cannot deadlock.
@@ -416,6 +444,7 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
             let rows = try await session.query("SELECT id FROM tokens WHERE id = ? AND revoked_at IS NULL", [.text(id)])
             guard !rows.isEmpty else { return false }
             try await session.execute("UPDATE tokens SET revoked_at = ? WHERE id = ?", [.int(now), .text(id)])
+            try await session.execute(Self.bumpRevocations, [])
             return true
         }
     }
@@ -467,6 +496,7 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
             try await session.execute("UPDATE service_accounts SET revoked_at = ? WHERE client_id = ?", [.int(now), .text(clientId)])
             try await session.execute(
                 "UPDATE tokens SET revoked_at = ? WHERE service_account = ? AND revoked_at IS NULL", [.int(now), .text(clientId)])
+            try await session.execute(Self.bumpRevocations, [])
             return true
         }
     }
@@ -513,5 +543,32 @@ extension Array where Element: Hashable {
     func uniqued() -> [Element] {
         var seen = Set<Element>()
         return filter { seen.insert($0).inserted }
+    }
+}
+
+/// When to refresh the planner's statistics: PostgreSQL plans from them, and a table filled in bulk has
+/// none until autovacuum's next round (about a minute later), so a list of 200 over a just-filled table
+/// scanned and sorted all 20,000 rows (5.5 ms) where the index gives them in order (0.1 ms). Refreshed
+/// when the rows inserted since the last refresh reach a fifth of the table (at least 500), at most every
+/// 2 seconds.
+final class StatisticsRefresh: Sendable {
+    struct State {
+        var inserted = 0
+        var rows = 0
+        var last: ContinuousClock.Instant?
+    }
+
+    let state = Mutex(State())
+
+    func shouldRefresh(afterInserting count: Int, now: ContinuousClock.Instant = .now) -> Bool {
+        guard count > 0 else { return false }
+        return state.withLock { state in
+            state.inserted += count
+            guard state.inserted >= max(500, state.rows / 5), state.last.map({ now - $0 >= .seconds(2) }) ?? true else { return false }
+            state.rows += state.inserted
+            state.inserted = 0
+            state.last = now
+            return true
+        }
     }
 }

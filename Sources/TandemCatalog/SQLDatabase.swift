@@ -48,10 +48,14 @@ public struct SQLDialect: Sendable {
     /// Serialises writers of the same items across connections (PostgreSQL's advisory locks, taken in
     /// the order given); SQLite has one writer at a time already.
     public var lockKeys: (@Sendable (any SQLSession, [String]) async throws -> Void)?
+    /// Refreshes the planner's statistics of the items table after bulk inserts (PostgreSQL's
+    /// `ANALYZE`), nil where the planner does without (SQLite).
+    public var analyzeItems: String?
 
-    public init(lockRows: String, lockKeys: (@Sendable (any SQLSession, [String]) async throws -> Void)?) {
+    public init(lockRows: String, lockKeys: (@Sendable (any SQLSession, [String]) async throws -> Void)?, analyzeItems: String? = nil) {
         self.lockRows = lockRows
         self.lockKeys = lockKeys
+        self.analyzeItems = analyzeItems
     }
 }
 

@@ -18,7 +18,7 @@ public final class PostgresCatalogDatabase: SQLDatabase {
                 try await session.execute(
                     "SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT column1 AS k FROM (VALUES \(values)) AS v ORDER BY column1) AS sorted",
                     keys.map(SQLValue.text))
-            })
+            }, analyzeItems: "ANALYZE items")
     }
 
     init(client: PostgresClient) {

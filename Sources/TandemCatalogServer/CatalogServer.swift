@@ -13,6 +13,8 @@ public struct CatalogServer: Sendable {
     public let service: CatalogService
     /// Bodies larger than this are refused with 413 before they are read whole.
     public var maxBodyBytes = 32 << 20
+    /// How often the store's revocation counter is read, when the service keeps tokens.
+    public var revocationPollInterval: Duration = .milliseconds(100)
 
     let requestLog = RequestLog()
 
@@ -206,6 +208,8 @@ public struct CatalogServer: Sendable {
     /// A path parameter, percent-decoded.
     static func parameter(_ context: BasicRequestContext, _ name: String) throws -> String {
         guard let raw = context.parameters.get(name) else { throw CatalogError(.invalid, "missing path parameter \(name)") }
+        // Object ids and item ids are plain: nothing to decode (the hot path of a GET).
+        if !raw.isEmpty, !raw.utf8.contains(UInt8(ascii: "%")) { return String(raw) }
         guard let decoded = FormEncoding.decodePath(Array(raw.utf8)), !decoded.isEmpty else {
             throw CatalogError(.invalid, "path parameter \(name) is not a valid percent-encoded UTF-8 string")
         }
@@ -255,13 +259,27 @@ public struct CatalogServer: Sendable {
     /// or until the task is cancelled; requests under way are finished first.
     public func run(host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         defer { requestLog.flush() }
-        try await application(host: host, port: port, logger: logger, onRunning: onRunning).runService()
+        let application = application(host: host, port: port, logger: logger, onRunning: onRunning)
+        try await watchingRevocations { try await application.runService() }
     }
 
     /// Serves until the task is cancelled, without handling signals (for tests and embedding).
     public func serve(host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         defer { requestLog.flush() }
-        try await application(host: host, port: port, logger: logger, onRunning: onRunning).run()
+        let application = application(host: host, port: port, logger: logger, onRunning: onRunning)
+        try await watchingRevocations { try await application.run() }
+    }
+
+    /// Runs `body` with the store's revocation counter read beside it, when the service keeps tokens.
+    func watchingRevocations(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        guard let watch = service.revocations else { return try await body() }
+        let store = service.store
+        let interval = revocationPollInterval
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await watch.poll(store, every: interval) }
+            defer { group.cancelAll() }
+            try await body()
+        }
     }
 
     /// The application on `host:port` (port 0: any free port, reported to `onRunning`).

@@ -341,6 +341,35 @@ import Testing
         }
     }
 
+    /// The server keeps tokens it has looked up (so a GET costs no token query), and still refuses a token
+    /// revoked by another process soon after: the revocation moves the database's counter, which the
+    /// server reads every 100 ms.
+    @Test(.timeLimit(.minutes(1))) func aTokenRevokedElsewhereIsRefusedWithinAPoll() async throws {
+        try await Self.withCatalog { catalog in
+            let created = try GoldenTests.run([
+                "catalog", "token", "create", "--company-id", "acme", "--role", "read", "--name", "kept", "--database", catalog.database,
+            ])
+            let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let id = try #require(created.stderr.split(separator: " ").dropFirst().first.map(String.init), "\(created.stderr)")
+            let client = CatalogClient(endpoint: "http://127.0.0.1:\(catalog.port)", token: token)
+            let path = "/api/backend/marketplace/?tenantId=acme"
+            let authorization = [("Authorization", "Bearer \(token)")]
+            #expect(try await client.exchange("GET", path, headers: authorization).status == 200)
+            #expect(try await client.exchange("GET", path, headers: authorization).status == 200)
+            let revoked = try GoldenTests.run(["catalog", "token", "revoke", id, "--database", catalog.database])
+            #expect(revoked.status == 0, "\(revoked.stderr)")
+            let start = ContinuousClock.now
+            var status = 200
+            while status == 200 && ContinuousClock.now - start < .seconds(5) {
+                status = try await client.exchange("GET", path, headers: authorization).status
+                if status == 200 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            let waited = ContinuousClock.now - start
+            #expect(status == 401)
+            #expect(waited < .seconds(1), "refused after \(waited)")
+        }
+    }
+
     static func item(id: String, name: String) -> String {
         "{\"name\":\"\(name)\",\"itemId\":\"\(id)\",\"tenantId\":\"acme\",\"type\":\"sidecar\",\"resources\":{\"name\":\"\(id)\",\"dockerImage\":\"nginx:1.27\"}}"
     }

@@ -23,28 +23,35 @@ struct CatalogServeCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("token-cache-ms"),
         help:
-            "How long a token looked up is trusted without asking the database again (default 0: every request asks, so a revocation works on the next request on every server)."
+            "How long a token looked up is kept at most (0: the database is asked on every request). A revocation anywhere stops kept tokens within --revocation-poll-ms."
     )
-    var tokenCacheMilliseconds = 0
+    var tokenCacheMilliseconds = 60_000
+    @Option(
+        name: .customLong("revocation-poll-ms"),
+        help: "How often the database's revocation counter is read; kept tokens are dropped when it moves.")
+    var revocationPollMilliseconds = 100
     @Option(name: .customLong("access-token-ttl"), help: "How long, in seconds, an access token issued to a service account works.")
     var accessTokenSeconds = 3600
 
     func validate() throws {
         guard (0...3_600_000).contains(cacheMilliseconds) else { throw ValidationError("--cache-ms must be from 0 to 3600000") }
         guard (0...3_600_000).contains(tokenCacheMilliseconds) else { throw ValidationError("--token-cache-ms must be from 0 to 3600000") }
+        guard (10...60_000).contains(revocationPollMilliseconds) else { throw ValidationError("--revocation-poll-ms must be from 10 to 60000") }
         guard (60...86_400).contains(accessTokenSeconds) else { throw ValidationError("--access-token-ttl must be from 60 to 86400 seconds") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
     }
 
     func run() async throws {
         let opened = try await database.open()
-        var logger = Logger(label: "tandem.catalog")
+        var logger = Logger(label: "tandem.catalog", factory: { ServerLogHandler(label: $0) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let store: any CatalogStore =
             cacheMilliseconds > 0 ? CachingCatalogStore(opened.store, lifetime: .milliseconds(cacheMilliseconds)) : opened.store
-        var service = CatalogService(store: store, now: Timestamp.nowMilliseconds, tokenLifetime: .milliseconds(tokenCacheMilliseconds))
+        var service = CatalogService(
+            store: store, now: Timestamp.nowMilliseconds, tokenLifetime: .milliseconds(tokenCacheMilliseconds), revocations: RevocationWatch())
         service.accessTokenLifetime = .seconds(accessTokenSeconds)
-        let server = CatalogServer(service: service)
+        var server = CatalogServer(service: service)
+        server.revocationPollInterval = .milliseconds(revocationPollMilliseconds)
         let name = database.displayName
         let portFile = self.portFile
         let host = self.host

@@ -88,7 +88,7 @@ struct CatalogTokenListCommand: AsyncParsableCommand {
 
 struct CatalogTokenRevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "revoke", abstract: "Revoke a token; servers stop taking it on its next use (or after --token-cache-ms, when a server caches tokens).")
+        commandName: "revoke", abstract: "Revoke a token; every server using the database stops taking it within its --revocation-poll-ms (100 ms).")
 
     @Argument(help: "The token's id (from `tandem catalog token list`).") var id: String
     @OptionGroup var database: CatalogDatabaseOptions
