@@ -54,7 +54,7 @@ extension Supervisor {
                 if clock.now >= deadline {
                     return "waited \(Self.format(timeout)) for \(dependency.container) to be \(dependency.condition.rawValue.lowercased())"
                 }
-                await waitForChange(until: deadline)
+                await waitForChange(until: deadline, of: dependency.container)
             }
         }
         return nil

@@ -84,7 +84,7 @@ extension Supervisor {
             states[name]?.phase = .ended
             states[name]?.reason = .neverStarted
         }
-        notifyChange()
+        notifyChange(name)
     }
 
     private func dependencyBlocked(_ spec: ProcessSpec, _ blocked: String) {
@@ -97,7 +97,7 @@ extension Supervisor {
             if spec.container.essential { finish(code: 1, reason: "\(name) could not start: \(blocked)") }
             endIfAllFinal()
         }
-        notifyChange()
+        notifyChange(name)
     }
 
     /// The request with the process's cgroups (made before its first start, kept across restarts).
@@ -138,7 +138,7 @@ extension Supervisor {
             event(name, "\(error)")
             if container.essential { finish(code: 127, reason: "\(name): \(error)") }
             endIfAllFinal()
-            notifyChange()
+            notifyChange(name)
             return nil
         }
         let startedAt = clock.now
@@ -155,7 +155,7 @@ extension Supervisor {
                 closedFirst: { Task { await self.event(name, "closed descriptor \(number) without writing the newline that says it is ready") } })
         }
         event(name, "started (pid \(spawned.pid))")
-        notifyChange()
+        notifyChange(name)
 
         let drained = OutputDrain()
         pump.watch(spawned.output, process: name, stream: .stdout) { drained.close() }
@@ -206,13 +206,13 @@ extension Supervisor {
             states[name]?.restartRequested = false
             states[name]?.restarts += 1
             event(name, "restarting, as requested")
-            notifyChange()
+            notifyChange(name)
             return .startAgain
         }
         if stopping {
             states[name]?.phase = .ended
             states[name]?.reason = .stopped
-            notifyChange()
+            notifyChange(name)
             return .done
         }
         let wantsRestart: Bool
@@ -232,7 +232,7 @@ extension Supervisor {
             let delay = backoff.delay(attempt: attempt, random: Double.random(in: 0..<1))
             event(name, "restarting in \(Self.format(delay))")
             states[name]?.nextStart = clock.now + delay
-            notifyChange()
+            notifyChange(name)
             return .startAfter(delay)
         }
         states[name]?.phase = .ended
@@ -255,7 +255,7 @@ extension Supervisor {
             event(name, "non-essential process ended; the others go on")
         }
         endIfAllFinal()
-        notifyChange()
+        notifyChange(name)
         return .done
     }
 

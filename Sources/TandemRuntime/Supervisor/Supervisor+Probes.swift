@@ -116,7 +116,7 @@ extension Supervisor {
         guard states[name]?.generation == generation, states[name]?.running == true, states[name]?.ready != ready else { return }
         states[name]?.phase = .running(ready: ready)
         event(name, ready ? "ready" : "not ready")
-        notifyChange()
+        notifyChange(name)
     }
 
     /// Stops one generation of a process for a failed probe: SIGTERM to its group, SIGKILL after the grace.
@@ -131,7 +131,7 @@ extension Supervisor {
     func terminate(_ name: String, generation: Int, process: SpawnedProcess) async {
         process.signalGroup(SIGTERM)
         let grace = container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
-        await waitUntil(clock.now + grace) { self.states[name]?.generation != generation || self.states[name]?.running == false }
+        await waitUntil(clock.now + grace, of: name) { self.states[name]?.generation != generation || self.states[name]?.running == false }
         if states[name]?.generation == generation, states[name]?.running == true { process.signalGroup(SIGKILL) }
     }
 

@@ -21,13 +21,9 @@ extension Supervisor {
                 return total + min(longest, options.stopDeadline / 5)
             }
             let phaseDeadline = max(min(deadline, deadline - reserve), clock.now)
-            // Within a phase: a process stops once every running process that depends on it has stopped.
-            var remaining = phase
-            while !remaining.isEmpty {
-                let level = remaining.filter { name in
-                    !remaining.contains { other in container(other)?.dependsOn.contains { $0.container == name } ?? false }
-                }
-                let batch = level.isEmpty ? remaining : level
+            // Within a phase: a process stops once every process of the phase that depends on it has
+            // stopped; the levels come from one count of dependents per process (linear in the phase).
+            for batch in Self.stopLevels(phase, dependsOn: { self.container($0)?.dependsOn.map(\.container) ?? [] }) {
                 if index == phases.count - 1, let router, batch.contains(where: { container($0)?.role == .logRouter }) {
                     // The router gets what is still held for it before it is asked to stop.
                     let left = max(phaseDeadline - clock.now - .milliseconds(500), .zero)
@@ -41,11 +37,43 @@ extension Supervisor {
                 await withTaskGroup(of: Void.self) { group in
                     for name in batch { group.addTask { await self.stopOne(name, deadline: phaseDeadline) } }
                 }
-                remaining.removeAll { batch.contains($0) }
             }
         }
         // Anything left (a process group that outlived its leader) goes now.
         for state in states.values { state.process?.signalGroup(SIGKILL) }
+    }
+
+    /// The order to stop `names` in: first those nothing in `names` depends on, then those only they
+    /// depend on, and so on (Kahn's algorithm over the reversed edges); a cycle's members come last, together.
+    static func stopLevels(_ names: [String], dependsOn: (String) -> [String]) -> [[String]] {
+        let members = Set(names)
+        var dependents: [String: Int] = [:]
+        var dependencies: [String: [String]] = [:]
+        for name in names {
+            let inPhase = dependsOn(name).filter { members.contains($0) && $0 != name }
+            dependencies[name] = inPhase
+            for dependency in inPhase { dependents[dependency, default: 0] += 1 }
+        }
+        var levels: [[String]] = []
+        var current = names.filter { (dependents[$0] ?? 0) == 0 }
+        var placed = Set<String>()
+        while !current.isEmpty {
+            levels.append(current)
+            placed.formUnion(current)
+            var next: [String] = []
+            for name in current {
+                for dependency in dependencies[name] ?? [] {
+                    dependents[dependency, default: 0] -= 1
+                    if dependents[dependency] == 0 { next.append(dependency) }
+                }
+            }
+            // Keep the phase's order within a level.
+            let nextSet = Set(next)
+            current = names.filter { nextSet.contains($0) && !placed.contains($0) }
+        }
+        let left = names.filter { !placed.contains($0) }
+        if !left.isEmpty { levels.append(left) }
+        return levels
     }
 
     func grace(of name: String) -> Duration {
@@ -60,12 +88,12 @@ extension Supervisor {
         let grace = grace(of: name)
         let asked = clock.now
         let until = min(asked + grace, deadline)
-        await waitUntil(until) { self.states[name]?.running != true }
+        await waitUntil(until, of: name) { self.states[name]?.running != true }
         if states[name]?.running == true {
             let waited = until - asked
             event(name, "did not stop within \(Self.format(waited))\(waited < grace ? " (what the unit's stop timeout left of its grace)" : ""): killing")
             process.signalGroup(SIGKILL)
-            await waitUntil(clock.now + .seconds(5)) { self.states[name]?.running != true }
+            await waitUntil(clock.now + .seconds(5), of: name) { self.states[name]?.running != true }
         }
     }
 }

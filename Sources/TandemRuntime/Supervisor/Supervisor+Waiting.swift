@@ -6,12 +6,16 @@ import TandemCore
 
 // The supervisor's waiting for state changes.
 extension Supervisor {
-    /// Suspends until the next state change, or the deadline.
-    func waitForChange(until deadline: ContinuousClock.Instant?) async {
+    /// Suspends until the next state change (of process `key` only, when given), or the deadline.
+    /// Keyed waits are what makes a stop of n processes cost n wake-ups instead of n²: each waits for its
+    /// own process, not for every change of the unit.
+    func waitForChange(until deadline: ContinuousClock.Instant?, of key: String? = nil) async {
         let id = nextWaiter
         nextWaiter += 1
         await withCheckedContinuation { continuation in
             waiters[id] = continuation
+            if let key { keyedWaiters[key, default: []].insert(id) } else { generalWaiters.insert(id) }
+            waiterKeys[id] = key
             if let deadline {
                 // The timer goes when the wait ends, so that waits do not pile up sleeping tasks.
                 timers[id] = Task {
@@ -22,24 +26,35 @@ extension Supervisor {
         }
     }
 
-    /// Suspends until `done` holds or the deadline passes.
-    func waitUntil(_ deadline: ContinuousClock.Instant, _ done: () -> Bool) async {
+    /// Suspends until `done` holds or the deadline passes; `key` as for `waitForChange`.
+    func waitUntil(_ deadline: ContinuousClock.Instant, of key: String? = nil, _ done: () -> Bool) async {
         while !done() && clock.now < deadline {
-            await waitForChange(until: deadline)
+            await waitForChange(until: deadline, of: key)
         }
     }
 
     func resumeWaiter(_ id: Int) {
         timers.removeValue(forKey: id)?.cancel()
+        if let key = waiterKeys.removeValue(forKey: id) {
+            if let key {
+                keyedWaiters[key]?.remove(id)
+                if keyedWaiters[key]?.isEmpty == true { keyedWaiters[key] = nil }
+            } else {
+                generalWaiters.remove(id)
+            }
+        }
         waiters.removeValue(forKey: id)?.resume()
     }
 
-    func notifyChange() {
+    /// A change of process `key` (nil: of the unit): wakes the waits on it and the unkeyed ones.
+    func notifyChange(_ key: String? = nil) {
         changes &+= 1
-        let all = waiters
-        waiters.removeAll()
-        for timer in timers.values { timer.cancel() }
-        timers.removeAll()
-        for continuation in all.values { continuation.resume() }
+        var woken = generalWaiters
+        if let key {
+            if let keyed = keyedWaiters[key] { woken.formUnion(keyed) }
+        } else {
+            woken = Set(waiters.keys)
+        }
+        for id in woken { resumeWaiter(id) }
     }
 }

@@ -92,6 +92,8 @@ public actor Supervisor {
     }
 
     let plan: RunPlan
+    /// The plan's containers by name: looked up on every state change, so not searched for.
+    let containersByName: [String: Container]
     let options: RuntimeOptions
     let spawner: any ProcessSpawner
     let clock: any RuntimeClock
@@ -102,6 +104,10 @@ public actor Supervisor {
     let destination: DestinationSink?
     var states: [String: State] = [:]
     var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    /// Which process each wait is about (nil: any change), and the waits by process.
+    var waiterKeys: [Int: String?] = [:]
+    var keyedWaiters: [String: Set<Int>] = [:]
+    var generalWaiters: Set<Int> = []
     var timers: [Int: Task<Void, Never>] = [:]
     var nextWaiter = 0
     var stopping = false
@@ -120,6 +126,7 @@ public actor Supervisor {
 
     public init(plan: RunPlan, options: RuntimeOptions = RuntimeOptions(), spawner: any ProcessSpawner = PosixSpawner(), sink: any LogSink) {
         self.plan = plan
+        self.containersByName = Dictionary(plan.service.containers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.options = options
         self.spawner = spawner
         self.clock = options.clock
@@ -284,7 +291,7 @@ public actor Supervisor {
         sink.write([LogRecord(process: name, stream: .event, text: text)])
     }
 
-    func container(_ name: String) -> Container? { plan.service.container(named: name) }
+    func container(_ name: String) -> Container? { containersByName[name] }
 
     // MARK: Report
 

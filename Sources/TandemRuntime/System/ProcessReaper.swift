@@ -15,6 +15,7 @@ final class ProcessReaper: Sendable {
         var waiting: [pid_t: @Sendable (TerminationStatus) -> Void] = [:]
         /// Exits that came before anyone asked (the child was quick), with when they came.
         var early: [pid_t: (status: TerminationStatus, at: ContinuousClock.Instant)] = [:]
+        var lastPrune: ContinuousClock.Instant?
         var pidfds: [Int32: pid_t] = [:]
         var reapsAll = false
     }
@@ -119,8 +120,12 @@ final class ProcessReaper: Sendable {
             if let handler = state.waiting.removeValue(forKey: pid) { return handler }
             let now = ContinuousClock.now
             state.early[pid] = (ended, now)
-            // Orphans are never asked for; forget them after a minute.
-            state.early = state.early.filter { now - $0.value.at < .seconds(60) }
+            // Orphans are never asked for; forget them after a minute (looked over at most once a
+            // second, so that reaping many orphans stays linear).
+            if state.lastPrune.map({ now - $0 >= .seconds(1) }) ?? true {
+                state.lastPrune = now
+                state.early = state.early.filter { now - $0.value.at < .seconds(60) }
+            }
             return nil
         }
         handler?(ended)
