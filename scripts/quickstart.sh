@@ -7,32 +7,42 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-swift build --product tandem
+source scripts/lib/quiet-build.sh
+quiet_build .build/logs/quickstart-build.log --product tandem
 tandem="$(swift build --show-bin-path)/tandem"
 
+work="$(mktemp -d)"
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; [ -n "$server" ] && wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
+# The examples listen on 8080 and 8081; the demo runs copies of them on ports that are free here.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+web_port="$(free_port)"
+shop_port="$(free_port)"
+sed "s/8080/$web_port/g" examples/tandem/web.yml > "$work/web.yml"
+sed "s/8081/$shop_port/g" examples/tandem/shop.yml > "$work/shop.yml"
+sed "s/8081/$shop_port/g" examples/mia/request-logger.yaml > "$work/request-logger.yaml"
+
 echo
-echo "== tandem run examples/tandem/web.yml --stop-after 4s"
+echo "== tandem run examples/tandem/web.yml --stop-after 4s   (on port $web_port)"
 # The metrics sidecar reads its token from the host's environment (never from the manifest).
-METRICS_TOKEN="${METRICS_TOKEN:-quickstart-token}" "$tandem" run examples/tandem/web.yml --stop-after 4s --report /tmp/tandem-quickstart-report.json
+METRICS_TOKEN="${METRICS_TOKEN:-quickstart-token}" "$tandem" run "$work/web.yml" --stop-after 4s --report /tmp/tandem-quickstart-report.json
 echo "(report: /tmp/tandem-quickstart-report.json)"
 
 echo
 echo "== the catalog on embedded SQLite: serve it, publish a sidecar, run a service that uses it"
-work="$(mktemp -d)"
 # Contexts go to this run's own folder, not to your ~/.config.
 export XDG_CONFIG_HOME="$work/config"
 "$tandem" catalog token create --company-id acme --role admin --name quickstart --database "$work/catalog.sqlite" > "$work/token"
-"$tandem" catalog serve --database "$work/catalog.sqlite" --port 0 --port-file "$work/port" &
+"$tandem" catalog serve --database "$work/catalog.sqlite" --port 0 --port-file "$work/port" --log-level notice &
 server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 "$tandem" context set quickstart --endpoint "http://127.0.0.1:$(cat "$work/port")" --company-id acme --token-file "$work/token"
 echo "\$ tandem marketplace apply -f examples/mia/request-logger.yaml"
-"$tandem" marketplace apply -f examples/mia/request-logger.yaml
+"$tandem" marketplace apply -f "$work/request-logger.yaml"
 echo "\$ tandem marketplace list"
 "$tandem" marketplace list
-echo "\$ tandem run examples/tandem/shop.yml --stop-after 3s   (its sidecar resolved from the catalog)"
-"$tandem" run examples/tandem/shop.yml --stop-after 3s
+echo "\$ tandem run examples/tandem/shop.yml --stop-after 3s   (its sidecar resolved from the catalog; on port $shop_port)"
+"$tandem" run "$work/shop.yml" --stop-after 3s
 
 echo
 echo "== tandem validate examples"

@@ -11,7 +11,8 @@ echo "== swift format lint"
 swift format lint --strict --recursive Sources Tests Benchmarks Package.swift
 
 echo "== build"
-swift build --build-tests
+source scripts/lib/quiet-build.sh
+quiet_build .build/logs/test-build.log --build-tests
 bin="$(swift build --show-bin-path)"
 
 echo "== tandem-supervisor links no Foundation (its memory goal depends on it)"

@@ -89,6 +89,9 @@ public struct Container: Sendable, Hashable, Codable {
     public var forwardSignals: [String]?
     /// How often it may restart before it is given up, and the longest wait between two starts.
     public var restartLimit: RestartLimit?
+    /// The fields the input set itself (`restart`, `essential`), as opposed to the format's defaults: a
+    /// target that cannot hold a default loses nothing the user said.
+    public var stated: Set<String> = []
     public var origin: Origin
 
     public init(

@@ -145,6 +145,13 @@ struct Losses {
         diagnostics.append(error)
     }
 
+    /// Something the user should know that loses nothing (a value to give at deploy time): a note,
+    /// which `--strict` does not refuse.
+    mutating func note(_ code: String, _ origin: Origin, _ message: String) {
+        let diagnostic = Diagnostic(.note, origin: origin, file: file, message: "[\(target.rawValue)/\(code)] \(message)")
+        if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
+    }
+
     mutating func fail(_ origin: Origin, _ message: String) {
         diagnostics.append(Diagnostic(.error, origin: origin, file: file, message: message))
     }

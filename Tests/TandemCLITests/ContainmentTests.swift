@@ -208,7 +208,7 @@ import Testing
             command: "i=0; while [ $i -lt \(count) ]; do (true &); i=$((i+1)); done; echo made all; exec sleep 60"
             """)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-pid1-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
         process.arguments = ["--pid", "--fork", "--kill-child", GoldenTests.binary.path, "run", "--no-control", path]

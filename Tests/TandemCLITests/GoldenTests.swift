@@ -33,6 +33,7 @@ import Testing
         ("inspect-copilot-env", ["inspect", "examples/copilot/api.yml", "--env", "prod", "--app", "shop"]),
         ("inspect-tandem-json", ["inspect", "-o", "json", "examples/tandem/web.yml"]),
         ("render-copilot-cloudformation", ["render", "--target", "cloudformation", "examples/copilot/api.yml", "--env", "prod", "--app", "shop"]),
+        ("run-without-a-file", ["run"]),
         ("convert-invalid-input", ["convert", "Tests/TandemCLITests/Fixtures/invalid/tandem.yml", "--to", "copilot"]),
     ]
 
@@ -71,8 +72,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let outURL = folder.appendingPathComponent("stdout")
         let errURL = folder.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let output = try FileHandle(forWritingTo: outURL)
         let error = try FileHandle(forWritingTo: errURL)
         process.standardOutput = output

@@ -31,7 +31,7 @@ import Testing
             let process = Process()
             process.executableURL = GoldenTests.binary
             process.arguments = ["catalog", "serve", "--database", database, "--port", "0", "--port-file", portFile]
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.standardError = FileHandle(forWritingAtPath: log)
             try process.run()
             server = process
@@ -307,8 +307,8 @@ import Testing
             try FileManager.default.createDirectory(atPath: item, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: catalog.folder + "/items/sidecar/log-shipper/assets", withIntermediateDirectories: true)
             let png = Base64.decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")!
-            FileManager.default.createFile(atPath: catalog.folder + "/items/sidecar/log-shipper/assets/logo.png", contents: Data(png))
-            FileManager.default.createFile(atPath: catalog.folder + "/team.png", contents: Data(png))
+            _ = FileManager.default.createFile(atPath: catalog.folder + "/items/sidecar/log-shipper/assets/logo.png", contents: Data(png))
+            _ = FileManager.default.createFile(atPath: catalog.folder + "/team.png", contents: Data(png))
             try """
             {"itemId": "log-shipper", "name": "Log shipper", "tenantId": "acme", "categoryId": "monitoring", "supportedBy": "Platform team",
              "supportedByImage": {"localPath": "\(catalog.folder)/team.png"}, "image": {"localPath": "../assets/logo.png"},

@@ -14,7 +14,7 @@ import Testing
     /// Starts `tandem run`, returning the process and the file its output goes to.
     static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (Process, URL) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-run-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
         process.executableURL = GoldenTests.binary
         process.arguments = arguments
@@ -244,7 +244,7 @@ import Testing
         let path = try Self.manifest("name: app\ncommand: \"seq 1 100000000\"\n")
         let report = try Self.privateFolder() + "/report.json"
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-stalled-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = Process()
         process.executableURL = GoldenTests.binary
         process.arguments = ["run", path, "--report", report]

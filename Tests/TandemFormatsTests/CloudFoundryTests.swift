@@ -209,4 +209,17 @@ import Testing
         #expect(service?.container(named: "web")?.command == .shell("./serve"))
         #expect(diagnostics.warnings.contains { $0.message.hasPrefix("not used: the final buildpack (deps/0) wrote a launch.yml") })
     }
+
+    /// A Docker app: `docker.image` is every process's image, and a process without a command runs the
+    /// image's own, without a warning.
+    @Test func dockerAppsRunTheirImage() throws {
+        let input = InputLoader().load(text: "applications:\n- name: web\n  docker:\n    image: nginx:1.27\n", file: "manifest.yml")
+        #expect(input.diagnostics.isEmpty, "\(input.diagnostics)")
+        #expect(input.services.first?.container(named: "web")?.image == "nginx:1.27")
+        guard case .converted(let text, _) = ManifestWriter.convert(try #require(input.services.first), to: .cfManifest, extras: input.extras) else {
+            Issue.record("not converted")
+            return
+        }
+        #expect(text.contains("docker:\n    image: nginx:1.27"))
+    }
 }

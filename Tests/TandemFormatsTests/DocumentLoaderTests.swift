@@ -80,7 +80,7 @@ import Testing
     @Test func oversizedFilesAreRefusedByTheirSize() throws {
         let folder = temporaryDirectory()
         let path = folder + "/big.yaml"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: 100 << 20)
         try handle.close()
@@ -119,5 +119,11 @@ import Testing
     @Test func complexKeysAreRefused() {
         let result = diagnostics("? [a, b]\n: 1\n")
         #expect(result == ["f.yaml:1:3: error: mapping keys must be plain strings"])
+    }
+
+    /// A .json file that is not JSON is reported as JSON, at the JSON's own position.
+    @Test func malformedJSONIsReportedAsJSON() {
+        #expect(lines(load(#"{"tandem": "v1", "name": "x",, }"#, as: "bad.json")) == ["1:30: error: malformed JSON: unexpected \",\""])
+        #expect(lines(load("{\"a\": [1, 2}\n", as: "b.json")) == ["1:12: error: malformed JSON: unexpected \"}\""])
     }
 }

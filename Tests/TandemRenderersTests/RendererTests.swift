@@ -128,7 +128,10 @@ func exampleCopilot(_ name: String) -> CopilotWorkload? {
         let service = Service(name: "svc", containers: [Container(name: "app", role: .main, command: .shell("./app"))])
         let result = render(service)
         #expect(result.files.isEmpty)
-        #expect(result.diagnostics.errors.map(\.message) == ["app has no image, and Kubernetes runs images (give it an image to deploy it)"])
+        #expect(
+            result.diagnostics.errors.map(\.message) == [
+                "app has no image, and Kubernetes runs images (give it one with --image app=REF, or as its image in the manifest)"
+            ])
     }
 
     @Test func secretsAreReferencesNeverValues() throws {
@@ -231,5 +234,37 @@ func exampleCopilot(_ name: String) -> CopilotWorkload? {
             #expect(text.contains("- name: shipper-config\n          mountPath: /home/node/\(file)\n          subPath: \(file)\n"))
         }
         #expect(text.contains("mountPath: /home/node\n"))
+    }
+}
+
+/// A newcomer's first render: defaults are no one's meaning to lose, and every rounding names the value
+/// the user wrote.
+@Suite struct FirstRenderTests {
+    static let fourLines = "tandem: v1\nname: web\nimage: nginx:1.27\nport: 8080\n"
+
+    @Test(arguments: RenderTarget.allCases)
+    func aFourLineManifestLosesNothing(target: RenderTarget) throws {
+        let input = InputLoader().load(text: Self.fourLines, file: "web.yml")
+        let service = try #require(input.services.first)
+        let result = Renderers.render(service, target: target, extras: input.extras, file: "web.yml")
+        #expect(result.diagnostics.filter { $0.severity != .note }.isEmpty, "\(result.diagnostics)")
+        #expect(!result.files.isEmpty)
+    }
+
+    @Test func aProbePeriodThatRoundsKeepsItsBudget() throws {
+        let text = Self.fourLines + "probes:\n  startup:\n    http: {path: /, port: 8080}\n    period: 100ms\n    failure_threshold: 100\n    timeout: 1500ms\n"
+        let service = try #require(InputLoader().load(text: text, file: "web.yml").services.first)
+        let result = Renderers.render(service, target: .kubernetes, file: "web.yml")
+        let yaml = try #require(result.files.first?.contents)
+        #expect(yaml.contains("periodSeconds: 1\n") && yaml.contains("failureThreshold: 10\n") && yaml.contains("timeoutSeconds: 2\n"))
+        let messages = result.diagnostics.map(\.message)
+        #expect(messages.contains("[kubernetes/probe-rounding] web: period 100ms becomes periodSeconds 1 (Kubernetes counts whole seconds)"))
+        #expect(messages.contains("[kubernetes/probe-rounding] web: timeout 1500ms becomes timeoutSeconds 2 (Kubernetes counts whole seconds)"))
+        #expect(
+            messages.contains(
+                "[kubernetes/probe-rounding] web: failure threshold 100 becomes 10, to keep the 10s the probe was given (100 × 100ms)"))
+        let ecs = Renderers.render(service, target: .ecs, file: "web.yml").diagnostics.map(\.message)
+        #expect(ecs.contains("[ecs/health-check-bounds] web: interval 100ms becomes 5 (ECS takes a health check interval of 5 to 300 s)"))
+        #expect(ecs.contains("[ecs/health-check-bounds] web: timeout 1500ms becomes 2 (ECS counts whole seconds)"))
     }
 }

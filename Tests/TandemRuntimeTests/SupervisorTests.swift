@@ -269,7 +269,7 @@ func index(of event: String, in list: [String]) -> Int? {
     @Test func aMissingCommandStopsTheRunBeforeAnythingStarts() throws {
         let folder = NSTemporaryDirectory() + "tandem-preflight-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder + "/bin", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: folder + "/bin/worker", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: folder + "/bin/worker", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o644])
         let input = InputLoader().load(
             text: """
                 tandem: v1

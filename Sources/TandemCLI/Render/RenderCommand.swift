@@ -143,7 +143,7 @@ struct RenderCommand: AsyncParsableCommand {
             if strict && shown.severity == .warning { shown.severity = .error }
             writeError(shown.description)
         }
-        if result.diagnostics.hasErrors || (strict && !result.diagnostics.isEmpty) {
+        if result.diagnostics.hasErrors || (strict && result.diagnostics.contains { $0.severity == .warning }) {
             writeError("Error: nothing was rendered")
             throw ExitStatus.invalid
         }

@@ -90,6 +90,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if path == "tandem.yml" && !FileManager.default.fileExists(atPath: path) {
+            writeError("Error: no tandem.yml here: give the file to run (tandem run FILE), a manifest of any format Tandem reads")
+            throw ExitStatus.usage
+        }
         let loaded = try input.loadOne(path, verb: "run")
         guard var service = loaded.services.first else {
             writeError("Error: \(path) defines no service to run")

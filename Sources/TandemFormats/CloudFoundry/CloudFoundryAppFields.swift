@@ -20,7 +20,7 @@ public struct CloudFoundryAppFields: Sendable, Equatable {
 
     /// The fields Tandem reads into its model; everything else is kept.
     static let modeled: Set<String> = [
-        "name", "command", "memory", "processes", "sidecars", "env", "health-check-type", "health-check-http-endpoint", "timeout",
+        "name", "command", "memory", "processes", "sidecars", "env", "health-check-type", "health-check-http-endpoint", "timeout", "docker",
     ]
     static let modeledInProcess: Set<String> = ["type", "command", "memory", "health-check-type", "health-check-http-endpoint", "timeout"]
 

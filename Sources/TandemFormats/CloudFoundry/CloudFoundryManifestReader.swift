@@ -107,10 +107,17 @@ extension CloudFoundryReader {
         guard var service = makeService(name: name, processes: processes, memory: memory, healthChecks: probes, file: file, diagnostics: &diagnostics) else {
             return nil
         }
+        // A Docker app's processes without a command run the image's own.
+        let dockerImage: String? = { if case .string(let image)? = node["docker"]?["image"]?.value { image } else { nil } }()
+        if dockerImage != nil { diagnostics.removeAll { $0.message.hasSuffix("it will not start unless a command is provided at runtime") } }
         context.append(diagnostics)
         service.origin = Origin(path: path, location: context.at(node))
         for index in service.containers.indices where service.containers[index].role == .main {
             service.containers[index].environment += environment
+        }
+        // A Docker app (`docker.image`): every process runs that image.
+        if let image = dockerImage {
+            for index in service.containers.indices where service.containers[index].role == .main { service.containers[index].image = image }
         }
         return service
     }

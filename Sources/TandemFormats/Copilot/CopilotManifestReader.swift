@@ -282,7 +282,10 @@ public struct CopilotManifestReader: Sendable {
                 sidecar.ports.append(
                     Port(containerPort: .number(number), transport: transport, origin: Origin(path: fields.childPath("port"), location: context.at(portNode))))
             }
-            sidecar.essential = fields.bool("essential") ?? true
+            if let essential = fields.bool("essential") {
+                sidecar.essential = essential
+                sidecar.stated.insert("essential")
+            }
             sidecar.registryCredentials = fields.string("credentialsParameter")
             sidecar.environment = ContainerFields.variables(&fields, context: context) + ContainerFields.secrets(&fields, context: context, allowLocal: false)
             sidecar.environmentFiles = ContainerFields.environmentFile(&fields, context: context)

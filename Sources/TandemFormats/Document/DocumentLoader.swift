@@ -113,6 +113,19 @@ public enum DocumentLoader {
             // and no regular expression runs per scalar.
             node = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8).singleRoot()
         } catch let error as YamlError {
+            // A .json file that is not JSON: say so at the JSON's own position, not at YAML's.
+            if file.lowercased().hasSuffix(".json") {
+                do throws(JSONValue.ParseError) {
+                    _ = try JSONValue.parse(Array(bytes))
+                } catch {
+                    let (line, column) = lineAndColumn(ofByte: error.offset, in: text)
+                    let index = bytes.index(bytes.startIndex, offsetBy: min(error.offset, bytes.count), limitedBy: bytes.endIndex) ?? bytes.endIndex
+                    let found = index < bytes.endIndex ? "\"\(String(decoding: [bytes[index]], as: UTF8.self))\"" : "the end of the file"
+                    return Result(
+                        root: nil,
+                        diagnostics: [Diagnostic(.error, file: file, line: line, column: column, path: "", message: "malformed JSON: unexpected \(found)")])
+                }
+            }
             return Result(root: nil, diagnostics: [diagnostic(for: error, text: text, file: file)])
         } catch {
             return failure(file, "malformed document: \(error)")

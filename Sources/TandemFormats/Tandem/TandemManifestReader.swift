@@ -164,6 +164,7 @@ public struct TandemManifestReader: Sendable {
             if let restartText = fields.string("restart") {
                 if let policy = RestartPolicy(rawValue: restartText) {
                     container.restart = policy
+                    container.stated.insert("restart")
                 } else if let node = fields.node("restart") {
                     context.error(node, fields.childPath("restart"), "must be always, on-failure or never, found \"\(restartText)\"")
                 }
@@ -176,7 +177,10 @@ public struct TandemManifestReader: Sendable {
                 }
             }
             container.dependsOn = ContainerFields.dependencies(&fields, context: context)
-            if let essential = fields.bool("essential") { container.essential = essential }
+            if let essential = fields.bool("essential") {
+                container.essential = essential
+                container.stated.insert("essential")
+            }
             if let notify = fields.bool("notify_ready") { container.notifyReady = notify }
             if let descriptorNode = fields.node("notify_fd"), let descriptor = fields.int("notify_fd") {
                 if !(3...1023).contains(descriptor) {

@@ -227,11 +227,17 @@ extension ManifestWriter {
             } else {
                 process.set("health-check-type", "process")
             }
-            if main.image != nil { dropped.note("\(main.name): image (a buildpack app is built from source)") }
+            // A Docker app runs one image for all of its processes (`docker.image`).
+            if let image = main.image, image != mains.first(where: { $0.image != nil })?.image {
+                dropped.note("\(main.name): image \(image) (a Cloud Foundry app runs one image, \(mains.first { $0.image != nil }?.image ?? ""))")
+            }
             for (key, value) in kept?.processFields[main.name] ?? [] { process.setKeepingEmpty(key, value) }
             processes.append(process.value)
         }
         if processes.isEmpty { processes = [.map([("type", .string("web"))])] }
+        if let image = mains.first(where: { $0.image != nil })?.image {
+            app.set("docker", .map([("image", .string(image))]))
+        }
         app.set("processes", .list(processes))
         var env = MapBuilder()
         for variable in mains.first?.environment ?? [] {

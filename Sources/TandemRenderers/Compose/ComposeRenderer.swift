@@ -48,7 +48,7 @@ struct ComposeRenderer {
                 serviceDefinition(container, names: names, secrets: &secrets, configs: &configs, losses: &losses))
         }
 
-        let essentials = service.containers.filter(\.essential).map(\.name)
+        let essentials = service.containers.filter { $0.essential && $0.stated.contains("essential") }.map(\.name)
         if essentials.count > 0 {
             losses.lose(
                 "essential", service.origin,
@@ -90,7 +90,9 @@ struct ComposeRenderer {
                 "build",
                 .map([("context", .string(folder.isEmpty ? "." : folder)), ("dockerfile", .string(String(build.split(separator: "/").last ?? "Dockerfile")))]))
         } else {
-            losses.fail(container.origin, "\(container.name) has no image, and Compose runs images (give it an image to deploy it)")
+            losses.fail(
+                container.origin,
+                "\(container.name) has no image, and Compose runs images (give it one with --image \(container.name)=REF, or as its image in the manifest)")
         }
         let process = RenderSupport.process(container)
         if let entrypoint = process.entrypoint { definition.set("entrypoint", .list(entrypoint.map(YAMLValue.string))) }

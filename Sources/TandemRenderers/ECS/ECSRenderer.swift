@@ -74,7 +74,7 @@ struct ECSRenderer {
     private func executionRoleARN(_ losses: inout Losses) -> String {
         if let arn = options.executionRoleARN { return arn }
         let arn = "arn:aws:iam::123456789012:role/\(family)-ecs-execution"
-        losses.lose(
+        losses.note(
             "execution-role", service.origin,
             "no task execution role was given (--execution-role-arn): the task definition names \(arn), which you replace with yours")
         return arn
@@ -146,9 +146,14 @@ struct ECSRenderer {
         if let image = container.image {
             definition.set("image", image)
         } else if let build = container.imageBuild {
-            losses.fail(container.origin, "\(container.name) is built from \(build): build and push the image, then give its reference as image")
+            losses.fail(
+                container.origin,
+                "\(container.name) is built from \(build): build and push the image, then give its reference with --image \(container.name)=REF (or as its image in the manifest)"
+            )
         } else {
-            losses.fail(container.origin, "\(container.name) has no image, and ECS runs images (give it an image to deploy it)")
+            losses.fail(
+                container.origin,
+                "\(container.name) has no image, and ECS runs images (give it one with --image \(container.name)=REF, or as its image in the manifest)")
         }
         definition.set("essential", .bool(container.essential))
         if container.role == .main {
@@ -269,22 +274,32 @@ struct ECSRenderer {
         if let threshold = probe.successThreshold, threshold > 1 {
             losses.lose("success-threshold", probe.origin, "ECS health checks pass on one success: the success threshold \(threshold) is dropped")
         }
-        func clamp(_ value: Int?, _ range: ClosedRange<Int>, _ field: String) -> Int? {
+        // Whole seconds within ECS's bounds; every change to what the user wrote is named, quoting it.
+        func seconds(_ written: Double?, _ range: ClosedRange<Int>, _ field: String, minimum: Int = 1) -> Int? {
+            guard let written, let rounded = RenderSupport.seconds(written, minimum: minimum) else { return nil }
+            let clamped = min(max(rounded, range.lowerBound), range.upperBound)
+            if Double(clamped) != written {
+                let why = clamped != rounded ? "ECS takes a health check \(field) of \(range.lowerBound) to \(range.upperBound) s" : "ECS counts whole seconds"
+                losses.lose("health-check-bounds", probe.origin, "\(container.name): \(field) \(GoDuration.format(written)) becomes \(clamped) (\(why))")
+            }
+            return clamped
+        }
+        func count(_ value: Int?, _ range: ClosedRange<Int>, _ field: String) -> Int? {
             guard let value else { return nil }
             let clamped = min(max(value, range.lowerBound), range.upperBound)
             if clamped != value {
                 losses.lose(
                     "health-check-bounds", probe.origin,
-                    "ECS takes a health check \(field) of \(range.lowerBound) to \(range.upperBound): \(value) becomes \(clamped)")
+                    "\(container.name): \(field) \(value) becomes \(clamped) (ECS takes \(range.lowerBound) to \(range.upperBound))")
             }
             return clamped
         }
         var check = MapBuilder()
         check.set("command", .list(RenderSupport.healthCommand(probe, container: container, losses: &losses).map(YAMLValue.string)))
-        check.set("interval", clamp(RenderSupport.seconds(probe.period), 5...300, "interval"))
-        check.set("timeout", clamp(RenderSupport.seconds(probe.timeout), 2...60, "timeout"))
-        check.set("retries", clamp(probe.failureThreshold, 1...10, "retries"))
-        check.set("startPeriod", clamp(RenderSupport.seconds(probe.initialDelay, minimum: 0), 0...300, "start period"))
+        check.set("interval", seconds(probe.period, 5...300, "interval"))
+        check.set("timeout", seconds(probe.timeout, 2...60, "timeout"))
+        check.set("retries", count(probe.failureThreshold, 1...10, "retries"))
+        check.set("startPeriod", seconds(probe.initialDelay, 0...300, "start period", minimum: 0))
         return check.value
     }
 

@@ -68,7 +68,7 @@ struct KubernetesRenderer {
                         "sidecar-waits-for-app", dependency.origin,
                         "\(container.name) is an init container and starts before the app containers, so it cannot wait for \(dependency.container) (\(dependency.condition.rawValue))"
                     )
-                case (.app, .app), (.plainSidecar, _), (_, .plainSidecar), (.app, .plainSidecar):
+                case (.app, .app), (.plainSidecar, _), (_, .plainSidecar):
                     losses.lose(
                         "no-start-order", dependency.origin,
                         "containers of a Pod start together: \(container.name)'s wait for \(dependency.container) (\(dependency.condition.rawValue)) is not kept"
@@ -135,13 +135,14 @@ struct KubernetesRenderer {
     }
 
     private func reportCoupling(_ losses: inout Losses) {
-        let essentialSidecars = service.sidecars.filter(\.essential).map(\.name)
+        // Only what the input said: Tandem's defaults are no one's meaning to lose.
+        let essentialSidecars = service.sidecars.filter { $0.essential && $0.stated.contains("essential") }.map(\.name)
         if !essentialSidecars.isEmpty {
             losses.lose(
                 "essential-sidecar", service.origin,
                 "Kubernetes restarts a failed sidecar instead of stopping the Pod: essential is not kept for \(essentialSidecars.joined(separator: ", "))")
         }
-        let notRestarted = service.mainContainers.filter { $0.restart != .always }.map(\.name)
+        let notRestarted = service.mainContainers.filter { $0.restart != .always && $0.stated.contains("restart") }.map(\.name)
         if !notRestarted.isEmpty {
             losses.lose(
                 "restart-policy", service.origin,
@@ -175,9 +176,14 @@ struct KubernetesRenderer {
         if let image = container.image {
             spec.set("image", image)
         } else if let build = container.imageBuild {
-            losses.fail(container.origin, "\(container.name) is built from \(build): build and push the image, then give its reference as image")
+            losses.fail(
+                container.origin,
+                "\(container.name) is built from \(build): build and push the image, then give its reference with --image \(container.name)=REF (or as its image in the manifest)"
+            )
         } else {
-            losses.fail(container.origin, "\(container.name) has no image, and Kubernetes runs images (give it an image to deploy it)")
+            losses.fail(
+                container.origin,
+                "\(container.name) has no image, and Kubernetes runs images (give it one with --image \(container.name)=REF, or as its image in the manifest)")
         }
         if kind == .sidecar { spec.set("restartPolicy", "Always") }
         let process = RenderSupport.process(container)
@@ -259,11 +265,35 @@ struct KubernetesRenderer {
             guard let number = port(value) else { return nil }
             spec.set("tcpSocket", .map([("port", .int(number))]))
         }
-        spec.set("initialDelaySeconds", RenderSupport.seconds(probe.initialDelay, minimum: 0))
-        spec.set("periodSeconds", RenderSupport.seconds(probe.period))
-        spec.set("timeoutSeconds", RenderSupport.seconds(probe.timeout))
+        // Kubernetes counts whole seconds: every rounding of what the user wrote is named, and a period
+        // that rounds up takes a smaller failure threshold so that the probe's budget stays what it was.
+        func rounded(_ value: Double?, _ field: String, _ kubernetesField: String, minimum: Int = 1) -> Int? {
+            guard let value, let seconds = RenderSupport.seconds(value, minimum: minimum) else { return nil }
+            if Double(seconds) != value {
+                losses.lose(
+                    "probe-rounding", probe.origin,
+                    "\(container.name): \(field) \(GoDuration.format(value)) becomes \(kubernetesField) \(seconds) (Kubernetes counts whole seconds)")
+            }
+            return seconds
+        }
+        spec.set("initialDelaySeconds", rounded(probe.initialDelay, "initial delay", "initialDelaySeconds", minimum: 0))
+        let period = rounded(probe.period, "period", "periodSeconds")
+        spec.set("periodSeconds", period)
+        spec.set("timeoutSeconds", rounded(probe.timeout, "timeout", "timeoutSeconds"))
         spec.set("successThreshold", probe.successThreshold)
-        spec.set("failureThreshold", probe.failureThreshold)
+        var threshold = probe.failureThreshold
+        if let written = probe.period, let period, Double(period) > written, let failures = probe.failureThreshold {
+            let budget = written * Double(failures)
+            let kept = max(1, Int((budget / Double(period)).rounded(.up)))
+            if kept != failures {
+                losses.lose(
+                    "probe-rounding", probe.origin,
+                    "\(container.name): failure threshold \(failures) becomes \(kept), to keep the \(GoDuration.format(budget)) the probe was given (\(failures) × \(GoDuration.format(written)))"
+                )
+                threshold = kept
+            }
+        }
+        spec.set("failureThreshold", threshold)
         return spec.value
     }
 

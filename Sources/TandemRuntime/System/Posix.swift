@@ -76,7 +76,7 @@ func fixedPoint(_ value: Double, decimals: Int) -> String {
     let count = buffer.withUnsafeMutableBufferPointer { pointer in
         withVaList([value]) { vsnprintf(pointer.baseAddress, 64, "%.\(decimals)f", $0) }
     }
-    return count > 0 ? String(cString: buffer) : String(value)
+    return count > 0 ? String(decoding: buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : String(value)
 }
 
 /// `text` padded with spaces to `width` characters.
