@@ -3,6 +3,8 @@
 #   scripts/bench.sh validate [COMBINATIONS] [RUNS]   Mia item validation: Tandem vs Python jsonschema
 #   scripts/bench.sh render [FILE] [ITERATIONS]        renders per second, per target
 #   scripts/bench.sh supervisors [svbench run options] Tandem beside supervisord, s6, runit, honcho, circus
+#   scripts/bench.sh sizes [10,50,200,500] [RUNS]      Tandem, the C floor and s6 at each size (start, idle,
+#                                                      shutdown), as the table of docs/performance.md
 #   scripts/bench.sh catalog [--postgres] [...]        the catalog server under wrk, beside nginx (SQLite, or
 #                                                      a throwaway PostgreSQL with --postgres)
 #   scripts/bench.sh runtime logs [LINES] [RUNS]       4 writers through tandem run, --log-format text beside json
@@ -40,6 +42,17 @@ case "${1:-validate}" in
     shift
     python3 scripts/bench/runtime.py "$bin" "$@"
     ;;
+  sizes)
+    sizes="${2:-10,50,200,500}" runs="${3:-3}"
+    results=()
+    for n in ${sizes//,/ }; do
+      PEERS=project,baseline-c,s6 scripts/bench.sh supervisors --scenarios start,idle,shutdown --n "$n" --runs-start "$runs" --runs-shutdown "$runs" \
+        --idle-seconds 5 >/dev/null
+      cp .build-bench/results.json ".build-bench/sizes-$n.json"
+      results+=(".build-bench/sizes-$n.json")
+    done
+    python3 scripts/bench/sizes.py "${results[@]}"
+    ;;
   catalog)
     # wrk drives the load; nginx serving the same JSON file is the machine's limit.
     if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
@@ -55,5 +68,5 @@ case "${1:-validate}" in
       python3 scripts/bench/catalog.py "$bin" "$@"
     fi
     ;;
-  *) echo "usage: scripts/bench.sh validate [COMBINATIONS] [RUNS] | render [FILE] [ITERATIONS] | supervisors [OPTIONS] | runtime logs|shutdown | catalog [OPTIONS]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh validate [COMBINATIONS] [RUNS] | render [FILE] [ITERATIONS] | supervisors [OPTIONS] | sizes [N,...] [RUNS] | runtime logs|shutdown | catalog [OPTIONS]" >&2; exit 2 ;;
 esac

@@ -91,7 +91,7 @@ public struct Container: Sendable, Hashable, Codable {
     public var restartLimit: RestartLimit?
     /// The fields the input set itself (`restart`, `essential`), as opposed to the format's defaults: a
     /// target that cannot hold a default loses nothing the user said.
-    public var stated: Set<String> = []
+    public var stated: [String] = []
     public var origin: Origin
 
     public init(

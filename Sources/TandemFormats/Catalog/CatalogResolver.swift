@@ -128,6 +128,7 @@ public struct CatalogResolver: Sendable {
         merged.dependsOn = local.dependsOn
         merged.essential = local.essential
         merged.restart = local.restart
+        merged.stated = local.stated
         merged.sidecarFor = local.sidecarFor
         merged.labels.merge(local.labels) { _, new in new }
         if let grace = local.stopGracePeriod { merged.stopGracePeriod = grace }

@@ -257,7 +257,7 @@ public struct CloudFoundryReader: Sendable {
         for process in processes where process.sidecarFor.isEmpty {
             var main = Container(name: process.type, role: .main, command: .shell(process.command), essential: true, origin: process.origin)
             // Diego's codependent processes: the platform's behaviour, which a CF app relies on.
-            main.stated.insert("essential")
+            main.stated.append("essential")
             if process.command.isEmpty {
                 diagnostics.append(
                     Diagnostic(
@@ -278,7 +278,7 @@ public struct CloudFoundryReader: Sendable {
         for process in processes where !process.sidecarFor.isEmpty {
             var sidecar = Container(
                 name: process.type, role: .sidecar, command: .shell(process.command), essential: true, sidecarFor: process.sidecarFor, origin: process.origin)
-            sidecar.stated.insert("essential")
+            sidecar.stated.append("essential")
             if let memory = process.memory { sidecar.resources.memoryLimit = .value(memory) }
             // The seed's rule: a sidecar starts once every process type it serves passes its health check.
             for served in process.sidecarFor {

@@ -284,7 +284,7 @@ public struct CopilotManifestReader: Sendable {
             }
             if let essential = fields.bool("essential") {
                 sidecar.essential = essential
-                sidecar.stated.insert("essential")
+                sidecar.stated.append("essential")
             }
             sidecar.registryCredentials = fields.string("credentialsParameter")
             sidecar.environment = ContainerFields.variables(&fields, context: context) + ContainerFields.secrets(&fields, context: context, allowLocal: false)

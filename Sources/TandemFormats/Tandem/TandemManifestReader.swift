@@ -164,7 +164,7 @@ public struct TandemManifestReader: Sendable {
             if let restartText = fields.string("restart") {
                 if let policy = RestartPolicy(rawValue: restartText) {
                     container.restart = policy
-                    container.stated.insert("restart")
+                    container.stated.append("restart")
                 } else if let node = fields.node("restart") {
                     context.error(node, fields.childPath("restart"), "must be always, on-failure or never, found \"\(restartText)\"")
                 }
@@ -179,7 +179,7 @@ public struct TandemManifestReader: Sendable {
             container.dependsOn = ContainerFields.dependencies(&fields, context: context)
             if let essential = fields.bool("essential") {
                 container.essential = essential
-                container.stated.insert("essential")
+                container.stated.append("essential")
             }
             if let notify = fields.bool("notify_ready") { container.notifyReady = notify }
             if let descriptorNode = fields.node("notify_fd"), let descriptor = fields.int("notify_fd") {

@@ -211,22 +211,20 @@ struct CopilotStackRenderer {
 
     private func variable(_ name: String, _ value: YAMLValue) -> YAMLValue { .map([("Name", .string(name)), ("Value", value)]) }
 
-    /// Go's encoding/json of a map[string]string: keys sorted, no spaces; `<`, `>`, `&` escaped.
+    /// Go's encoding/json of a map[string]string: keys sorted, no spaces, and `<`, `>`, `&` escaped as
+    /// Go's HTML-safe default does (JSON's own escapes otherwise).
     static func json(_ map: [String: String]) -> String {
         func quote(_ text: String) -> String {
-            var out = "\""
-            for scalar in text.unicodeScalars {
+            var out = ""
+            for scalar in JSONText.quoted(text).unicodeScalars {
                 switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
                 case "<": out += "\\u003c"
                 case ">": out += "\\u003e"
                 case "&": out += "\\u0026"
                 default: out.unicodeScalars.append(scalar)
                 }
             }
-            return out + "\""
+            return out
         }
         return "{" + map.keys.sorted().map { "\(quote($0)):\(quote(map[$0]!))" }.joined(separator: ",") + "}"
     }
