@@ -376,6 +376,18 @@ import Testing
         }
         #expect(objects.map { $0["line"] as? String }.last == "agent here")
         #expect(objects.allSatisfy { $0["process"] as? String == "agent" })
+        // --timestamps puts each line's time after the prefix; --since keeps only recent lines.
+        let stamped = try GoldenTests.run(["logs", "chatty", "-n", "1", "--timestamps"], environment: environment)
+        let stampedLine = stamped.stdout.trimmingCharacters(in: .newlines)
+        #expect(
+            stampedLine.hasPrefix("chatty   | 20") && stampedLine.hasSuffix("Z two") && stampedLine.count == "chatty   | 2026-12-02T00:33:40.123Z two".count,
+            "\(stamped.stdout)")
+        let recentHour = try GoldenTests.run(["logs", "chatty", "--since", "1h"], environment: environment).stdout
+        #expect(recentHour.contains("chatty   | one\nchatty   | two\n") && recentHour.contains("* started (pid "), "\(recentHour)")
+        try await Task.sleep(for: .milliseconds(1100))
+        #expect(try GoldenTests.run(["logs", "chatty", "--since", "1s"], environment: environment).stdout == "")
+        let badSince = try GoldenTests.run(["logs", "--since", "soon"], environment: environment)
+        #expect(badSince.status == 2 && badSince.stderr.contains("--since takes a duration such as 30s, 5m or 1h"), "\(badSince.stderr)")
         let unknown = try GoldenTests.run(["logs", "nope"], environment: environment)
         #expect(unknown.status == 1)
         #expect(unknown.stderr == "Error: no process named nope; this unit has chatty, agent\n")

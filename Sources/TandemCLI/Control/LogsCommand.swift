@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TandemCore
+import TandemFormats
 import TandemRuntime
 
 struct LogsCommand: ParsableCommand {
@@ -22,6 +23,12 @@ struct LogsCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "text (prefixed lines, exactly as the unit's console) or json (one JSON object per line).")
     var output: OutputFormat = .text
 
+    @Option(help: "Only lines of the last DURATION (30s, 5m, 1h), among those the unit keeps (all of them unless -n is given).")
+    var since: String?
+
+    @Flag(name: [.customShort("t"), .long], help: "Start each text line with its time (UTC, milliseconds).")
+    var timestamps = false
+
     @OptionGroup var target: ControlOptions
 
     /// One line as the unit sends it (`--log-format json`).
@@ -42,6 +49,21 @@ struct LogsCommand: ParsableCommand {
 
     func validate() throws {
         if lines < 0 { throw ValidationError("--lines takes a count of 0 or more; found \(lines)") }
+        if let since, GoDuration.seconds(since) == nil {
+            throw ValidationError("--since takes a duration such as 30s, 5m or 1h; found \"\(since)\"")
+        }
+    }
+
+    /// `2026-12-02T00:33:40.123Z`, for `--timestamps`.
+    static func stamp(_ seconds: Double) -> String {
+        var whole = time_t(seconds.rounded(.down))
+        var parts = tm()
+        gmtime_r(&whole, &parts)
+        let milliseconds = Int((seconds - Double(whole)) * 1000)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let millis = milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
+        return
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(millis)Z"
     }
 
     func run() throws {
@@ -53,11 +75,17 @@ struct LogsCommand: ParsableCommand {
             names = status.processes.map(\.name)
         }
         let console = ConsoleSink(format: .text, processNames: names)
-        let request = ControlRequest.logs(count: lines, process: process, follow: follow).line
+        // With --since and no -n, every line the unit keeps is asked for, then filtered by its time.
+        let asked = since != nil && !CommandLine.arguments.contains(where: { $0 == "-n" || $0 == "--lines" || $0.hasPrefix("--lines=") }) ? 1000 : lines
+        let oldest = since.flatMap(GoDuration.seconds).map { Date().timeIntervalSince1970 - $0 }
+        let request = ControlRequest.logs(count: asked, process: process, follow: follow).line
         do {
             try ControlSocket.stream(request, to: path) { text in
+                let line = try? JSONDecoder().decode(Line.self, from: Data(text.utf8))
+                if let oldest, let line, line.time < oldest { return }
                 guard output == .text else { return writeOutput(text) }
-                guard let record = (try? JSONDecoder().decode(Line.self, from: Data(text.utf8)))?.record else { return writeOutput(text) }
+                guard var record = line?.record else { return writeOutput(text) }
+                if timestamps { record.text = Self.stamp(record.time) + " " + record.text }
                 console.write([record])
             }
         } catch {
