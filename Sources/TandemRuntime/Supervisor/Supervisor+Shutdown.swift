@@ -34,8 +34,20 @@ extension Supervisor {
                         }
                     }
                 }
+                // Every process of the level is asked first, in one loop, and only then is its "stopping"
+                // written (500 processes get their SIGTERM within about a millisecond, not one per event);
+                // both loops run without a suspension, so no "stopped" can come before its "stopping".
+                let asked = clock.now
+                var signaled: [String] = []
+                for name in batch {
+                    guard let process = states[name]?.process, states[name]?.running == true else { continue }
+                    states[name]?.stopRequested = true
+                    process.signalGroup(SIGTERM)
+                    signaled.append(name)
+                }
+                for name in signaled { event(name, "stopping") }
                 await withTaskGroup(of: Void.self) { group in
-                    for name in batch { group.addTask { await self.stopOne(name, deadline: phaseDeadline) } }
+                    for name in signaled { group.addTask { await self.stopOne(name, deadline: phaseDeadline, askedAt: asked) } }
                 }
             }
         }
@@ -80,13 +92,18 @@ extension Supervisor {
         container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
     }
 
-    func stopOne(_ name: String, deadline: ContinuousClock.Instant) async {
-        guard let process = states[name]?.process, states[name]?.running == true else { return }
-        states[name]?.stopRequested = true
-        event(name, "stopping")
-        process.signalGroup(SIGTERM)
+    /// Waits for `name` to stop after its SIGTERM (sent at `askedAt`; sent here when nil), then kills it
+    /// once its grace (or the phase's deadline) has passed.
+    func stopOne(_ name: String, deadline: ContinuousClock.Instant, askedAt: ContinuousClock.Instant? = nil) async {
+        guard let process = states[name]?.process else { return }
+        if askedAt == nil {
+            guard states[name]?.running == true else { return }
+            states[name]?.stopRequested = true
+            event(name, "stopping")
+            process.signalGroup(SIGTERM)
+        }
         let grace = grace(of: name)
-        let asked = clock.now
+        let asked = askedAt ?? clock.now
         let until = min(asked + grace, deadline)
         await waitUntil(until, of: name) { self.states[name]?.running != true }
         if states[name]?.running == true {
