@@ -55,7 +55,7 @@ func index(of event: String, in list: [String]) -> Int? {
               proxy:
                 command: "echo proxy up; exec sleep 30"
                 depends_on: {app: healthy}
-            """, stopAfter: .seconds(2))  // room for a loaded machine: the probe needs 0.3 s plus a period
+            """, stopAfter: .seconds(5))  // room for a loaded machine (the whole test command in parallel): the probe needs 0.3 s plus a period
         let list = events(sink)
         let ready = try #require(index(of: "app: ready", in: list))
         let proxyStarted = try #require(index(of: "proxy: started", in: list))
