@@ -23,6 +23,7 @@ extension Supervisor {
             let phaseDeadline = max(min(deadline, deadline - reserve), clock.now)
             // Within a phase: a process stops once every process of the phase that depends on it has
             // stopped; the levels come from one count of dependents per process (linear in the phase).
+            var announced = Set<String>()
             for batch in Self.stopLevels(phase, dependsOn: { self.container($0)?.dependsOn.map(\.container) ?? [] }) {
                 if index == phases.count - 1, let router, batch.contains(where: { container($0)?.role == .logRouter }) {
                     // The router gets what is still held for it before it is asked to stop.
@@ -32,6 +33,19 @@ extension Supervisor {
                             router.drain(within: left)
                             continuation.resume()
                         }
+                    }
+                    // Then the end of its input, which a router (cat, fluent-bit's stdin, s6-log) ends on
+                    // once it has written everything out: SIGTERM only if it is still running after a second,
+                    // since a signal while the last lines sit unread in its pipe would lose them.
+                    let routers = batch.filter { container($0)?.role == .logRouter && states[$0]?.running == true }
+                    for name in routers {
+                        states[name]?.stopRequested = true
+                        event(name, "stopping")
+                        announced.insert(name)
+                    }
+                    router.detach()
+                    for name in routers {
+                        await waitUntil(min(clock.now + .seconds(1), phaseDeadline), of: name) { self.states[name]?.running != true }
                     }
                 }
                 // Every process of the level is asked first, in one loop, and only then is its "stopping"
@@ -45,7 +59,7 @@ extension Supervisor {
                     process.signalGroup(SIGTERM)
                     signaled.append(name)
                 }
-                for name in signaled { event(name, "stopping") }
+                for name in signaled where !announced.contains(name) { event(name, "stopping") }
                 await withTaskGroup(of: Void.self) { group in
                     for name in signaled { group.addTask { await self.stopOne(name, deadline: phaseDeadline, askedAt: asked) } }
                 }
