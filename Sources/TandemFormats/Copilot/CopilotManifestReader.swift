@@ -59,13 +59,7 @@ public struct CopilotManifestReader: Sendable {
         let workload = reading.readWorkload(document, service: service)
         var diagnostics = context.diagnostics
         diagnostics += ServiceValidator().validate(service, file: file)
-        if let workload {
-            // The service's own rules already word some of Copilot's: say each problem once.
-            for diagnostic in CopilotRules.check(workload, service: service, file: file)
-            where !diagnostics.contains(where: { diagnostic.message.hasSuffix(": " + $0.message) || diagnostic.message == $0.message }) {
-                diagnostics.append(diagnostic)
-            }
-        }
+        if let workload { diagnostics += CopilotRules.check(workload, service: service, file: file) }
         return Result(service: service, workload: workload, diagnostics: diagnostics)
     }
 

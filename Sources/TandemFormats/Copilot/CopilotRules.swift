@@ -29,8 +29,10 @@ enum CopilotRules {
             }
             if sidecar.ports.isEmpty { problems.append((origin, "\(what): target container \"\(container)\" doesn't expose a port")) }
         }
-        for (index, rule) in workload.routingRules.enumerated() {
-            checkTarget(rule.targetContainer, rule.origin, index == 0 ? "http" : "http.additional_rules[\(index - 1)]")
+        // The main rule's target (`http.target_container`) is the service's traffic target, which the
+        // service's own rules check in the same words; the additional rules are Copilot's alone.
+        for (index, rule) in workload.routingRules.enumerated().dropFirst() {
+            checkTarget(rule.targetContainer, rule.origin, "http.additional_rules[\(index - 1)]")
         }
         for (index, listener) in workload.listeners.enumerated() {
             checkTarget(listener.targetContainer, listener.origin, index == 0 ? "nlb" : "nlb.additional_listeners[\(index - 1)]")

@@ -92,7 +92,7 @@ struct CopilotStackRenderer {
                 ),
             ]))
         resources.set("ExecutionRole", executionRole())
-        resources.set("TaskRole", Self.role(policies: nil))
+        resources.set("TaskRole", Self.role())
 
         var definitions = [mainDefinition(main, index: index, losses: &losses)]
         if let router { definitions.append(routerDefinition(router)) }
@@ -505,7 +505,7 @@ struct CopilotStackRenderer {
         return ~crc
     }
 
-    static func role(policies: YAMLValue?) -> YAMLValue {
+    static func role(policies: YAMLValue? = nil, managedPolicies: YAMLValue? = nil) -> YAMLValue {
         var properties = MapBuilder()
         properties.set(
             "AssumeRolePolicyDocument",
@@ -522,6 +522,7 @@ struct CopilotStackRenderer {
                 ),
             ]))
         properties.set("Policies", policies)
+        properties.set("ManagedPolicyArns", managedPolicies)
         return .map([("Type", .string("AWS::IAM::Role")), ("Properties", properties.value)])
     }
 
@@ -563,13 +564,9 @@ struct CopilotStackRenderer {
                 ])
             ),
         ])
-        var role = Self.role(policies: .list([secrets]))
-        if case .map(var entries) = role, let index = entries.firstIndex(where: { $0.0 == "Properties" }), case .map(var properties) = entries[index].1 {
-            properties.append(("ManagedPolicyArns", .list([Self.sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")])))
-            entries[index].1 = .map(properties)
-            role = .map(entries)
-        }
-        return role
+        return Self.role(
+            policies: .list([secrets]),
+            managedPolicies: .list([Self.sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")]))
     }
 
     /// The ECS service, in the environment's cluster and subnets, with Copilot's `LoadBalancers`.
