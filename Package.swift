@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "CTandemSystem"),
         // The supervisor that runs a service and its sidecars on one machine.
         .target(name: "TandemRuntime", dependencies: ["TandemCore", "CTandemSystem"]),
+        // `tandem stage`: Cloud Foundry's buildpack lifecycle run here (the buildpacks' own scripts), into a droplet.
+        .target(name: "TandemStaging", dependencies: ["TandemCore", "TandemFormats", "TandemRuntime"]),
         // The supervising process `tandem run` execs into: the runtime only, so that what stays resident
         // beside the children is small (no readers, renderers or their dependencies).
         .executableTarget(name: "tandem-supervisor", dependencies: ["TandemRuntime"]),
@@ -75,7 +77,7 @@ let package = Package(
         .target(
             name: "TandemCLI",
             dependencies: [
-                "TandemCore", "TandemFormats", "TandemRenderers", "TandemRuntime",
+                "TandemCore", "TandemFormats", "TandemRenderers", "TandemRuntime", "TandemStaging",
                 "TandemCatalog", "TandemCatalogSQLite", "TandemCatalogPostgres", "TandemCatalogServer", "TandemCatalogClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

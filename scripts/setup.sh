@@ -19,3 +19,9 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 echo "setup: Python tools ready in $venv"
+
+# tandem stage unpacks zipped buildpacks with unzip (its tests zip one).
+if ! command -v unzip >/dev/null 2>&1; then
+  echo "setup: installing unzip" >&2
+  apt-get update -qq && apt-get install -y -qq unzip >/dev/null
+fi

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Synchronization
 
 /// The request log: one line per request on stderr (`2026-12-01T22:10:05Z GET /path 200 1.2 ms`),
@@ -21,12 +22,11 @@ final class RequestLog: Sendable {
     }
 
     func record(_ line: String) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
+        let now = time(nil)
         let (full, schedule) = state.withLock { state -> ([UInt8]?, Bool) in
-            if state.second != now.tv_sec {
-                state.second = now.tv_sec
-                var seconds = now.tv_sec
+            if state.second != now {
+                state.second = now
+                var seconds = now
                 var parts = tm()
                 gmtime_r(&seconds, &parts)
                 state.stamp = Array(

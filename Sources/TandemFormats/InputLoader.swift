@@ -194,6 +194,11 @@ public struct InputLoader: Sendable {
         return FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("Procfile"))
     }
 
+    /// A Cloud Foundry buildpack: a folder with one of the lifecycle's scripts in `bin/`.
+    static func isBuildpackFolder(_ path: String) -> Bool {
+        ["supply", "finalize", "compile", "detect"].contains { FileManager.default.fileExists(atPath: path + "/bin/" + $0) }
+    }
+
     /// Input files under a folder, in lexical order, depth first; app folders are returned whole.
     /// Entry types come from readdir, so a file costs no extra system call.
     private func walk(_ folder: String, depth: Int) -> [Job] {
@@ -217,7 +222,12 @@ public struct InputLoader: Sendable {
         for entry in entries.sorted(by: { $0.name < $1.name }) {
             let path = folder.hasSuffix("/") ? folder + entry.name : folder + "/" + entry.name
             if entry.isDirectory {
-                if Self.isAppFolder(path) { result.append(.app(path)) } else { result += walk(path, depth: depth + 1) }
+                if Self.isAppFolder(path) {
+                    result.append(.app(path))
+                } else if !Self.isBuildpackFolder(path) {
+                    // A buildpack's manifest.yml is the buildpack's own (`tandem stage` runs it), not an input.
+                    result += walk(path, depth: depth + 1)
+                }
             } else if entry.name.hasSuffix(".schema.json") {
                 // JSON Schemas beside items (the public catalog's manifest.schema.json) are not inputs.
                 continue

@@ -60,14 +60,14 @@ public struct CloudFoundryReader: Sendable {
         if let limitsNode = fields.value("limits"), var limits = Fields(limitsNode, path: FieldPath.child(path, "limits"), context: context) {
             memory = limits.int("memory")
             if let value = memory, value < 0, let memoryNode = limits.node("memory") {
-                context.error(memoryNode, FieldPath.child(path, "limits.memory"), "memory must not be negative")
+                context.error(memoryNode, FieldPath.child(FieldPath.child(path, "limits"), "memory"), "expected a memory limit in MB, 0 or more")
             }
             limits.reportUnknown(.warning)
         }
         var sidecarFor: [String] = []
         if let platformsNode = fields.value("platforms"), var platforms = Fields(platformsNode, path: FieldPath.child(path, "platforms"), context: context) {
             if let cfNode = platforms.value("cloudfoundry"),
-                var cloudFoundry = Fields(cfNode, path: FieldPath.child(path, "platforms.cloudfoundry"), context: context)
+                var cloudFoundry = Fields(cfNode, path: FieldPath.child(FieldPath.child(path, "platforms"), "cloudfoundry"), context: context)
             {
                 sidecarFor = cloudFoundry.stringList("sidecar_for") ?? []
                 cloudFoundry.reportUnknown(.warning)
@@ -94,6 +94,21 @@ public struct CloudFoundryReader: Sendable {
             }
         }
         return merged
+    }
+
+    /// What a final buildpack's `bin/release` prints (kept as `release.yml` in a staged folder): its
+    /// `default_process_types`; `addons` and `config_vars` are read by nobody today.
+    public func readRelease(_ root: DocumentNode, file: String) -> (processes: [LaunchProcess], diagnostics: [Diagnostic]) {
+        let context = ReadContext(file: file, strictTypes: false)
+        var defaults: [LaunchProcess] = []
+        if var fields = Fields(root, path: "", context: context) {
+            for (type, command, node) in fields.stringMap("default_process_types") ?? [] {
+                defaults.append(LaunchProcess(type: type, command: command, origin: Origin(path: "default_process_types.\(type)", location: context.at(node))))
+            }
+            for key in ["addons", "config_vars"] { _ = fields.node(key) }
+            fields.reportUnknown(.warning)
+        }
+        return (defaults, context.diagnostics)
     }
 
     /// `type: command` lines; blank lines and `#` comments are skipped.
@@ -148,18 +163,9 @@ public struct CloudFoundryReader: Sendable {
             let loaded = DocumentLoader.load(path: releasePath, displayName: display, limits: limits)
             diagnostics += loaded.diagnostics
             if let root = loaded.root {
-                let context = ReadContext(file: display, strictTypes: false)
-                if var fields = Fields(root, path: "", context: context) {
-                    var defaults: [LaunchProcess] = []
-                    for (type, command, node) in fields.stringMap("default_process_types") ?? [] {
-                        defaults.append(
-                            LaunchProcess(type: type, command: command, origin: Origin(path: "default_process_types.\(type)", location: context.at(node))))
-                    }
-                    for key in ["addons", "config_vars"] { _ = fields.node(key) }
-                    fields.reportUnknown(.warning)
-                    lists.append(defaults)
-                }
-                diagnostics += context.diagnostics
+                let (defaults, more) = readRelease(root, file: display)
+                diagnostics += more
+                lists.append(defaults)
             }
         }
         for name in ["Procfile", "app/Procfile"] {
@@ -177,7 +183,18 @@ public struct CloudFoundryReader: Sendable {
         // A droplet (what the lifecycle leaves in /home/vcap): `staging_info.yml` holds the staged web
         // command, which is what Diego starts for web.
         let droplet = Self.isDroplet(folder)
-        if droplet {
+        let resultPath = (folder as NSString).appendingPathComponent(CloudFoundryStagingResult.fileName)
+        if droplet, fileManager.fileExists(atPath: resultPath) {
+            // `tandem stage` left the lifecycle's own merge: it is the droplet's processes, whole.
+            let display = relative(resultPath, to: folder, fallback: CloudFoundryStagingResult.fileName)
+            let loaded = DocumentLoader.load(path: resultPath, displayName: display, limits: limits)
+            diagnostics += loaded.diagnostics
+            if let root = loaded.root {
+                let (processes, more) = readStagingResult(root, file: display)
+                diagnostics += more
+                lists = [processes]
+            }
+        } else if droplet {
             let path = (folder as NSString).appendingPathComponent(Self.stagingInfoFile)
             let loaded = DocumentLoader.load(path: path, displayName: relative(path, to: folder, fallback: Self.stagingInfoFile), limits: limits)
             diagnostics += loaded.diagnostics
@@ -206,6 +223,40 @@ public struct CloudFoundryReader: Sendable {
     }
 
     public static let stagingInfoFile = "staging_info.yml"
+
+    /// The lifecycle's staging result (`processes` in order, else `process_types`, then `sidecars`).
+    public func readStagingResult(_ root: DocumentNode, file: String) -> (processes: [LaunchProcess], diagnostics: [Diagnostic]) {
+        let context = ReadContext(file: file, strictTypes: false)
+        var processes: [LaunchProcess] = []
+        guard var fields = Fields(root, path: "", context: context) else { return ([], context.diagnostics) }
+        if let list = fields.value("processes"), let items = list.items {
+            for (index, item) in items.enumerated() {
+                let path = FieldPath.index("processes", index)
+                guard var process = Fields(item, path: path, context: context), let type = process.string("type", required: true) else { continue }
+                processes.append(LaunchProcess(type: type, command: process.string("command") ?? "", origin: Origin(path: path, location: context.at(item))))
+                process.reportUnknown(.warning)
+            }
+        } else {
+            for (type, command, node) in fields.stringMap("process_types") ?? [] {
+                processes.append(LaunchProcess(type: type, command: command, origin: Origin(path: "process_types.\(type)", location: context.at(node))))
+            }
+        }
+        if let list = fields.value("sidecars"), let items = list.items {
+            for (index, item) in items.enumerated() {
+                let path = FieldPath.index("sidecars", index)
+                guard var sidecar = Fields(item, path: path, context: context), let name = sidecar.string("name", required: true) else { continue }
+                let memory = sidecar.int("memory")
+                processes.append(
+                    LaunchProcess(
+                        type: name, command: sidecar.string("command") ?? "", memory: memory == 0 ? nil : memory,
+                        sidecarFor: sidecar.stringList("process_types") ?? [], origin: Origin(path: path, location: context.at(item))))
+                sidecar.reportUnknown(.warning)
+            }
+        }
+        for key in ["process_types", "lifecycle_metadata", "execution_metadata", "lifecycle_type"] { _ = fields.node(key) }
+        fields.reportUnknown(.warning)
+        return (processes, context.diagnostics)
+    }
 
     /// The lifecycle's droplet: `app/` beside `staging_info.yml` (and usually `deps/`).
     public static func isDroplet(_ folder: String) -> Bool {

@@ -211,3 +211,37 @@ func childProcesses(of parent: pid_t) -> [pid_t] {
         return pid
     }
 }
+
+/// For a program that runs helpers it does not supervise (`tandem stage` runs buildpack scripts): what a
+/// helper leaves behind, however it detached (`setsid`, a double fork), comes back to this process, to be
+/// ended with the helper.
+public enum LeftoverProcesses {
+    /// Makes this process the subreaper of its descendants. Call it before starting the helpers.
+    public static func adopt() {
+        _ = tandem_set_subreaper()
+    }
+
+    /// Kills and reaps every child of this process but `spared`, orphans included, until none is left
+    /// (at most `limit`). Call it only when none of this program's own children is running.
+    public static func end(except spared: Set<pid_t> = [], within limit: Duration = .seconds(2)) {
+        let me = getpid()
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            var left = false
+            for name in directoryEntries("/proc") ?? [] {
+                guard let pid = pid_t(name), !spared.contains(pid), let fields = processStatFields(pid), fields.count >= 2,
+                    pid_t(fields[1]) == me
+                else { continue }
+                left = true
+                if fields[0] != "Z" {
+                    _ = kill(-pid, SIGKILL)
+                    _ = kill(pid, SIGKILL)
+                }
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, WNOHANG)
+            }
+            if !left { return }
+            sleepThread(seconds: 0.002)
+        }
+    }
+}
