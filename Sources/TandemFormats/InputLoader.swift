@@ -112,6 +112,8 @@ public struct InputLoader: Sendable {
     public var application: String?
     /// Cloud Foundry: the name of a manifest's only app when it has none (`cf push APP`).
     public var cloudFoundryName: String?
+    /// Cloud Foundry: the port web listens on (nil: 8080, as Cloud Foundry gives it).
+    public var cloudFoundryPort: Int?
     /// Copilot: what `${NAME}` reads (the process's environment by default).
     public var variables: [String: String] = ProcessInfo.processInfo.environment
 
@@ -239,7 +241,7 @@ public struct InputLoader: Sendable {
     }
 
     public func loadAppFolder(_ path: String) -> LoadedInput {
-        let (service, diagnostics) = CloudFoundryReader().readAppFolder(path, limits: limits)
+        let (service, diagnostics) = CloudFoundryReader(port: cloudFoundryPort).readAppFolder(path, limits: limits)
         return LoadedInput(file: path, format: .cfApp, services: service.map { [$0] } ?? [], diagnostics: diagnostics)
     }
 
@@ -291,12 +293,12 @@ public struct InputLoader: Sendable {
             input.copilotApplication = reader.application
             return input
         case .cfLaunch:
-            let reader = CloudFoundryReader()
+            let reader = CloudFoundryReader(port: cloudFoundryPort)
             var (processes, diagnostics) = reader.readLaunchFile(root, file: file)
             let service = reader.makeService(name: "app", processes: processes, memory: [:], file: file, diagnostics: &diagnostics)
             return LoadedInput(file: file, format: format, services: service.map { [$0] } ?? [], launchProcesses: processes, diagnostics: extra + diagnostics)
         case .cfManifest:
-            let (services, apps, diagnostics) = CloudFoundryReader().readManifestApps(root, file: file, name: cloudFoundryName)
+            let (services, apps, diagnostics) = CloudFoundryReader(port: cloudFoundryPort).readManifestApps(root, file: file, name: cloudFoundryName)
             var input = LoadedInput(file: file, format: format, services: services, diagnostics: extra + diagnostics)
             input.cloudFoundryApps = apps
             return input

@@ -36,7 +36,7 @@ import Testing
 
         // Nothing listens on web's port, so its health check does not pass and the agent (which waits for
         // it, as the seed's rule says) does not start: what is checked here is how web was launched.
-        let run = try GoldenTests.run(["run", "--stop-after", "1500ms", root])
+        let run = try GoldenTests.run(["run", "--stop-after", "1500ms", "--cf-port", String(RunCommandTests.freePort()), root])
         #expect(!FileManager.default.fileExists(atPath: root + "/agent.out"))
         let web = try String(contentsOfFile: root + "/web.out", encoding: .utf8)
         let real = (root as NSString).resolvingSymlinksInPath

@@ -120,9 +120,26 @@ import Testing
         let validated = try GoldenTests.run(["validate", scratch.root + "/droplet"])
         #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
 
-        let run = try GoldenTests.run(["run", "--stop-after", "5s", scratch.root + "/droplet"])
+        let run = try GoldenTests.run(["run", "--stop-after", "5s", "--cf-port", String(RunCommandTests.freePort()), scratch.root + "/droplet"])
         let sidecar = (try? String(contentsOfFile: scratch.root + "/droplet/sidecar.out", encoding: .utf8)) ?? ""
         #expect(sidecar == "started\nafter-web\n", "the sidecar must start once web is healthy: \(sidecar)\n\(run.stderr)")
+    }
+
+    /// docs/formats.md's walk-through, with the examples' buildpacks, as written there.
+    @Test(.timeLimit(.minutes(1))) func theExampleBuildpacksStageTheExampleSite() throws {
+        let scratch = try Scratch()
+        let staged = try GoldenTests.run([
+            "stage", "examples/cloudfoundry/site", "-b", "examples/cloudfoundry/buildpacks/sidecar-buildpack", "-b",
+            "examples/cloudfoundry/buildpacks/static-buildpack", "--out", scratch.root + "/site.droplet", "-m", "256M", "--no-cache",
+        ])
+        #expect(staged.status == 0, "\(staged.stderr)")
+        #expect(staged.stdout.contains("  process web: python3 -m http.server $PORT --bind 127.0.0.1 --directory \"$SITE_ROOT\"\n"), "\(staged.stdout)")
+        #expect(
+            staged.stdout.contains(
+                "  sidecar sidecar_process for web, 10 MB: while true; do echo hello from a sidecar process; sleep 10; done\n"),
+            "\(staged.stdout)")
+        let validated = try GoldenTests.run(["validate", scratch.root + "/site.droplet"])
+        #expect(validated.stdout.contains("ok: Cloud Foundry app folder: web with sidecar_process"), "\(validated.stdout)")
     }
 
     @Test(.timeLimit(.minutes(1))) func aSidecarForWebAndWorkerKeepsItsMemoryLimit() throws {

@@ -20,6 +20,11 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: "Cloud Foundry: the name of a manifest's app that has none (as cf push APP).")
     var name: String?
 
+    @Option(
+        name: .customLong("cf-port"),
+        help: "Cloud Foundry: the port web listens on ($PORT, and its default health check); default 8080, as Cloud Foundry gives it.")
+    var cfPort: Int?
+
     @Option(name: .long, help: "Mia items: which schema to hold them to: standard, marketplace (the seed page's) or catalog (console-sdk v14).")
     var miaSchema: MiaSchemaProfile = .standard
 
@@ -48,6 +53,7 @@ struct InputOptions: ParsableArguments {
         var loader = InputLoader(format: format, environment: env, miaProfile: miaSchema, miaSchemaOnly: miaSchemaOnly)
         loader.application = app
         loader.cloudFoundryName = name
+        loader.cloudFoundryPort = cfPort
         return loader
     }
 }

@@ -27,8 +27,13 @@ public struct CloudFoundryReader: Sendable {
     public static let defaultProcessMemory = 1024
     /// The port CF gives the `web` process and health-checks by default.
     public static let webPort = 8080
+    /// The port given to `web` ($PORT, and its default health check): Cloud Foundry's, unless a run on one
+    /// machine needs another (two apps side by side).
+    public var port = CloudFoundryReader.webPort
 
-    public init() {}
+    public init(port: Int? = nil) {
+        if let port { self.port = port }
+    }
 
     // MARK: launch.yml
 
@@ -321,8 +326,8 @@ public struct CloudFoundryReader: Sendable {
                 main.probes.readiness = probe
             } else if process.type == "web" {
                 // CF's default health check for web is `port`: a TCP connect to $PORT.
-                main.probes.readiness = Probe(action: .tcp(port: .number(Self.webPort)), origin: process.origin)
-                main.environment.append(EnvironmentVariable(name: "PORT", value: .plain(String(Self.webPort)), origin: process.origin))
+                main.probes.readiness = Probe(action: .tcp(port: .number(port)), origin: process.origin)
+                main.environment.append(EnvironmentVariable(name: "PORT", value: .plain(String(port)), origin: process.origin))
             }
             mains.append(main)
         }

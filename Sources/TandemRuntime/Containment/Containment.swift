@@ -1,4 +1,5 @@
 import CTandemSystem
+import Dispatch
 import Glibc
 import Synchronization
 
@@ -57,6 +58,9 @@ final class Containment: Sendable {
     }
     private let keeper = Mutex<Keeper?>(nil)
     private let ended = Atomic<Bool>(false)
+    /// Removes the groups of processes that have ended for good, on a thread of its own, while the others
+    /// still stop: at a stop of hundreds of processes, their removal overlaps the stop instead of following it.
+    private let retiring = DispatchQueue(label: "tandem-cgroup-retire")
 
     /// Makes the unit's cgroup (`name` inside the group this process is in): cgroup v2 where its
     /// hierarchy is mounted and writable (pure or beside v1), else v1's freezer hierarchy.
@@ -157,10 +161,17 @@ final class Containment: Sendable {
         _ = tandem_cgroup_kill_members(leaf.path, leaf.version, 0)
     }
 
+    /// Removes a process's group once its process has ended for good (the unit stops); a group something
+    /// is still left in stays, for `end`.
+    func retire(_ leaf: CgroupFolder) {
+        retiring.async { _ = rmdir(leaf.path) }
+    }
+
     /// Ends the unit for good: every process left in its cgroup (or, without one, every descendant this
     /// process was left with) is killed, the cgroup removed, and the keeper told to go.
     func end(otherFolders: [CgroupFolder]) {
         guard !ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        retiring.sync {}
         if let unitGroup {
             _ = tandem_cgroup_kill(unitGroup.path, unitGroup.version, 5000)
         } else if ProcessReaper.shared.reapsAll {

@@ -210,6 +210,7 @@ extension Supervisor {
             return .startAgain
         }
         if stopping {
+            if let leaf = leaves[name] { containment?.retire(leaf) }
             states[name]?.phase = .ended
             states[name]?.reason = .stopped
             notifyChange(name)
