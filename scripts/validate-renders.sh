@@ -29,7 +29,7 @@ for entry in "${examples[@]}"; do
   name="${parts[0]}" input="${parts[1]}" extra=("${parts[@]:2}")
   for target in kubernetes ecs cloudformation compose cloudfoundry; do
     dir="$out/$name-$target"
-    if ! "$tandem" render --target "$target" "$input" "${extra[@]}" -o "$dir" 2>"$dir.log"; then
+    if ! "$tandem" render --target "$target" "$input" "${extra[@]}" --out "$dir" 2>"$dir.log"; then
       echo "FAIL render $name --target $target"; grep -v warning "$dir.log" || true
       failed=$((failed + 1)); continue
     fi
@@ -48,7 +48,7 @@ for entry in svc-manifest.yml:test svc-manifest.yml:staging svc-manifest.yml:pro
   svc-nlb-manifest.yml:prod job-manifest.yml:test worker-manifest.yml:test backend/http-full-config-manifest.yml:my-env backend/simple-manifest.yml:my-env; do
   manifest="${entry%%:*}" env="${entry##*:}"
   dir="$out/copilot-${manifest//\//-}-$env"
-  if ! TAG=cicdtest "$tandem" render --target cloudformation "$conformance/$manifest" --env "$env" --app my-app -o "$dir" 2>"$dir.log"; then
+  if ! TAG=cicdtest "$tandem" render --target cloudformation "$conformance/$manifest" --env "$env" --app my-app --out "$dir" 2>"$dir.log"; then
     echo "FAIL render $manifest --env $env"; grep -v warning "$dir.log" || true
     failed=$((failed + 1)); continue
   fi
@@ -61,7 +61,7 @@ for entry in svc-manifest.yml:test svc-manifest.yml:staging svc-manifest.yml:pro
   # The same as an ECS task definition, with the main image a pipeline would give.
   main="$(sed -n 's/^name: *//p' "$conformance/$manifest" | head -1)"
   if ! TAG=cicdtest "$tandem" render --target ecs "$conformance/$manifest" --env "$env" --app my-app --account 123456789123 --region us-west-2 \
-    --image "$main=123456789123.dkr.ecr.us-west-2.amazonaws.com/$main:1" -o "$dir-ecs" 2>"$dir-ecs.log"; then
+    --image "$main=123456789123.dkr.ecr.us-west-2.amazonaws.com/$main:1" --out "$dir-ecs" 2>"$dir-ecs.log"; then
     echo "FAIL render $manifest --env $env --target ecs"; grep -v warning "$dir-ecs.log" || true
     failed=$((failed + 1)); continue
   fi

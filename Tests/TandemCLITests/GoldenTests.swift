@@ -7,6 +7,7 @@ import Testing
     static let cases: [(name: String, arguments: [String])] = [
         ("validate-examples", ["validate", "examples"]),
         ("validate-examples-json", ["validate", "-o", "json", "examples/mia/my-sidecar.yaml", "examples/cloudfoundry/app"]),
+        ("validate-examples-yaml", ["validate", "-o", "yaml", "examples/mia/my-sidecar.yaml"]),
         ("validate-invalid", ["validate", "Tests/TandemCLITests/Fixtures/invalid"]),
         ("validate-invalid-quiet", ["validate", "-q", "Tests/TandemCLITests/Fixtures/invalid/copilot.yml"]),
         ("validate-invalid-json", ["validate", "-o", "json", "Tests/TandemCLITests/Fixtures/invalid/tandem.yml"]),
@@ -34,6 +35,8 @@ import Testing
         ("inspect-tandem-json", ["inspect", "-o", "json", "examples/tandem/web.yml"]),
         ("render-copilot-cloudformation", ["render", "--target", "cloudformation", "examples/copilot/api.yml", "--env", "prod", "--app", "shop"]),
         ("run-without-a-file", ["run"]),
+        ("render-o-is-a-format", ["render", "--target", "compose", "examples/tandem/web.yml", "-o", "out"]),
+        ("convert-o-is-a-format", ["convert", "examples/tandem/web.yml", "--to", "copilot", "-o", "web.yml"]),
         ("convert-invalid-input", ["convert", "Tests/TandemCLITests/Fixtures/invalid/tandem.yml", "--to", "copilot"]),
     ]
 
@@ -123,7 +126,7 @@ import Testing
     @Test func convertWritesAFileThatValidates() throws {
         let target = NSTemporaryDirectory() + "tandem-convert-\(UUID().uuidString).yml"
         defer { try? FileManager.default.removeItem(atPath: target) }
-        let result = try Self.run(["convert", "examples/cloudfoundry/manifest.yml", "--to", "tandem", "-o", target])
+        let result = try Self.run(["convert", "examples/cloudfoundry/manifest.yml", "--to", "tandem", "--out", target])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
         #expect(try Self.run(["validate", target]).status == 0)

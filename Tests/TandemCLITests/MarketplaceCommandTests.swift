@@ -155,6 +155,7 @@ import Testing
         _ = try step([
             "context", "set", "local", "--endpoint", "http://127.0.0.1:\(catalog.port)", "--company-id", "acme", "--token-file", catalog.folder + "/token",
         ])
+        _ = try step(["context", "list", "-o", "yaml"])
         _ = try step(["marketplace", "apply", "-f", "\(fixtures)/valid"])
         _ = try step(["marketplace", "apply", "-f", "\(fixtures)/valid/proxy.yaml", "-f", "\(fixtures)/valid/more/metrics.json"])
         _ = try step(["marketplace", "apply", "-f", "\(fixtures)/malformed"])
@@ -358,6 +359,10 @@ import Testing
             #expect(try await client.exchange("GET", path, headers: authorization).status == 200)
             let revoked = try GoldenTests.run(["catalog", "token", "revoke", id, "--database", catalog.database])
             #expect(revoked.status == 0, "\(revoked.stderr)")
+            let listed = try GoldenTests.run(["catalog", "token", "list", "--company-id", "acme", "-o", "json", "--database", catalog.database])
+            let tokens = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]], "\(listed.stdout)")
+            #expect(tokens.first { $0["id"] as? String == id }?["status"] as? String == "revoked", "\(listed.stdout)")
+            #expect(!listed.stdout.contains(token))
             let start = ContinuousClock.now
             var status = 200
             while status == 200 && ContinuousClock.now - start < .seconds(5) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TandemCatalog
+import TandemFormats
 
 struct CatalogServiceAccountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,12 +41,23 @@ struct CatalogServiceAccountListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List service accounts (never their secrets).")
 
     @Option(name: .customLong("company-id"), help: "Only this company's accounts.") var companyId: String?
+    @Option(name: [.customShort("o"), .long], help: "table (default), json or yaml.") var output: DataFormat = .table
     @OptionGroup var database: CatalogDatabaseOptions
 
     func run() async throws {
         let opened = try await database.open()
         let accounts = try await opened.store.serviceAccounts(tenantId: companyId)
         try? await opened.store.close()
+        guard output == .table else {
+            let list = accounts.map { account -> YAMLValue in
+                .map([
+                    ("clientId", .string(account.clientId)), ("name", .string(account.name)), ("companyId", .string(account.tenantId)),
+                    ("role", .string(account.role.rawValue)), ("created", .string(Timestamp.rfc3339(account.createdAt))),
+                    ("status", .string(account.revokedAt == nil ? "active" : "revoked")),
+                ])
+            }
+            return DataFormat.write(.list(list), as: output)
+        }
         var table = TablePrinter(["Client ID", "Name", "Company ID", "Role", "Created", "Status"])
         for account in accounts {
             table.append([

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TandemCatalog
+import TandemFormats
 
 struct CatalogTokenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,6 +68,7 @@ struct CatalogTokenListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens (never their secrets).")
 
     @Option(name: .customLong("company-id"), help: "Only this company's tokens.") var companyId: String?
+    @Option(name: [.customShort("o"), .long], help: "table (default), json or yaml.") var output: DataFormat = .table
     @OptionGroup var database: CatalogDatabaseOptions
 
     func run() async throws {
@@ -74,12 +76,22 @@ struct CatalogTokenListCommand: AsyncParsableCommand {
         let tokens = try await opened.store.tokens(tenantId: companyId)
         try? await opened.store.close()
         let now = Timestamp.nowMilliseconds()
+        func status(_ token: TokenRecord) -> String { token.revokedAt != nil ? "revoked" : (token.isUsable(at: now) ? "active" : "expired") }
+        guard output == .table else {
+            let list = tokens.map { token -> YAMLValue in
+                .map([
+                    ("id", .string(token.id)), ("name", .string(token.name)), ("companyId", .string(token.tenantId)),
+                    ("role", .string(token.role.rawValue)), ("created", .string(Timestamp.rfc3339(token.createdAt))),
+                    ("expires", token.expiresAt.map { .string(Timestamp.rfc3339($0)) } ?? .null), ("status", .string(status(token))),
+                ])
+            }
+            return DataFormat.write(.list(list), as: output)
+        }
         var table = TablePrinter(["ID", "Name", "Company ID", "Role", "Created", "Expires", "Status"])
         for token in tokens {
-            let status = token.revokedAt != nil ? "revoked" : (token.isUsable(at: now) ? "active" : "expired")
             table.append([
                 token.id, token.name, token.tenantId, token.role.rawValue, Timestamp.rfc3339(token.createdAt),
-                token.expiresAt.map(Timestamp.rfc3339) ?? "never", status,
+                token.expiresAt.map(Timestamp.rfc3339) ?? "never", status(token),
             ])
         }
         writeOutput(table.render())

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TandemFormats
 
 struct ContextSetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,9 +66,21 @@ struct ContextListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the contexts; tokens are not shown.")
 
     @OptionGroup var file: ContextFileOption
+    @Option(name: [.customShort("o"), .long], help: "table (default), json or yaml; tokens are never shown, only whether one is set.")
+    var output: DataFormat = .table
 
     func run() throws {
         let config = try ContextConfig.load(path: file.path)
+        guard output == .table else {
+            let list = config.contexts.keys.sorted().map { name -> YAMLValue in
+                let context = config.contexts[name]!
+                return .map([
+                    ("name", .string(name)), ("current", .bool(config.current == name)), ("endpoint", .string(context.endpoint)),
+                    ("companyId", context.companyId.map(YAMLValue.string) ?? .null), ("token", .string(context.token == nil ? "unset" : "set")),
+                ])
+            }
+            return DataFormat.write(.list(list), as: output)
+        }
         var table = TablePrinter(["current", "name", "endpoint", "company id", "token"])
         for name in config.contexts.keys.sorted() {
             let context = config.contexts[name]!

@@ -20,8 +20,10 @@ struct LogsCommand: ParsableCommand {
     @Option(name: [.customShort("n"), .long], help: "How many recent lines to print first.")
     var lines = 100
 
-    @Option(name: .shortAndLong, help: "text (prefixed lines, exactly as the unit's console) or json (one JSON object per line).")
-    var output: OutputFormat = .text
+    @Option(
+        name: .shortAndLong,
+        help: "table (prefixed lines, exactly as the unit's console; also: text), json (one JSON object per line) or yaml (one document per line).")
+    var output: DataFormat = .table
 
     @Option(help: "Only lines of the last DURATION (30s, 5m, 1h), among those the unit keeps (all of them unless -n is given).")
     var since: String?
@@ -64,7 +66,7 @@ struct LogsCommand: ParsableCommand {
         // Printed by the console's own formatter, given the unit's names so that columns and colors
         // are those of the unit's console.
         var names = process.map { [$0] } ?? []
-        if output == .text, let status = try? ControlSocket.status(at: path) {
+        if output == .table, let status = try? ControlSocket.status(at: path) {
             names = status.processes.map(\.name)
         }
         let console = ConsoleSink(format: .text, processNames: names)
@@ -76,7 +78,8 @@ struct LogsCommand: ParsableCommand {
             try ControlSocket.stream(request, to: path) { text in
                 let line = try? JSONDecoder().decode(Line.self, from: Data(text.utf8))
                 if let oldest, let line, line.time < oldest { return }
-                guard output == .text else { return writeOutput(text) }
+                if output == .json { return writeOutput(text) }
+                if output == .yaml { return writeOutput("---\n" + DataFormat.yaml(fromJSON: text)) }
                 guard var record = line?.record else { return writeOutput(text) }
                 if timestamps { record.text = Self.stamp(record.time) + " " + record.text }
                 console.write([record])

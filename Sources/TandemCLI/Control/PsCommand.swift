@@ -9,14 +9,15 @@ struct PsCommand: ParsableCommand {
 
     @OptionGroup var target: ControlOptions
 
-    @Option(name: .shortAndLong, help: "text (a table) or json (the unit's own answer).")
-    var output: OutputFormat = .text
+    @Option(name: .shortAndLong, help: "table (also: text), json or yaml (the unit's own answer).")
+    var output: DataFormat = .table
 
     func run() throws {
         let status = try target.status()
-        if output == .json {
+        if output != .table {
             // The unit's own answer, as the supervisor encoded it.
-            writeOutput(String(decoding: try JSONValueEncoder().encode(status), as: UTF8.self))
+            let json = String(decoding: try JSONValueEncoder().encode(status), as: UTF8.self)
+            writeOutput(output == .json ? json : DataFormat.yaml(fromJSON: json))
             return
         }
         writeOutput(Self.table(status.processes))

@@ -7,7 +7,7 @@ struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
         abstract: "Convert a manifest or sidecar item to another format, saying what the target cannot hold.",
-        discussion: "The result goes to standard output (or --output); what was dropped goes to standard error, one line each."
+        discussion: "The result goes to standard output (or --out FILE); what was dropped goes to standard error, one line each."
     )
 
     @Argument(help: "The file (or Cloud Foundry app folder) to convert.")
@@ -18,8 +18,12 @@ struct ConvertCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
-    @Option(name: [.customShort("o"), .long], help: "Write the result to this file instead of standard output.")
+    @Option(name: .customLong("out"), help: "Write the result to this file instead of standard output.")
     var output: String?
+
+    /// `-o` was a folder here once; it is a format everywhere now (`-o table|json|yaml`), files go to `--out`.
+    @Option(name: [.customShort("o"), .customLong("output")], help: .hidden)
+    var formerOutput: String?
 
     @Option(name: .long, help: "For mia: the sidecar to turn into an item (default: the first sidecar).")
     var container: String?
@@ -32,6 +36,12 @@ struct ConvertCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Fail (exit 1) when anything would be dropped.")
     var strict = false
+
+    func validate() throws {
+        if let formerOutput {
+            throw ValidationError("-o is an output format in tandem (table, json, yaml); write the result to a file with --out \(formerOutput)")
+        }
+    }
 
     func run() throws {
         let loaded = try input.loadOne(path, verb: "converted")

@@ -41,11 +41,6 @@ enum ItemEncoding: String, ExpressibleByArgument, CaseIterable {
     case json, yaml
 }
 
-/// `-o table|json|yaml` for commands that print lists.
-enum ListEncoding: String, ExpressibleByArgument, CaseIterable {
-    case table, json, yaml
-}
-
 /// Calls the catalog, turning a transport or server error into the command's error message.
 func calling<T>(_ body: () async throws -> T) async throws -> T {
     do {

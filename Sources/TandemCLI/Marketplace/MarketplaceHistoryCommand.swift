@@ -12,7 +12,7 @@ struct MarketplaceHistoryCommand: AsyncParsableCommand {
     @Option(help: "Print the item as it was at this revision.") var revision: Int?
     @Option(help: "Make this revision's content current again (a new revision).") var restore: Int?
     @Option(name: [.customShort("o"), .long], help: "table (default), json or yaml; json or yaml with --revision.")
-    var output: ListEncoding = .table
+    var output: DataFormat = .table
     @OptionGroup var connection: CatalogConnectionOptions
 
     func validate() throws {

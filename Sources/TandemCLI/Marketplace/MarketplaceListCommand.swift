@@ -10,7 +10,7 @@ struct MarketplaceListCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("p"), .long], help: "Also list other companies' items shared with every company or the public.")
     var `public` = false
     @Option(help: "Only items of this type (sidecar).") var type: String?
-    @Option(name: [.customShort("o"), .long], help: "table (default), json or yaml.") var output: ListEncoding = .table
+    @Option(name: [.customShort("o"), .long], help: "table (default), json or yaml.") var output: DataFormat = .table
     @OptionGroup var connection: CatalogConnectionOptions
 
     func run() async throws {
@@ -36,7 +36,7 @@ struct MarketplaceListVersionsCommand: AsyncParsableCommand {
         commandName: "list-versions", abstract: "List the versions of an item (a sidecar has one: N/A).")
 
     @Option(name: [.customShort("i"), .customLong("item-id")], help: "The item's id.") var itemId: String
-    @Option(name: [.customShort("o"), .long], help: "table (default), json or yaml.") var output: ListEncoding = .table
+    @Option(name: [.customShort("o"), .long], help: "table (default), json or yaml.") var output: DataFormat = .table
     @OptionGroup var connection: CatalogConnectionOptions
 
     func run() async throws {

@@ -22,8 +22,12 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: "kubernetes, ecs, cloudformation, compose or cloudfoundry.")
     var target: RenderTarget
 
-    @Option(name: [.customShort("o"), .long], help: "Write the file into this folder instead of standard output.")
+    @Option(name: .customLong("out"), help: "Write the files into this folder instead of standard output.")
     var output: String?
+
+    /// `-o` was a folder here once; it is a format everywhere now (`-o table|json|yaml`), files go to `--out`.
+    @Option(name: [.customShort("o"), .customLong("output")], help: .hidden)
+    var formerOutput: String?
 
     @OptionGroup var input: InputOptions
 
@@ -75,6 +79,9 @@ struct RenderCommand: AsyncParsableCommand {
     var strict = false
 
     func validate() throws {
+        if let formerOutput {
+            throw ValidationError("-o is an output format in tandem (table, json, yaml); write the files into a folder with --out \(formerOutput)")
+        }
         let parts = kubernetesVersion.split(separator: ".")
         guard parts.count >= 2, Int(parts[0]) != nil, Int(parts[1]) != nil else {
             throw ValidationError("--k8s-version takes MAJOR.MINOR, such as 1.29; found \"\(kubernetesVersion)\"")

@@ -3,11 +3,6 @@ import Foundation
 import TandemCore
 import TandemFormats
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text
-    case json
-}
-
 /// Renders validation results for people (compiler-style lines and a summary) or machines (JSON).
 enum DiagnosticOutput {
     static func text(_ inputs: [LoadedInput], unreadable: [Diagnostic], quiet: Bool) -> String {

@@ -17,8 +17,8 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
-    @Option(name: [.customShort("o"), .long], help: "text or json.")
-    var output: OutputFormat = .text
+    @Option(name: [.customShort("o"), .long], help: "table (compiler-style lines and a summary; also: text), json or yaml.")
+    var output: DataFormat = .table
 
     @Flag(name: .shortAndLong, help: "Print errors only, and no line for valid inputs.")
     var quiet = false
@@ -28,8 +28,9 @@ struct ValidateCommand: ParsableCommand {
         loader.keepsModels = false
         let (inputs, unreadable) = loader.load(paths: paths)
         switch output {
-        case .text: writeOutput(DiagnosticOutput.text(inputs, unreadable: unreadable, quiet: quiet))
+        case .table: writeOutput(DiagnosticOutput.text(inputs, unreadable: unreadable, quiet: quiet))
         case .json: writeOutput(DiagnosticOutput.json(inputs, unreadable: unreadable))
+        case .yaml: writeOutput(DataFormat.yaml(fromJSON: DiagnosticOutput.json(inputs, unreadable: unreadable)))
         }
         if !unreadable.isEmpty { throw ExitStatus.usage }
         if inputs.contains(where: { !$0.isValid }) { throw ExitStatus.invalid }

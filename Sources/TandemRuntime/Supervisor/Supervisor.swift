@@ -157,7 +157,11 @@ public actor Supervisor {
         if plan.processes.contains(where: { RunPlan.memoryLimit(of: $0.container, in: plan.service) != nil }) {
             let memory = options.memoryControl ?? MemoryControl.detect(unit: plan.service.name, groupName: groupName)
             self.memory = memory
-            event("tandem", "memory limits: \(memory)")
+            if !memory.usesCgroups {
+                // Said only when limits are weaker than the kernel's (as containment's line below): the
+                // usual case, a cgroup, is not news worth a run's first line.
+                event("tandem", "memory limits: \(memory) (no memory cgroup can be written here): a process that grows fast can pass its limit between checks")
+            }
         }
         containment.startKeeper(removing: [containment.unitGroup, memory?.folder].compactMap { $0 })
         if containment.unitGroup == nil || containment.keeperPid == nil, options.containment != .none {
