@@ -235,7 +235,7 @@ public struct CatalogService: Sendable {
         return .success(
             ItemDraft(
                 tenantId: company, itemId: itemId, name: read.name ?? itemId, type: "sidecar", description: read.description ?? "",
-                allTenants: read.visibleToAllTenants, isPublic: read.isPublic, document: CanonicalJSON.text(item)))
+                allTenants: read.visibleToAllTenants, isPublic: read.isPublic, document: CanonicalJSON.ordered(item)))
     }
 
     public struct ItemErrors: Error {

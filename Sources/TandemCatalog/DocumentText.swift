@@ -1,17 +1,33 @@
 import TandemCore
 import TandemFormats
 
-/// Items are kept as canonical JSON: keys sorted, no spaces, numbers as read. Two applies of the same
-/// content give the same text whatever the key order or format (YAML or JSON) they were written in,
-/// which is what makes a re-applied `get` output `Unchanged`.
+/// Items are kept as compact JSON in their author's key order (what `get` gives back, so an edited
+/// item reads as it was written), and compared by content: two applies of the same content are the
+/// same item whatever the key order or format (YAML or JSON) they were written in, which is what makes a
+/// re-applied `get` output `Unchanged`. The canonical form (keys sorted, no spaces, numbers as read) is
+/// what content is compared by.
 public enum CanonicalJSON {
     public static func text(_ node: DocumentNode) -> String {
         var output = ""
-        write(node, into: &output)
+        write(node, sorted: true, into: &output)
         return output
     }
 
-    static func write(_ node: DocumentNode, into output: inout String) {
+    /// Compact JSON with the document's own key order: what is stored and sent.
+    public static func ordered(_ node: DocumentNode) -> String {
+        var output = ""
+        write(node, sorted: false, into: &output)
+        return output
+    }
+
+    /// Whether two stored texts hold the same content, whatever their key order.
+    public static func sameContent(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        guard let left = try? JSONValue.parse(Array(a.utf8)), let right = try? JSONValue.parse(Array(b.utf8)) else { return false }
+        return left == right
+    }
+
+    static func write(_ node: DocumentNode, sorted: Bool, into output: inout String) {
         switch node.kind {
         case .scalar(let scalar):
             switch scalar.value {
@@ -25,15 +41,15 @@ public enum CanonicalJSON {
             output += "["
             for (index, item) in items.enumerated() {
                 if index > 0 { output += "," }
-                write(item, into: &output)
+                write(item, sorted: sorted, into: &output)
             }
             output += "]"
         case .mapping(let entries):
             output += "{"
-            for (index, entry) in entries.sorted(by: { $0.key < $1.key }).enumerated() {
+            for (index, entry) in (sorted ? entries.sorted(by: { $0.key < $1.key }) : entries).enumerated() {
                 if index > 0 { output += "," }
                 output += JSONText.quoted(entry.key) + ":"
-                write(entry.value, into: &output)
+                write(entry.value, sorted: sorted, into: &output)
             }
             output += "}"
         }

@@ -179,7 +179,7 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
                     results.append(AppliedItem(objectId: item.objectId, itemId: draft.itemId, status: .created, revision: 1))
                     continue
                 }
-                if item.document == draft.document
+                if CanonicalJSON.sameContent(item.document, draft.document)
                     && (item.name, item.type, item.description, item.allTenants, item.isPublic)
                         == (draft.name, draft.type, draft.description, draft.allTenants, draft.isPublic)
                 {
@@ -372,7 +372,7 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
                     "SELECT document, action FROM revisions WHERE object_id = ? AND revision = ?", [.text(objectId.hex), .int(Int64(revision))]
                 ).first, let document = old[0].text, old[1].text != Revision.Action.deleted.rawValue
             else { throw CatalogError(.notFound, "item \(objectId) has no revision \(revision)") }
-            guard document != existing.document else {
+            guard !CanonicalJSON.sameContent(document, existing.document) else {
                 return AppliedItem(objectId: objectId, itemId: existing.itemId, status: .unchanged, revision: existing.revision)
             }
             let summary = ItemSummary(document: document)

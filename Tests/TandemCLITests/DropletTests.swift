@@ -45,4 +45,14 @@ import Testing
                 || web.trimmingCharacters(in: .whitespacesAndNewlines) == "web hello from-app \(root)/app \(root)/app \(root)/deps",
             "\(web) / \(run.stderr)")
     }
+
+    /// The examples' staged app runs as it is (examples/README.md says so): web, the worker, and their sidecars.
+    @Test(.timeLimit(.minutes(1))) func theExampleAppFolderRuns() throws {
+        let run = try GoldenTests.run(["run", "--stop-after", "3s", "--cf-port", String(RunCommandTests.freePort()), "examples/cloudfoundry/app"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("worker: waiting for jobs on queue default"), "\(run.stdout)")
+        #expect(run.stdout.contains("metrics-agent: scraped web and worker (--port 9102)"), "\(run.stdout)")
+        #expect(run.stdout.contains("hello from a sidecar process"), "\(run.stdout)")
+        #expect(!run.stdout.contains("not found") && !run.stderr.contains("not found"), "\(run.stdout)\(run.stderr)")
+    }
 }

@@ -79,7 +79,7 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
             entries.remove(at: index)
             entries.append(.init(key: urlKey, keyPosition: position, value: DocumentNode(.scalar(.init(text: value, isPlain: false)), at: position)))
             root = DocumentNode(.mapping(entries), at: root.position)
-            json = CanonicalJSON.text(root)
+            json = CanonicalJSON.ordered(root)
         }
 
         func locate(_ message: CatalogAPI.Message) -> Diagnostic {
@@ -127,7 +127,7 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
                 guard let localPath = root[key]?["localPath"] else { throw CLIError("the image object is not valid: localPath key not found") }
                 guard case .string = localPath.value else { throw CLIError("the image object is not valid: localPath is not string") }
             }
-            items.append(PreparedItem(file: file, root: root, json: CanonicalJSON.text(root)))
+            items.append(PreparedItem(file: file, root: root, json: CanonicalJSON.ordered(root)))
         }
         guard !items.isEmpty else { throw CLIError("no valid files were provided") }
         return items
