@@ -191,7 +191,7 @@ public struct CatalogService: Sendable {
 
     /// One element of a batch as a draft, or why it cannot be stored. `_id` (as `get` prints it) is
     /// ignored: an item is identified by its company and itemId.
-    static func draft(from node: DocumentNode, index: Int, company: String) -> Result<ItemDraft, ItemErrors> {
+    public static func draft(from node: DocumentNode, index: Int, company: String) -> Result<ItemDraft, ItemErrors> {
         guard var entries = node.entries else {
             return .failure(ItemErrors([.init(message: "an item must be an object, found \(node.typeName)")]))
         }

@@ -173,6 +173,10 @@ import Testing
             .write(toFile: edited, atomically: true, encoding: .utf8)
         try fetched.write(toFile: catalog.folder + "/proxy-same.yaml", atomically: true, encoding: .utf8)
         _ = try step(["marketplace", "apply", "-f", catalog.folder + "/proxy-same.yaml"])
+        // Before applying: what would happen, and what would change; nothing is sent.
+        _ = try step(["marketplace", "apply", "--dry-run", "-f", edited, "-f", "\(fixtures)/valid/more"])
+        _ = try step(["marketplace", "apply", "--diff", "-f", edited])
+        _ = try step(["marketplace", "apply", "--diff", "-f", catalog.folder + "/proxy-same.yaml"])
         _ = try step(["marketplace", "apply", "-f", edited])
         _ = try step(["marketplace", "get", "--item-id", "envoy-proxy"])
         _ = try step(["marketplace", "get", "--object-id", proxyId, "--item-id", "envoy-proxy"])

@@ -12,10 +12,19 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
         discussion: """
             Files are checked before anything is sent: one malformed file, one without name or itemId, or two with \
             the same itemId, and nothing is applied. The server then checks every item with the Mia rules and \
-            applies the valid ones. Exit status 1 when any item was not applied.
+            applies the valid ones. Exit status 1 when any item was not applied. An item that is Updated is \
+            shown with what changed (a unified diff of its YAML, as kubectl diff shows it).
             """)
 
     @Option(name: [.customShort("f"), .customLong("file-path")], help: "A file or folder of items; repeatable.") var paths: [String] = []
+    @Flag(
+        name: .customLong("dry-run"),
+        help: "Check every item with the catalog's own rules and say what would be Created, Updated or Unchanged; send nothing.")
+    var dryRun = false
+    @Flag(
+        name: .long,
+        help: "Print what would change in each item (a unified diff of its YAML, as kubectl diff) and apply nothing; exit 1 when something would.")
+    var diff = false
     @OptionGroup var connection: CatalogConnectionOptions
 
     func validate() throws {
@@ -54,8 +63,17 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
                 items[index].replace(key, with: urlKey, value: uploaded.location)
             }
         }
+        if dryRun || diff {
+            try await preview(items, company: company, client: client)
+            return
+        }
+        // What is there now, to show what an update changes.
+        let before = try await current(items, company: company, client: client)
         let response = try await calling { try await client.apply(company: company, itemsJSON: items.map(\.json)) }
         writeOutput(Self.summary(response))
+        for (index, outcome) in response.items.enumerated() where outcome.status == "Updated" && index < items.count {
+            if let old = before[index]?.json { writeOutput(Self.diff(old, items[index].json, itemId: outcome.itemId ?? "", file: items[index].file)) }
+        }
         // Problems located in the files they came from, for editors and people.
         for (index, outcome) in response.items.enumerated() where !outcome.done && index < items.count {
             for message in outcome.errors.isEmpty ? outcome.validationErrors : outcome.errors {
@@ -66,6 +84,96 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
     }
 
     static let imageKeys = [("image", "imageUrl"), ("supportedByImage", "supportedByImageUrl")]
+
+    /// Each item as the catalog holds it now (its object id, and compact JSON without `_id`), nil when it has none.
+    private func current(_ items: [PreparedItem], company: String, client: CatalogClient) async throws -> [(id: String, json: String)?] {
+        var documents: [(id: String, json: String)?] = []
+        for item in items {
+            guard case .string(let itemId)? = item.root["itemId"]?.value else {
+                documents.append(nil)
+                continue
+            }
+            var version = "N/A"
+            if case .string(let name)? = item.root["version"]?["name"]?.value, !name.isEmpty { version = name }
+            do {
+                let bytes = try await client.item(company: company, itemId: itemId, version: version)
+                guard var entries = DocumentLoader.load(bytes: bytes, file: "response").root?.entries else {
+                    documents.append(nil)
+                    continue
+                }
+                let id: String = if case .string(let text)? = entries.first(where: { $0.key == "_id" })?.value.value { text } else { "-" }
+                entries.removeAll { $0.key == "_id" }
+                documents.append((id, CanonicalJSON.ordered(DocumentNode(.mapping(entries), at: .init(line: 1, column: 1)))))
+            } catch let error as CatalogClientError where error.status == 404 {
+                documents.append(nil)
+            } catch let error as CatalogClientError {
+                throw CLIError(error.message)
+            }
+        }
+        return documents
+    }
+
+    /// `--dry-run` and `--diff`: the catalog's own checks and a comparison with what it holds; nothing is sent.
+    private func preview(_ items: [PreparedItem], company: String, client: CatalogClient) async throws {
+        var prepared = items
+        for index in prepared.indices {
+            for (key, urlKey) in Self.imageKeys {
+                guard case .string(let localPath)? = prepared[index].root[key]?["localPath"]?.value else { continue }
+                prepared[index].replace(key, with: urlKey, value: "(uploaded on apply: \(localPath))")
+            }
+        }
+        let before = try await current(prepared, company: company, client: client)
+        var applied = TablePrinter(["Object ID", "Item ID", "Status"])
+        var refused = TablePrinter(["Object ID", "Item ID", "Validation Errors"])
+        var diffs: [String] = []
+        var valid = 0
+        var invalid = 0
+        for (index, item) in prepared.enumerated() {
+            let itemId: String = if case .string(let id)? = item.root["itemId"]?.value { id } else { "" }
+            switch CatalogService.draft(from: item.root, index: index, company: company) {
+            case .failure(let errors):
+                invalid += 1
+                refused.append(["N/A", itemId, errors.messages.map(\.message).joined(separator: "\n")])
+                for message in errors.messages { writeError(item.locate(message).description) }
+            case .success(let draft):
+                valid += 1
+                guard let old = before[index] else {
+                    applied.append(["N/A", itemId, "Created"])
+                    diffs.append(Self.diff("", draft.document, itemId: itemId, file: item.file))
+                    continue
+                }
+                let same = CanonicalJSON.sameContent(old.json, draft.document)
+                applied.append([old.id, itemId, same ? "Unchanged" : "Updated"])
+                if !same { diffs.append(Self.diff(old.json, draft.document, itemId: itemId, file: item.file)) }
+            }
+        }
+        let total = prepared.count
+        if diff {
+            let text = diffs.joined()
+            if !text.isEmpty { writeOutput(text) }
+        }
+        if dryRun {
+            var output = ""
+            if valid > 0 { output += "\(valid) of \(total) items would be applied (dry run: nothing was sent):\n\n" + applied.render() }
+            if invalid > 0 {
+                if !output.isEmpty { output += "\n" }
+                output += "\(invalid) of \(total) items would not be applied due to validation errors:\n\n" + refused.render()
+            }
+            writeOutput(output)
+        }
+        if invalid > 0 || (diff && !diffs.allSatisfy(\.isEmpty)) { throw ExitCode(1) }
+    }
+
+    /// What applying `new` over `old` changes, as YAML in the document's order (empty when nothing).
+    static func diff(_ old: String, _ new: String, itemId: String, file: String) -> String {
+        func yaml(_ json: String) -> String {
+            guard !json.isEmpty, let root = DocumentLoader.load(text: json, file: "-").root, var entries = root.entries else { return "" }
+            // The object id is the catalog's, not part of what changes.
+            entries.removeAll { $0.key == "_id" }
+            return YAMLValue(DocumentNode(.mapping(entries), at: root.position)).yaml()
+        }
+        return LineDiff.unified(from: yaml(old), to: yaml(new), oldName: "\(itemId) (in the catalog)", newName: "\(itemId) (\(file))")
+    }
 
     struct PreparedItem {
         var file: String
