@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -472,6 +473,39 @@ __attribute__((constructor)) static void tandem_supervisor_memory(void) {
     if (getenv("TANDEM_LAUNCH_FD")) mallopt(M_ARENA_MAX, 1);
 }
 
+/// Drops from this process's mappings the pages of its code and read-only data that were never
+/// written (no anonymous copy: the file's content, still in the page cache): whatever idle code needs is
+/// faulted back in from the cache, a minor fault per page. A mapping with any copied page (relocated data)
+/// is left alone, since dropping it would undo the relocation.
+static void drop_clean_file_pages(void) {
+    FILE *smaps = fopen("/proc/self/smaps", "re");
+    if (!smaps) return;
+    char line[512];
+    unsigned long start = 0, end = 0;
+    int candidate = 0;
+    while (fgets(line, sizeof line, smaps)) {
+        unsigned long from, to;
+        char perms[8] = {0};
+        unsigned long long offset;
+        int consumed = 0;
+        if (sscanf(line, "%lx-%lx %7s %llx %*s %*s %n", &from, &to, perms, &offset, &consumed) >= 3 && strchr(line, '-') < strchr(line, ' ')) {
+            // A new mapping: file-backed (a path), private, not writable.
+            start = from;
+            end = to;
+            const char *path = consumed > 0 ? line + consumed : "";
+            candidate = perms[0] == 'r' && perms[1] == '-' && perms[3] == 'p' && path[0] == '/';
+            continue;
+        }
+        if (candidate && strncmp(line, "Anonymous:", 10) == 0) {
+            unsigned long anonymous = strtoul(line + 10, NULL, 10);
+            if (anonymous == 0) madvise((void *)start, end - start, MADV_DONTNEED);
+            candidate = 0;
+        }
+    }
+    fclose(smaps);
+}
+
 void tandem_give_back_memory(void) {
     malloc_trim(0);
+    drop_clean_file_pages();
 }

@@ -11,6 +11,8 @@ extension Supervisor {
         guard let request = ControlRequest(line: line) else {
             return "error: unknown request \"\(line)\"; \(ControlRequest.expected)\n"
         }
+        // What answering touched (encoders, their code pages) is given back once things are still again.
+        notifyActivity()
         switch request {
         case .status:
             guard let json = try? JSONValueEncoder().encode(status()) else { return "error: cannot encode the status\n" }

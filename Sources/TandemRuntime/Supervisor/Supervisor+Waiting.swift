@@ -46,6 +46,13 @@ extension Supervisor {
         waiters.removeValue(forKey: id)?.resume()
     }
 
+    /// Something happened that changes no state (a control request): wakes only the unkeyed waits, such as
+    /// the one that gives memory back once the unit is still.
+    func notifyActivity() {
+        changes &+= 1
+        for id in generalWaiters { resumeWaiter(id) }
+    }
+
     /// A change of process `key` (nil: of the unit): wakes the waits on it and the unkeyed ones.
     func notifyChange(_ key: String? = nil) {
         changes &+= 1

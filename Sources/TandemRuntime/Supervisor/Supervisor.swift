@@ -253,8 +253,10 @@ public actor Supervisor {
     }
 
     /// Once the unit has been still for a second (everything started, nothing changing), what the start
-    /// allocated and freed goes back to the kernel: the supervisor sits beside its children for their
-    /// whole life. Again after each later burst of changes. On real time, not the unit's clock.
+    /// allocated and freed goes back to the kernel, and the code and read-only data it ran are dropped from
+    /// its mappings (they stay in the page cache; what runs later faults back in): the supervisor sits
+    /// beside its children for their whole life. Again after each later burst of changes or control
+    /// requests. On real time, not the unit's clock.
     func giveBackMemoryWhenSettled() async {
         while !Task.isCancelled && !stopping {
             // Asleep until something changes: an idle unit wakes nobody.
