@@ -35,7 +35,7 @@ struct ContextSetCommand: ParsableCommand {
 struct ContextUseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "use", abstract: "Make a context the current one.")
 
-    @Argument(help: "The context's name.") var name: String
+    @Argument(help: "The context's name.", completion: .custom(Completions.contexts)) var name: String
     @OptionGroup var file: ContextFileOption
 
     func run() throws {
@@ -50,7 +50,7 @@ struct ContextUseCommand: ParsableCommand {
 struct ContextDeleteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "delete", abstract: "Remove a context.")
 
-    @Argument(help: "The context's name.") var name: String
+    @Argument(help: "The context's name.", completion: .custom(Completions.contexts)) var name: String
     @OptionGroup var file: ContextFileOption
 
     func run() throws {

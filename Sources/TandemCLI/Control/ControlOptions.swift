@@ -4,7 +4,7 @@ import TandemRuntime
 
 /// Which running unit a control command talks to, shared by `ps`, `stop` and `restart`.
 struct ControlOptions: ParsableArguments {
-    @Option(name: .long, help: "The running unit's service name (its control socket in the default folder).")
+    @Option(name: .long, help: "The running unit's service name (its control socket in the default folder).", completion: .custom(Completions.units))
     var unit: String?
 
     @Option(name: .long, help: "The running unit's control socket, as given to tandem run --control.")

@@ -11,7 +11,7 @@ struct LogsCommand: ParsableCommand {
         discussion: "The unit keeps its last 1,000 lines (at most 256 KiB); older ones are on its console or with its log router."
     )
 
-    @Argument(help: "Only this process's lines and events.")
+    @Argument(help: "Only this process's lines and events.", completion: .custom(Completions.processes))
     var process: String?
 
     @Flag(name: .shortAndLong, help: "Keep printing new lines until the unit ends.")

@@ -6,7 +6,7 @@ struct RestartCommand: ParsableCommand {
         commandName: "restart",
         abstract: "Restart one process of a running unit: SIGTERM, SIGKILL after its grace, then start it again at once.")
 
-    @Argument(help: "The process to restart.")
+    @Argument(help: "The process to restart.", completion: .custom(Completions.processes))
     var process: String
 
     @OptionGroup var target: ControlOptions

@@ -6,7 +6,7 @@ struct WhyCommand: ParsableCommand {
         commandName: "why",
         abstract: "Say why a process of a running unit is waiting, not ready, restarting or ended, following what it waits for.")
 
-    @Argument(help: "The process to explain.")
+    @Argument(help: "The process to explain.", completion: .custom(Completions.processes))
     var process: String
 
     @OptionGroup var target: ControlOptions

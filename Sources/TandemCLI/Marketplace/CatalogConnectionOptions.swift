@@ -8,7 +8,7 @@ struct CatalogConnectionOptions: ParsableArguments {
     @Option(name: .customLong("company-id"), help: "The company (tenant) to act for (default: the context's).") var companyId: String?
     @Option(name: .customLong("token-file"), help: "A file holding the bearer token (default: $TANDEM_TOKEN, then the context's).")
     var tokenFile: String?
-    @Option(help: "The context to use instead of the current one.") var context: String?
+    @Option(help: "The context to use instead of the current one.", completion: .custom(Completions.contexts)) var context: String?
     @Option(name: [.customShort("c"), .long], help: "The context file (default: $XDG_CONFIG_HOME/tandem/config.json).") var config: String?
 
     static let missingCompany = "missing company id, please set one with the flag company-id or in the context"

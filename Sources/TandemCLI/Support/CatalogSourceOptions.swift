@@ -11,7 +11,9 @@ struct CatalogSourceOptions: ParsableArguments {
     @Option(name: .long, help: "A folder of Mia sidecar items to resolve from_catalog sidecars against (no server needed).")
     var catalogDir: String?
 
-    @Option(name: .long, help: "The context whose catalog server resolves from_catalog sidecars (default: the current context).")
+    @Option(
+        name: .long, help: "The context whose catalog server resolves from_catalog sidecars (default: the current context).",
+        completion: .custom(Completions.contexts))
     var catalogContext: String?
 
     @Option(name: .customLong("catalog-config"), help: "The context file (default: $XDG_CONFIG_HOME/tandem/config.json).")
