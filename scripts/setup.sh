@@ -20,8 +20,12 @@ if [ ! -f "$stamp" ]; then
 fi
 echo "setup: Python tools ready in $venv"
 
-# tandem stage unpacks zipped buildpacks with unzip (its tests zip one).
-if ! command -v unzip >/dev/null 2>&1; then
-  echo "setup: installing unzip" >&2
-  apt-get update -qq && apt-get install -y -qq unzip >/dev/null
+# tandem stage unpacks zipped buildpacks with unzip (its tests zip one); tandem graph's SVG is checked
+# with xmllint (libxml2-utils).
+missing=()
+command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

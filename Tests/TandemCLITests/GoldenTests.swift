@@ -35,6 +35,7 @@ import Testing
         ("inspect-tandem-json", ["inspect", "-o", "json", "examples/tandem/web.yml"]),
         ("render-copilot-cloudformation", ["render", "--target", "cloudformation", "examples/copilot/api.yml", "--env", "prod", "--app", "shop"]),
         ("run-without-a-file", ["run"]),
+        ("graph-web", ["graph", "examples/tandem/web.yml"]),
         ("render-o-is-a-format", ["render", "--target", "compose", "examples/tandem/web.yml", "-o", "out"]),
         ("convert-o-is-a-format", ["convert", "examples/tandem/web.yml", "--to", "copilot", "-o", "web.yml"]),
         ("convert-invalid-input", ["convert", "Tests/TandemCLITests/Fixtures/invalid/tandem.yml", "--to", "copilot"]),
