@@ -7,7 +7,8 @@ import Testing
 /// Memory limits on real processes: a cgroup where this machine allows one (this kind has a writable
 /// cgroup v1 memory controller), and the polling fallback, forced.
 @Suite struct MemoryLimitTests {
-    static let hog = "exec python3 -c 'import time; b = bytearray(160 * 1024 * 1024); time.sleep(30)'"  // killed long before it ends; a slow poll still catches it
+    // Killed long before it ends: a poll slowed by a busy machine still catches it.
+    static let hog = "exec python3 -c 'import time; b = bytearray(160 * 1024 * 1024); time.sleep(30)'"
 
     static func unit(memory: String, command: String = hog) -> String {
         """
