@@ -16,6 +16,10 @@ import Testing
         #expect(result[0].contains("error: malformed YAML"))
     }
 
+    @Test func aTabInIndentationIsNamed() {
+        #expect(diagnostics("a:\n\tb: 1\n") == ["f.yaml:2:1: error: malformed YAML: a tab here; YAML indents with spaces only"])
+    }
+
     @Test func duplicateKeysPointAtTheSecondOne() {
         #expect(diagnostics("name: a\nport: 1\nname: b\n") == ["f.yaml:3:1: error: duplicate key \"name\" in the same mapping"])
         #expect(diagnostics("{\"a\": 1, \"b\": 2, \"a\": 3}") == ["f.yaml:1:18: error: duplicate key \"a\" in the same mapping"])

@@ -206,6 +206,10 @@ public enum DocumentLoader {
         }
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            // YAML forbids tabs in indentation; the scanner's words do not say that is what it found.
+            if problem.hasPrefix("found character that cannot start any token"), character(at: mark, in: text) == "\t" {
+                return located(mark, "malformed YAML: a tab here; YAML indents with spaces only")
+            }
             return located(mark, "malformed YAML: \(describe(problem, context))")
         case .composer(let context, let problem, let mark, _):
             if context?.text == "expected a single document in the stream" {
@@ -227,6 +231,15 @@ public enum DocumentLoader {
         default:
             return located(nil, "malformed document: \(error)")
         }
+    }
+
+    /// The character at a scanner's mark (1-based line and column), nil past the text.
+    static func character(at mark: Mark, in text: String) -> Character? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
+        let line = lines[mark.line - 1]
+        guard mark.column >= 1, mark.column <= line.count else { return nil }
+        return line[line.index(line.startIndex, offsetBy: mark.column - 1)]
     }
 
     /// Yams reports a duplicated key at its first occurrence; users need the second one. Both start in the
