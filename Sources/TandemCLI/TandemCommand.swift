@@ -10,7 +10,7 @@ public struct TandemCommand: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, RunCommand.self, PsCommand.self, LogsCommand.self, WhyCommand.self, StopCommand.self, RestartCommand.self,
             ConvertCommand.self, InspectCommand.self,
-            RenderCommand.self, GraphCommand.self, StageCommand.self,
+            RenderCommand.self, GraphCommand.self, TimelineCommand.self, StageCommand.self,
             SchemaCommand.self,
             CatalogCommand.self, MarketplaceCommand.self, ContextCommand.self,
         ]

@@ -62,6 +62,16 @@ import Testing
         routed.logLinesDelivered = 12
         routed.logLinesDropped = 3
         #expect(routed.json == String(decoding: try Self.sortedJSON(routed), as: UTF8.self) + "\n")
+        var timed = report
+        timed.processes[0].timeline = [
+            TimelineMark(at: 0, kind: .waiting, detail: "logs start"), TimelineMark(at: 0.225, kind: .starting),
+            TimelineMark(at: 0.5, kind: .probeFailed, detail: "startup \"probe\""), TimelineMark(at: 2, kind: .exited, detail: "killed by signal 9"),
+        ]
+        timed.processes[0].waitsFor = [TimelineDependency(process: "logs", condition: "start")]
+        timed.processes[1].timeline = []
+        timed.processes[1].waitsFor = []
+        #expect(timed.json == String(decoding: try Self.sortedJSON(timed), as: UTF8.self) + "\n")
+        #expect(try JSONDecoder().decode(UnitReport.self, from: Data(timed.json.utf8)) == timed)
         let empty = UnitReport(exitCode: 0, reason: "stopped", processes: [])
         #expect(empty.json == String(decoding: try Self.sortedJSON(empty), as: UTF8.self) + "\n")
     }

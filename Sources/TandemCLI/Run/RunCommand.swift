@@ -42,6 +42,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write a JSON report of how each process ended to this file.")
     var report: String?
 
+    @Option(name: .long, help: "Draw the run's timeline (each process's spans, waits, probe failures, exits) as SVG in this file when it ends.")
+    var timeline: String?
+
     @Option(name: .long, help: "Stop the unit after this long (a duration such as 30s), as SIGTERM would.")
     var stopAfter: String?
 
@@ -130,13 +133,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         for diagnostic in problems where diagnostic.severity == .warning { writeError(diagnostic.description) }
 
-        let launch = SupervisorLaunch(
+        var launch = SupervisorLaunch(
             plan: plan, logFormat: logFormat, reportPath: report, stopAfter: stopAfter.flatMap(GoDuration.seconds),
             controlPath: noControl ? nil : control ?? ControlSocket.defaultPath(service: plan.service.name),
             logFiles: logDir.map {
                 FileLogSink.Settings(
                     directory: URL(fileURLWithPath: $0).standardizedFileURL.path, maxBytes: Self.byteCount(logMaxSize) ?? 10 << 20, keep: logKeep)
             }, metricsAddress: metrics, stopTimeout: stopTimeout.flatMap(GoDuration.seconds), containment: containment)
+        launch.timelinePath = timeline.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         // The supervisor beside this executable runs the unit in this same process (exec), keeping only
         // the runtime resident; without it the unit runs here.
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

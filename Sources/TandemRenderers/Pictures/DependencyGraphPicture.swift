@@ -145,26 +145,5 @@ public enum DependencyGraphPicture {
         text.count <= length ? text : String(text.prefix(length - 1)) + "…"
     }
 
-    /// Every value is the user's: escaped for XML text and attributes alike.
-    static func escape(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&apos;"
-            default:
-                // Characters XML 1.0 cannot hold at all (control characters) become a visible mark.
-                if let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1, scalar.value < 0x20, scalar != "\n", scalar != "\t" {
-                    output += "\u{FFFD}"
-                } else {
-                    output.append(character)
-                }
-            }
-        }
-        return output
-    }
+    static func escape(_ text: String) -> String { SVGText.escape(text) }
 }

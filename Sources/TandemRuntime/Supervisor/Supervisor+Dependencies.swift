@@ -21,6 +21,7 @@ extension Supervisor {
             let timeout = dependency.timeout.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.dependencyTimeout
             let deadline = clock.now + timeout
             states[name]?.waitingFor = (dependency, deadline)
+            states[name]?.mark(.waiting, "\(dependency.container) \(dependency.condition.rawValue.lowercased())")
             defer { states[name]?.waitingFor = nil }
             while true {
                 if stopping { return "the unit is stopping" }

@@ -200,7 +200,9 @@ extension Supervisor {
         states[name]?.lastExit = status
         let killReason = states[name]?.killReason
         let stoppedAsAsked = states[name]?.stopRequested == true || states[name]?.restartRequested == true
-        event(name, Self.endText(status, killReason: killReason, asked: stoppedAsAsked))
+        let endText = Self.endText(status, killReason: killReason, asked: stoppedAsAsked)
+        event(name, endText)
+        if let last = states[name]?.marks.indices.last, states[name]?.marks[last].kind == .exited { states[name]?.marks[last].detail = endText }
 
         if states[name]?.restartRequested == true, !stopping {
             states[name]?.restartRequested = false
@@ -233,6 +235,7 @@ extension Supervisor {
             let delay = backoff.delay(attempt: attempt, random: Double.random(in: 0..<1))
             event(name, "restarting in \(Self.format(delay))")
             states[name]?.nextStart = clock.now + delay
+            states[name]?.mark(.restarting, "next start in \(Self.format(delay))")
             notifyChange(name)
             return .startAfter(delay)
         }

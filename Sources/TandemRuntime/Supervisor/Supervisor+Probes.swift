@@ -96,6 +96,7 @@ extension Supervisor {
         let previous = states[name]?.lastProbe
         let failures = result.passed ? 0 : (previous?.kind == kind ? previous?.failuresInARow ?? 0 : 0) + 1
         states[name]?.lastProbe = ProbeStatus(kind: kind, passed: result.passed, failuresInARow: failures, output: result.output, time: wallClockSeconds())
+        if !result.passed { states[name]?.mark(.probeFailed, "\(kind.rawValue) probe") }
     }
 
     /// A datagram from a process's NOTIFY_SOCKET: `READY=1`, `STATUS=...`, `STOPPING=1` (one per line).

@@ -62,7 +62,9 @@ public actor Supervisor {
             case ended
         }
 
-        var phase = Phase.waiting
+        var phase = Phase.waiting {
+            didSet { if phase != oldValue { mark(Self.timelineKind(phase)) } }
+        }
         var process: SpawnedProcess?
         /// Its starts so far; each start is a generation, so that late news of an earlier one is ignored.
         var generation = 0
@@ -82,7 +84,26 @@ public actor Supervisor {
         /// `tandem restart` asked for this generation to be replaced.
         var restartRequested = false
         /// The unit's shutdown has asked this process to stop.
-        var stopRequested = false
+        var stopRequested = false {
+            didSet { if stopRequested && !oldValue { mark(.stopping) } }
+        }
+        /// Its life in this run, for the report's timeline (bounded: a process restarting forever keeps its
+        /// latest marks).
+        var marks: [(at: ContinuousClock.Instant, kind: TimelineMark.Kind, detail: String?)] = []
+
+        mutating func mark(_ kind: TimelineMark.Kind, _ detail: String? = nil) {
+            if marks.count >= 1000 { marks.removeFirst(marks.count - 999) }
+            marks.append((ContinuousClock.now, kind, detail))
+        }
+
+        static func timelineKind(_ phase: Phase) -> TimelineMark.Kind {
+            switch phase {
+            case .waiting: .waiting
+            case .running(let ready): ready ? .ready : .starting
+            case .between: .exited
+            case .ended: .ended
+            }
+        }
         /// When the next start comes, while waiting out a backoff.
         var nextStart: ContinuousClock.Instant?
         /// For `tandem why`: the probe that last ran, whether it passed, and the failures in a row.
@@ -119,6 +140,8 @@ public actor Supervisor {
     var containment: Containment?
     /// Counts state changes, to tell when the unit is still.
     var changes = 0
+    /// Where the report's timeline starts.
+    var unitStart = ContinuousClock.now
     /// Each process's definition, by reference (see ProcessSpec).
     let specs: [String: ProcessSpec]
     /// Each process's group in the unit's cgroup.
@@ -151,6 +174,7 @@ public actor Supervisor {
     /// Runs until an essential process ends for good, every process has, or `stop()`; then stops the unit.
     public func run() async -> UnitReport {
         let run = Self.runs.add(1, ordering: .relaxed).newValue
+        unitStart = ContinuousClock.now
         let groupName = "tandem-\(fileNameComponent(plan.service.name))-\(getpid())" + (run > 1 ? "-\(run)" : "")
         let containment = Containment(mode: options.containment, groupName: groupName)
         self.containment = containment
@@ -312,9 +336,13 @@ public actor Supervisor {
             case nil: break
             }
             let reason: EndReason = state.reason ?? (state.everStarted ? .stopped : .neverStarted)
+            let timeline = state.marks.map { mark in
+                TimelineMark(at: Self.milliseconds(mark.at - unitStart), kind: mark.kind, detail: mark.detail)
+            }
             return ProcessReport(
                 name: process.container.name, role: process.container.role.rawValue, reason: reason, exitCode: exitCode, signal: signal,
-                restarts: state.restarts, message: state.message)
+                restarts: state.restarts, message: state.message, timeline: timeline,
+                waitsFor: process.container.dependsOn.map { TimelineDependency(process: $0.container, condition: $0.condition.rawValue.lowercased()) })
         }
         return UnitReport(exitCode: endCode ?? 0, reason: endReason, processes: processes)
     }

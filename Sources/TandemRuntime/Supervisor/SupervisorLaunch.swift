@@ -20,6 +20,8 @@ public struct SupervisorLaunch: Sendable, Codable {
     /// The most the unit's shutdown may take, in seconds (else the manifest's `stop_timeout`, else 30 s).
     public var stopTimeout: Double?
     public var containment: ContainmentMode = .auto
+    /// Where to draw the run's timeline (SVG) when it ends.
+    public var timelinePath: String?
 
     public init(
         plan: RunPlan, logFormat: ConsoleSink.Format, reportPath: String?, stopAfter: Double?, controlPath: String? = nil,
@@ -105,6 +107,11 @@ public struct SupervisorLaunch: Sendable, Codable {
         let outcome = await supervisor.run()
         if let reportPath, let failure = writeFileAtomically(reportPath, Array(outcome.json.utf8)) {
             writeAll(STDERR_FILENO, "Error: cannot write the report to \(reportPath): \(failure)\n".utf8)
+        }
+        if let timelinePath,
+            let failure = writeFileAtomically(timelinePath, Array(TimelinePicture.svg(outcome, title: plan.service.name).utf8))
+        {
+            writeAll(STDERR_FILENO, "Error: cannot write the timeline to \(timelinePath): \(failure)\n".utf8)
         }
         let ended = [LogRecord(process: "tandem", stream: .event, text: "unit ended: \(outcome.reason) (exit code \(outcome.exitCode))")]
         // The console, the files and followers of `tandem logs -f` see the end too; then followers' connections close.

@@ -23,6 +23,21 @@ public struct ProcessReport: Sendable, Codable, Hashable {
     public var signal: Int32?
     public var restarts: Int
     public var message: String?
+    /// Its life in the run (absent in reports of earlier versions).
+    public var timeline: [TimelineMark]?
+    /// What it waited for, for the timeline's arrows.
+    public var waitsFor: [TimelineDependency]?
+}
+
+/// A process another waits for, and for what (`start`, `healthy`, `complete`, `success`).
+public struct TimelineDependency: Sendable, Codable, Hashable {
+    public var process: String
+    public var condition: String
+
+    public init(process: String, condition: String) {
+        self.process = process
+        self.condition = condition
+    }
 }
 
 public struct UnitReport: Sendable, Codable, Hashable {
@@ -36,6 +51,11 @@ public struct UnitReport: Sendable, Codable, Hashable {
 }
 
 extension UnitReport {
+    /// A number as Foundation's encoder writes it: whole values without a fraction.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
+    }
+
     /// The report as JSON with sorted keys, as `tandem run --report` writes it (the runtime has no encoder).
     public var json: String {
         let entries = processes.map { process in
@@ -47,6 +67,21 @@ extension UnitReport {
                 "\"restarts\" : \(process.restarts)", "\"role\" : \(JSONText.quoted(process.role))",
             ]
             if let signal = process.signal { fields.append("\"signal\" : \(signal)") }
+            if let timeline = process.timeline {
+                let marks = timeline.map { mark in
+                    var parts = ["\"at\" : \(Self.number(mark.at))"]
+                    if let detail = mark.detail { parts.append("\"detail\" : \(JSONText.quoted(detail))") }
+                    parts.append("\"kind\" : \(JSONText.quoted(mark.kind.rawValue))")
+                    return "        {\n          " + parts.joined(separator: ",\n          ") + "\n        }"
+                }
+                fields.append("\"timeline\" : " + (marks.isEmpty ? "[\n\n      ]" : "[\n" + marks.joined(separator: ",\n") + "\n      ]"))
+            }
+            if let waitsFor = process.waitsFor {
+                let entries = waitsFor.map {
+                    "        {\n          \"condition\" : \(JSONText.quoted($0.condition)),\n          \"process\" : \(JSONText.quoted($0.process))\n        }"
+                }
+                fields.append("\"waitsFor\" : " + (entries.isEmpty ? "[\n\n      ]" : "[\n" + entries.joined(separator: ",\n") + "\n      ]"))
+            }
             return "    {\n      " + fields.joined(separator: ",\n      ") + "\n    }"
         }
         let list = entries.isEmpty ? "[\n\n  ]" : "[\n" + entries.joined(separator: ",\n") + "\n  ]"
