@@ -47,7 +47,8 @@ extension Supervisor {
         var startedAt: ContinuousClock.Instant
         var oomKillsBefore: Int
         var drained: OutputDrain
-        var probes: Task<Void, Never>
+        /// Nil without probes: even a finished task holds its memory while it is referenced.
+        var probes: Task<Void, Never>?
         var memoryWatch: Task<Void, Never>?
     }
 
@@ -68,7 +69,7 @@ extension Supervisor {
         while !stopping {
             guard let run = start(spec, request) else { return }
             let status = await run.spawned.exit()
-            run.probes.cancel()
+            run.probes?.cancel()
             run.memoryWatch?.cancel()
             ended(spec, run, status: status)
             await run.drained.wait(idleFor: .milliseconds(200), progress: pump.progress)
@@ -161,11 +162,11 @@ extension Supervisor {
         pump.watch(spawned.output, process: name, stream: .stdout) { drained.close() }
         pump.watch(spawned.error, process: name, stream: .stderr) { drained.close() }
         let target = ProbeTarget(name: name, request: request, fallbackPort: container.ports.first?.containerPort.number)
-        let probes: Task<Void, Never> =
+        let probes: Task<Void, Never>? =
             if container.probes.startup != nil || container.probes.readiness != nil || container.probes.liveness != nil {
                 Task { await self.probe(spec, generation: generation, target: target) }
             } else {
-                Task {}
+                nil
             }
         let memoryWatch: Task<Void, Never>? =
             if let memoryLimit = spec.memoryLimit, memoryGroup == nil, let memory {
