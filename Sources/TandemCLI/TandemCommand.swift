@@ -59,3 +59,15 @@ func writeError(_ message: String) {
 func writeOutput(_ text: String) {
     FileHandle.standardOutput.write(Data((text.hasSuffix("\n") || text.isEmpty ? text : text + "\n").utf8))
 }
+
+/// What a command makes, to standard output or, with `--out PATH`, written whole into that file (a
+/// failure ends the command with exit status 2).
+func writeResult(_ text: String, to path: String?) throws {
+    guard let path else { return writeOutput(text) }
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        writeError("Error: cannot write \(path): \(error.localizedDescription)")
+        throw ExitStatus.usage
+    }
+}

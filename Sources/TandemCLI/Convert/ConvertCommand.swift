@@ -70,15 +70,6 @@ struct ConvertCommand: ParsableCommand {
             }
             text = converted
         }
-        if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                writeError("Error: cannot write \(output): \(error.localizedDescription)")
-                throw ExitStatus.usage
-            }
-        } else {
-            writeOutput(text)
-        }
+        try writeResult(text, to: output)
     }
 }

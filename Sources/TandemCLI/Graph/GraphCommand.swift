@@ -29,14 +29,6 @@ struct GraphCommand: ParsableCommand {
             writeError("Error: \(path) holds no service to draw (a Mia item is a sidecar: render it with --service)")
             throw ExitStatus.invalid
         }
-        let svg = DependencyGraphPicture.svg(service)
-        guard let output else { return writeOutput(svg) }
-        do {
-            try Data(svg.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-        } catch {
-            writeError("Error: cannot write \(output): \(error.localizedDescription)")
-            throw ExitStatus.usage
-        }
-        writeError("wrote \(output)")
+        try writeResult(DependencyGraphPicture.svg(service), to: output)
     }
 }

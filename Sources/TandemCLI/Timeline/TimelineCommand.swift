@@ -33,12 +33,6 @@ struct TimelineCommand: ParsableCommand {
             throw ExitStatus.invalid
         }
         let svg = TimelinePicture.svg(decoded, title: title ?? ((report as NSString).lastPathComponent as NSString).deletingPathExtension)
-        guard let output else { return writeOutput(svg) }
-        do {
-            try Data(svg.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-        } catch {
-            writeError("Error: cannot write \(output): \(error.localizedDescription)")
-            throw ExitStatus.usage
-        }
+        try writeResult(svg, to: output)
     }
 }
