@@ -94,7 +94,8 @@ let package = Package(
         .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore", "TandemTestSupport"]),
         .testTarget(name: "TandemFormatsTests", dependencies: ["TandemCore", "TandemFormats"]),
         .testTarget(name: "TandemRenderersTests", dependencies: ["TandemCore", "TandemFormats", "TandemRenderers"], exclude: ["Golden"]),
-        .testTarget(name: "TandemRuntimeTests", dependencies: ["TandemCore", "TandemFormats", "TandemRuntime", "TandemTestSupport"]),
+        .testTarget(
+            name: "TandemRuntimeTests", dependencies: ["TandemCore", "TandemFormats", "TandemRuntime", "TandemTestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "TandemCatalogTests",
             dependencies: [
