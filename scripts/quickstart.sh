@@ -25,8 +25,10 @@ sed "s/8081/$shop_port/g" examples/mia/request-logger.yaml > "$work/request-logg
 echo
 echo "== tandem run examples/tandem/web.yml --stop-after 4s   (on port $web_port)"
 # The metrics sidecar reads its token from the host's environment (never from the manifest).
-METRICS_TOKEN="${METRICS_TOKEN:-quickstart-token}" "$tandem" run "$work/web.yml" --stop-after 4s --report /tmp/tandem-quickstart-report.json
-echo "(report: /tmp/tandem-quickstart-report.json)"
+METRICS_TOKEN="${METRICS_TOKEN:-quickstart-token}" "$tandem" run "$work/web.yml" --stop-after 4s --report /tmp/tandem-quickstart-report.json \
+  --timeline /tmp/tandem-quickstart-timeline.svg
+"$tandem" graph examples/tandem/web.yml --out /tmp/tandem-quickstart-graph.svg
+echo "(report: /tmp/tandem-quickstart-report.json; pictures: /tmp/tandem-quickstart-timeline.svg, /tmp/tandem-quickstart-graph.svg)"
 
 echo
 echo "== the catalog on embedded SQLite: serve it, publish a sidecar, run a service that uses it"
