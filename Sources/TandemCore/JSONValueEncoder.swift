@@ -4,13 +4,23 @@
 /// (`as? Date`, `as? URL`, ...) scans every protocol conformance the first time it meets a type, which made
 /// encoding `tandem run`'s launch the largest part of its work before the supervisor starts.
 public struct JSONValueEncoder {
-    public init() {}
+    /// Foundation's `[.prettyPrinted, .sortedKeys]` layout instead (two-space indents, `"key" : value`, keys
+    /// sorted): what files people read are written in.
+    public var prettySortedKeys: Bool
+
+    public init(prettySortedKeys: Bool = false) {
+        self.prettySortedKeys = prettySortedKeys
+    }
 
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let root = Node()
         try value.encode(to: ValueEncoder(node: root, codingPath: []))
         var text = ""
-        root.write(to: &text)
+        if prettySortedKeys {
+            root.writePretty(to: &text, indent: "")
+        } else {
+            root.write(to: &text)
+        }
         return Array(text.utf8)
     }
 }
@@ -72,6 +82,34 @@ private final class Node {
             text += "]"
         }
     }
+
+    /// As Foundation's pretty printer lays it out: an empty object or array as `{` or `[`, a blank line and
+    /// the closing bracket at the enclosing indent.
+    func writePretty(to text: inout String, indent: String) {
+        let inner = indent + "  "
+        switch content {
+        case .empty: text += "{\n\n" + indent + "}"
+        case .scalar(let literal): text += literal
+        case .object(let fields) where fields.isEmpty: text += "{\n\n" + indent + "}"
+        case .array(let items) where items.isEmpty: text += "[\n\n" + indent + "]"
+        case .object(let fields):
+            text += "{\n"
+            for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { text += ",\n" }
+                text += inner + JSONText.quoted(field.key) + " : "
+                field.node.writePretty(to: &text, indent: inner)
+            }
+            text += "\n" + indent + "}"
+        case .array(let items):
+            text += "[\n"
+            for (index, item) in items.enumerated() {
+                if index > 0 { text += ",\n" }
+                text += inner
+                item.writePretty(to: &text, indent: inner)
+            }
+            text += "\n" + indent + "]"
+        }
+    }
 }
 
 private struct ValueEncoder: Encoder {
@@ -109,10 +147,15 @@ private func literal<T: Encodable>(_ value: T) -> String? {
     case let number as UInt16: String(number)
     case let number as UInt32: String(number)
     case let number as UInt64: String(number)
-    case let number as Double: number.isFinite ? "\(number)" : "null"
-    case let number as Float: number.isFinite ? "\(number)" : "null"
+    case let number as Double: number.isFinite ? wholeOrDecimal(number) : "null"
+    case let number as Float: number.isFinite ? wholeOrDecimal(Double(number)) : "null"
     default: nil
     }
+}
+
+/// A number as Foundation's encoder writes it: a whole value without a fraction (`2`, not `2.0`).
+private func wholeOrDecimal(_ number: Double) -> String {
+    number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : "\(number)"
 }
 
 /// Puts `value` in `node`: a scalar's text, or whatever the value encodes.

@@ -7,7 +7,7 @@ import Testing
 
 /// `tandem run` encodes the launch with `JSONValueEncoder`; `tandem-supervisor` decodes it without
 /// Foundation. These check that both agree with Foundation's encoder and decoder on every model the readers
-/// produce, and that the report the supervisor writes by hand is what Foundation's encoder would write.
+/// produce, and that the report the supervisor writes (pretty, sorted keys) is what Foundation's encoder would write.
 @Suite struct LaunchTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("examples").path
@@ -49,7 +49,7 @@ import Testing
         }
     }
 
-    @Test func theHandWrittenReportMatchesFoundationsEncoder() throws {
+    @Test func theReportMatchesFoundationsEncoder() throws {
         let report = UnitReport(
             exitCode: 137, reason: "app \"main\" ended\n",
             processes: [

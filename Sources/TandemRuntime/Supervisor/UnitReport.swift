@@ -51,43 +51,9 @@ public struct UnitReport: Sendable, Codable, Hashable {
 }
 
 extension UnitReport {
-    /// A number as Foundation's encoder writes it: whole values without a fraction.
-    static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
-    }
-
-    /// The report as JSON with sorted keys, as `tandem run --report` writes it (the runtime has no encoder).
+    /// The report as JSON in Foundation's pretty, sorted layout, as `tandem run --report` writes it.
     public var json: String {
-        let entries = processes.map { process in
-            var fields: [String] = []
-            if let exitCode = process.exitCode { fields.append("\"exitCode\" : \(exitCode)") }
-            if let message = process.message { fields.append("\"message\" : \(JSONText.quoted(message))") }
-            fields += [
-                "\"name\" : \(JSONText.quoted(process.name))", "\"reason\" : \(JSONText.quoted(process.reason.rawValue))",
-                "\"restarts\" : \(process.restarts)", "\"role\" : \(JSONText.quoted(process.role))",
-            ]
-            if let signal = process.signal { fields.append("\"signal\" : \(signal)") }
-            if let timeline = process.timeline {
-                let marks = timeline.map { mark in
-                    var parts = ["\"at\" : \(Self.number(mark.at))"]
-                    if let detail = mark.detail { parts.append("\"detail\" : \(JSONText.quoted(detail))") }
-                    parts.append("\"kind\" : \(JSONText.quoted(mark.kind.rawValue))")
-                    return "        {\n          " + parts.joined(separator: ",\n          ") + "\n        }"
-                }
-                fields.append("\"timeline\" : " + (marks.isEmpty ? "[\n\n      ]" : "[\n" + marks.joined(separator: ",\n") + "\n      ]"))
-            }
-            if let waitsFor = process.waitsFor {
-                let entries = waitsFor.map {
-                    "        {\n          \"condition\" : \(JSONText.quoted($0.condition)),\n          \"process\" : \(JSONText.quoted($0.process))\n        }"
-                }
-                fields.append("\"waitsFor\" : " + (entries.isEmpty ? "[\n\n      ]" : "[\n" + entries.joined(separator: ",\n") + "\n      ]"))
-            }
-            return "    {\n      " + fields.joined(separator: ",\n      ") + "\n    }"
-        }
-        let list = entries.isEmpty ? "[\n\n  ]" : "[\n" + entries.joined(separator: ",\n") + "\n  ]"
-        var logs = ""
-        if let logLinesDelivered { logs += "  \"logLinesDelivered\" : \(logLinesDelivered),\n" }
-        if let logLinesDropped { logs += "  \"logLinesDropped\" : \(logLinesDropped),\n" }
-        return "{\n  \"exitCode\" : \(exitCode),\n\(logs)  \"processes\" : \(list),\n  \"reason\" : \(JSONText.quoted(reason))\n}\n"
+        let bytes = (try? JSONValueEncoder(prettySortedKeys: true).encode(self)) ?? Array("{}".utf8)
+        return String(decoding: bytes, as: UTF8.self) + "\n"
     }
 }
