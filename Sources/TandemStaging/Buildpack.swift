@@ -31,7 +31,7 @@ struct Buildpack: Sendable {
         }
         let base = (path as NSString).lastPathComponent
         // Scripts run in the app's folder: the buildpack's own paths must not depend on ours.
-        var folder = ((path.hasPrefix("/") ? path : fileManager.currentDirectoryPath + "/" + path) as NSString).standardizingPath
+        var folder = absolutePath(path)
         var name = base
         if !isDirectory.boolValue {
             guard base.lowercased().hasSuffix(".zip") else {
@@ -79,4 +79,11 @@ struct Buildpack: Sendable {
                 .input, "buildpack \(zip): cannot unpack it (unzip exited with code \(process.terminationStatus)\(text.isEmpty ? "" : ": " + text))")
         }
     }
+}
+
+/// `path` from the current folder, standardized: scripts run elsewhere (in the app's folder), so every path
+/// given on the command line is made absolute first.
+func absolutePath(_ path: String) -> String {
+    let joined = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    return (joined as NSString).standardizingPath
 }

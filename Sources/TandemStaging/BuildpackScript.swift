@@ -52,15 +52,13 @@ struct BuildpackScript: Sendable {
         }
         let status = await process.exit()
         timer.cancel()
-        if let signal = interruption.signal {
-            process.signalGroup(SIGKILL)
-            LeftoverProcesses.end()
-            throw StagingError(.interrupted, "interrupted (signal \(signal)) while \(name) of \(buildpack) ran; it was stopped")
-        }
         // What it left running goes with it, in its group or detached (the stager is their subreaper):
         // a script's helpers are not part of the droplet, as a staging container's end ends them.
         process.signalGroup(SIGKILL)
         LeftoverProcesses.end()
+        if let signal = interruption.signal {
+            throw StagingError(.interrupted, "interrupted (signal \(signal)) while \(name) of \(buildpack) ran; it was stopped")
+        }
         // A daemon in a session of its own may hold the pipes open: read what is there, then stop waiting.
         let captured = await output.finish(within: .seconds(1))
         _ = await errors.finish(within: .seconds(1))

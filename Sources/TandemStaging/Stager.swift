@@ -68,7 +68,7 @@ public struct Stager: Sendable {
         guard !request.buildpacks.isEmpty else {
             throw StagingError(.input, "no buildpack: name each with --buildpack PATH (in order, the final one last)")
         }
-        let output = absolute(request.output)
+        let output = absolutePath(request.output)
         try checkReplaceable(output)
         LeftoverProcesses.adopt()
         // Built beside the destination and renamed into place, so that a failure leaves nothing there.
@@ -88,7 +88,7 @@ public struct Stager: Sendable {
 
         let cache = try cacheFolder(request, work: work)
         let layout = Layout(contents: contents, supplyCount: request.detect ? 0 : buildpacks.count - 1)
-        try layout.create(copying: absolute(request.app))
+        try layout.create(copying: absolutePath(request.app))
         let environment = stagingEnvironment(request, layout: layout)
         let context = Context(request: request, layout: layout, environment: environment, cache: cache)
 
@@ -318,7 +318,7 @@ public struct Stager: Sendable {
     }
 
     private func cacheFolder(_ request: StagingRequest, work: String) throws -> String {
-        let folder = request.cache.map(absolute) ?? work + "/cache"
+        let folder = request.cache.map(absolutePath) ?? work + "/cache"
         do {
             try FileManager.default.createDirectory(atPath: folder + "/final", withIntermediateDirectories: true)
         } catch {
@@ -393,11 +393,6 @@ public struct Stager: Sendable {
             throw StagingError(.output, "cannot write \(output): \(reason)")
         }
         try? fileManager.removeItem(atPath: old)
-    }
-
-    private func absolute(_ path: String) -> String {
-        let joined = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return (joined as NSString).standardizingPath
     }
 
     private func describe(_ status: TerminationStatus) -> String {

@@ -176,7 +176,7 @@ final class Containment: Sendable {
             _ = tandem_cgroup_kill(unitGroup.path, unitGroup.version, 5000)
         } else if ProcessReaper.shared.reapsAll {
             // Only a program that owns every child of its own (tandem run) may sweep them.
-            killOrphans(except: keeperPid)
+            killChildren(except: keeperPid.map { [$0] } ?? [], reaping: false)
         }
         for folder in otherFolders where folder != unitGroup {
             _ = tandem_cgroup_kill(folder.path, folder.version, 1000)
@@ -196,30 +196,33 @@ final class Containment: Sendable {
     var hasEnded: Bool { ended.load(ordering: .acquiring) }
 }
 
-/// Without a cgroup: as the subreaper, this process becomes the parent of every orphaned descendant, so
-/// killing its children until none is left reaches all of them, however they detached.
-func killOrphans(except spared: pid_t?, within limit: Duration = .seconds(2)) {
+/// Kills every child of this process but `spared` (its group too: what it started and has not left yet)
+/// until none is left, at most `limit`. As the subreaper, this process is the parent of every orphaned
+/// descendant, so this reaches all of them, however they detached. With `reaping` they are reaped here
+/// too, for a program with no reaper thread of its own (`tandem stage`); without, the reaper reaps them
+/// and a zombie no longer counts.
+func killChildren(except spared: Set<pid_t>, within limit: Duration = .seconds(2), reaping: Bool) {
     let me = getpid()
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
-        let children = childProcesses(of: me).filter { $0 != spared }
-        if children.isEmpty { return }
-        for child in children {
-            // Its group too: what it started and has not left yet.
-            _ = kill(-child, SIGKILL)
-            _ = kill(child, SIGKILL)
+        var left = false
+        for name in directoryEntries("/proc") ?? [] {
+            guard let pid = pid_t(name), !spared.contains(pid), let fields = processStatFields(pid), fields.count >= 2, pid_t(fields[1]) == me
+            else { continue }
+            let zombie = fields[0] == "Z"
+            if zombie && !reaping { continue }
+            left = true
+            if !zombie {
+                _ = kill(-pid, SIGKILL)
+                _ = kill(pid, SIGKILL)
+            }
+            if reaping {
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, WNOHANG)
+            }
         }
+        if !left { return }
         sleepThread(seconds: 0.002)
-    }
-}
-
-/// The processes whose parent is `parent` (zombies excluded), from /proc.
-func childProcesses(of parent: pid_t) -> [pid_t] {
-    (directoryEntries("/proc") ?? []).compactMap { name in
-        guard let pid = pid_t(name), let fields = processStatFields(pid), fields.count >= 2, fields[0] != "Z", pid_t(fields[1]) == parent else {
-            return nil
-        }
-        return pid
     }
 }
 
@@ -235,24 +238,6 @@ public enum LeftoverProcesses {
     /// Kills and reaps every child of this process but `spared`, orphans included, until none is left
     /// (at most `limit`). Call it only when none of this program's own children is running.
     public static func end(except spared: Set<pid_t> = [], within limit: Duration = .seconds(2)) {
-        let me = getpid()
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            var left = false
-            for name in directoryEntries("/proc") ?? [] {
-                guard let pid = pid_t(name), !spared.contains(pid), let fields = processStatFields(pid), fields.count >= 2,
-                    pid_t(fields[1]) == me
-                else { continue }
-                left = true
-                if fields[0] != "Z" {
-                    _ = kill(-pid, SIGKILL)
-                    _ = kill(pid, SIGKILL)
-                }
-                var status: Int32 = 0
-                _ = waitpid(pid, &status, WNOHANG)
-            }
-            if !left { return }
-            sleepThread(seconds: 0.002)
-        }
+        killChildren(except: spared, within: limit, reaping: true)
     }
 }
