@@ -57,4 +57,25 @@ public enum SVGText {
         }
         return output
     }
+
+    /// The start of a picture, the same for each of Tandem's: the root element (an image labelled by its
+    /// title and description, for screen readers), the arrowhead marker `url(#arrow)` of `arrowSize`
+    /// pixels, a white background. The caller adds what it draws and `</svg>`.
+    public static func head(width: Int, height: Int, title: String, description: String, arrowSize: Int) -> String {
+        """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" \
+        role="img" aria-labelledby="title desc" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
+        <title id="title">\(escape(title))</title>
+        <desc id="desc">\(escape(description))</desc>
+        <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="\(arrowSize)" markerHeight="\(arrowSize)" \
+        orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#444"/></marker></defs>
+        <rect width="100%" height="100%" fill="#ffffff"/>
+
+        """
+    }
+
+    /// `text` cut to `length` characters with an ellipsis, for a label in a box of fixed width.
+    public static func clip(_ text: String, _ length: Int) -> String {
+        text.count <= length ? text : String(text.prefix(length - 1)) + "…"
+    }
 }

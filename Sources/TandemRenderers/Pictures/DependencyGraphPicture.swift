@@ -33,18 +33,14 @@ public enum DependencyGraphPicture {
         let width = margin * 2 + (columnCount - 1) * columnWidth + boxWidth
         let height = margin * 2 + titleHeight + rowCount * boxHeight + (rowCount - 1) * rowGap + 20
 
-        var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" \
-            role="img" aria-labelledby="title desc" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
-            <title id="title">\(escape(service.name)): start dependencies</title>
-            <desc id="desc">\(escape(description(service)))</desc>
-            <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">\
-            <path d="M 0 0 L 10 5 L 0 10 z" fill="#444"/></marker></defs>
-            <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="\(margin)" y="\(margin + 14)" font-size="16" font-weight="bold" fill="#222">\(escape(service.name))</text>
-            <text x="\(margin)" y="\(margin + 32)" fill="#666">left to right in start order; an arrow waits for the condition on it</text>
+        var svg =
+            SVGText.head(
+                width: width, height: height, title: "\(service.name): start dependencies", description: description(service), arrowSize: 8)
+                + """
+                <text x="\(margin)" y="\(margin + 14)" font-size="16" font-weight="bold" fill="#222">\(SVGText.escape(service.name))</text>
+                <text x="\(margin)" y="\(margin + 32)" fill="#666">left to right in start order; an arrow waits for the condition on it</text>
 
-            """
+                """
         // Edges first, so that boxes are drawn over their ends. Each arrow ends at a height of its own on
         // its dependent's left side, its label just above that end: no two labels share a line.
         for container in containers {
@@ -63,9 +59,9 @@ public enum DependencyGraphPicture {
                     : "M \(startX) \(startY) C \(startX + 80) \(startY - 90), \(endX - 80) \(endY - 90), \(endX) \(endY)"
                 let label = edgeLabel(dependency)
                 svg += """
-                    <g class="edge"><title>\(escape(container.name)) waits for \(escape(dependency.container)): \(escape(label))</title>\
+                    <g class="edge"><title>\(SVGText.escape(container.name)) waits for \(SVGText.escape(dependency.container)): \(SVGText.escape(label))</title>\
                     <path d="\(path)" fill="none" stroke="#444" stroke-width="1.5" marker-end="url(#arrow)"/>\
-                    <text x="\(endX - 12)" y="\(endY - 4)" text-anchor="end" fill="#333" stroke="#ffffff" stroke-width="3" paint-order="stroke">\(escape(label))</text></g>
+                    <text x="\(endX - 12)" y="\(endY - 4)" text-anchor="end" fill="#333" stroke="#ffffff" stroke-width="3" paint-order="stroke">\(SVGText.escape(label))</text></g>
 
                     """
             }
@@ -83,11 +79,11 @@ public enum DependencyGraphPicture {
                 container.hasHealthCheck ? "health checked" : (container.notifiesReadiness ? "says when ready" : "no health check")
             let detail = "\(kind)\(container.role == .logRouter ? " (starts first, stops last)" : "")\(container.essential ? ", essential" : ""); \(health)"
             svg += """
-                <g class="process"><title>\(escape(container.name)): \(escape(detail))</title>\
+                <g class="process"><title>\(SVGText.escape(container.name)): \(SVGText.escape(detail))</title>\
                 <rect x="\(at.x)" y="\(at.y)" width="\(boxWidth)" height="\(boxHeight)" rx="6" fill="\(fill)" stroke="\(stroke)" stroke-width="\(container.essential ? 2 : 1)"/>\
-                <text x="\(at.x + 10)" y="\(at.y + 22)" font-size="14" font-weight="bold" fill="#111">\(escape(clip(container.name, 22)))</text>\
-                <text x="\(at.x + 10)" y="\(at.y + 40)" fill="#333">\(escape(clip(kind, 30)))\(container.essential ? " ·  essential" : "")</text>\
-                <text x="\(at.x + 10)" y="\(at.y + 56)" fill="#555">\(escape(health))</text></g>
+                <text x="\(at.x + 10)" y="\(at.y + 22)" font-size="14" font-weight="bold" fill="#111">\(SVGText.escape(SVGText.clip(container.name, 22)))</text>\
+                <text x="\(at.x + 10)" y="\(at.y + 40)" fill="#333">\(SVGText.escape(SVGText.clip(kind, 30)))\(container.essential ? " ·  essential" : "")</text>\
+                <text x="\(at.x + 10)" y="\(at.y + 56)" fill="#555">\(SVGText.escape(health))</text></g>
 
                 """
         }
@@ -141,9 +137,4 @@ public enum DependencyGraphPicture {
         }
     }
 
-    static func clip(_ text: String, _ length: Int) -> String {
-        text.count <= length ? text : String(text.prefix(length - 1)) + "…"
-    }
-
-    static func escape(_ text: String) -> String { SVGText.escape(text) }
 }

@@ -25,18 +25,13 @@ public enum TimelinePicture {
         let width = labelWidth + plotWidth + margin * 3
         let height = top + processes.count * rowHeight + 70
 
-        var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" \
-            role="img" aria-labelledby="title desc" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
-            <title id="title">\(SVGText.escape(title)): timeline of the run</title>
-            <desc id="desc">\(SVGText.escape(summary(report)))</desc>
-            <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">\
-            <path d="M 0 0 L 10 5 L 0 10 z" fill="#444"/></marker></defs>
-            <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="\(margin)" y="24" font-size="16" font-weight="bold" fill="#222">\(SVGText.escape(title))</text>
-            <text x="\(margin)" y="42" fill="#666">\(SVGText.escape(report.reason)) (exit code \(report.exitCode)), \(seconds(end)) in all</text>
+        var svg =
+            SVGText.head(width: width, height: height, title: "\(title): timeline of the run", description: summary(report), arrowSize: 7)
+                + """
+                <text x="\(margin)" y="24" font-size="16" font-weight="bold" fill="#222">\(SVGText.escape(title))</text>
+                <text x="\(margin)" y="42" fill="#666">\(SVGText.escape(report.reason)) (exit code \(report.exitCode)), \(seconds(end)) in all</text>
 
-            """
+                """
         // The time axis: about eight ticks at a round step.
         let step = tickStep(end)
         var tick = 0.0
@@ -52,7 +47,7 @@ public enum TimelinePicture {
         for (index, process) in processes.enumerated() {
             let top = y(index)
             svg += "<g class=\"process\"><title>\(SVGText.escape("\(process.name) (\(process.role)): \(process.reason.rawValue)"))</title>"
-            svg += "<text x=\"\(margin)\" y=\"\(top + 19)\" fill=\"#111\">\(SVGText.escape(clip(process.name, 22)))</text>"
+            svg += "<text x=\"\(margin)\" y=\"\(top + 19)\" fill=\"#111\">\(SVGText.escape(SVGText.clip(process.name, 22)))</text>"
             let marks = process.timeline ?? []
             let states = marks.filter { $0.kind != .probeFailed }
             for (number, mark) in states.enumerated() where mark.kind != .ended {
@@ -131,7 +126,4 @@ public enum TimelinePicture {
         value < 1 ? "\(Int((value * 1000).rounded()))ms" : fixedPoint(value, decimals: value < 10 ? 2 : 1) + "s"
     }
 
-    static func clip(_ text: String, _ length: Int) -> String {
-        text.count <= length ? text : String(text.prefix(length - 1)) + "…"
-    }
 }
