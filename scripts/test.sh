@@ -41,8 +41,9 @@ trap 'bash ../shared/services/postgres.sh stop "$pgdir"' EXIT
 TANDEM_TEST_POSTGRES_URL="$(bash ../shared/services/postgres.sh start "$pgdir")"
 export TANDEM_TEST_POSTGRES_URL TANDEM_REQUIRE_POSTGRES=1
 
-echo "== swift test"
-swift test --skip-build
+echo "== swift test (a hang fails after 25 min, with what each process was doing)"
+# Line-buffered: what a hung run printed last is all there.
+scripts/lib/watchdog.sh 1500 stdbuf -oL -eL swift test --skip-build
 
 echo "== fuzzing: a short run of each target under libFuzzer (scripts/fuzz.sh 1000000 is the long one)"
 scripts/fuzz.sh 20000

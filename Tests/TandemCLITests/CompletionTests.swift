@@ -1,4 +1,5 @@
 import Foundation
+import TandemTestSupport
 import Testing
 
 /// Dynamic completion, as the generated shell scripts ask for it (`tandem ---completion SUBCOMMANDS --
@@ -37,7 +38,7 @@ import Testing
         try run.run()
         defer {
             run.terminate()
-            run.waitUntilExit()
+            exitedBlocking(run)
         }
         var names: [Substring] = []
         for _ in 0..<100 where names.isEmpty {

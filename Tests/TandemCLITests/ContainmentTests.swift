@@ -221,7 +221,7 @@ import Testing
         try process.run()
         defer {
             process.terminate()
-            process.waitUntilExit()
+            exitedBlocking(process)
         }
         #expect(await Self.waitFor({ ((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("made all") }, within: .seconds(40)))
         // Tandem is PID 1 of the namespace: the orphans' parent, as the host sees it.

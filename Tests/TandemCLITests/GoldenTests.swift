@@ -1,4 +1,5 @@
 import Foundation
+import TandemTestSupport
 import Testing
 
 /// Runs the real `tandem` binary and compares what it prints and its exit status with files under
@@ -83,7 +84,7 @@ import Testing
         process.standardOutput = output
         process.standardError = error
         try process.run()
-        process.waitUntilExit()
+        exitedBlocking(process)
         try output.close()
         try error.close()
         return (try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8), process.terminationStatus)

@@ -52,6 +52,7 @@ import Testing
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
+        endIfHung(process)
         var output: [UInt8] = []
         let reader = pipe.fileHandleForReading
         while true {
@@ -60,7 +61,7 @@ import Testing
             output += chunk
             usleep(300)
         }
-        process.waitUntilExit()
+        exitedBlocking(process)
         return (process.terminationStatus, output)
     }
 
@@ -124,8 +125,9 @@ import Testing
         }
     }
 
-    /// A router that reads nothing for a second, then everything: what it got and what was dropped add up
-    /// to every line written, and the router's file holds exactly what was reported delivered.
+    /// A router that reads nothing until every line is written (however slow the machine), then
+    /// everything: what it got and what was dropped add up to every line written, and the router's file
+    /// holds exactly what was reported delivered.
     @Test func aStalledRouterAccountsForEveryLine() async throws {
         let folder = NSTemporaryDirectory() + "tandem-router-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -133,9 +135,9 @@ import Testing
         let path = try RunCommandTests.manifest(
             """
             name: app
-            command: "seq 1 \(count); sleep 0.5"
+            command: "seq 1 \(count); touch \(folder)/written; sleep 0.5"
             logging:
-              command: "sleep 1; exec cat > \(folder)/router.out"
+              command: "while [ ! -e \(folder)/written ]; do sleep 0.02; done; exec cat > \(folder)/router.out"
             """)
         let (status, _) = try await Self.runReadSlowly(["run", "--report", folder + "/report.json", path])
         #expect(status == 0)

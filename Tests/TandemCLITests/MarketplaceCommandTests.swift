@@ -50,7 +50,7 @@ import Testing
             guard let server else { return }
             kill(server.processIdentifier, signal)
             _ = await processIsGone(server.processIdentifier, within: .seconds(10))
-            server.waitUntilExit()
+            await exited(server)
             self.server = nil
         }
 

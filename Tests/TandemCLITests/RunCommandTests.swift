@@ -159,8 +159,9 @@ import Testing
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
+        endIfHung(process)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        exitedBlocking(process)
         let text = String(decoding: data, as: UTF8.self)
         let firstLine = text.prefix { $0 != "\n" }
         return (Int(firstLine) ?? 0, String(text.dropFirst(firstLine.count + 1)))
@@ -400,7 +401,7 @@ import Testing
         #expect(try await Self.pids(in: output, count: 3).count == 3)
         kill(process.processIdentifier, SIGTERM)
         await exited(process)
-        follower.waitUntilExit()
+        await exited(follower)
         #expect(follower.terminationStatus == 0)
         let text = try String(contentsOf: followed, encoding: .utf8)
         #expect(text.contains("agent    | agent here"), "\(text)")

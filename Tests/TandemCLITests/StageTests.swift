@@ -1,4 +1,5 @@
 import Foundation
+import TandemTestSupport
 import Testing
 
 /// `tandem stage` with buildpacks of our own writing, run as the buildpack lifecycle runs them, and the
@@ -283,9 +284,10 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        while !scratch.exists("grandchild.pid") { try await Task.sleep(for: .milliseconds(20)) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !scratch.exists("grandchild.pid"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         process.terminate()
-        process.waitUntilExit()
+        await exited(process)
         #expect(process.terminationStatus == 130)
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.root).filter { $0.contains("droplet") }.isEmpty)
         let text = try String(contentsOfFile: scratch.root + "/grandchild.pid", encoding: .utf8)
@@ -389,7 +391,7 @@ import Testing
             yes, zip,
         ]
         try zipper.run()
-        zipper.waitUntilExit()
+        exitedBlocking(zipper)
         #expect(zipper.terminationStatus == 0)
         let staged = try scratch.stage(["--detect", "-b", no, "-b", zip, "--out", scratch.root + "/droplet", "--no-cache"])
         #expect(staged.status == 0, "\(staged.stderr)")

@@ -29,6 +29,14 @@ func runUnit(
             await supervisor.stop()
         }
     }
+    // A unit that never ends would stall the whole run without a word: after 45 s the test fails with
+    // what the unit did so far, and the unit is told to stop.
+    let watchdog = Task {
+        try await Task.sleep(for: .seconds(45))
+        Issue.record("the unit has not ended after 45 s; its events so far:\n\(events(sink).joined(separator: "\n"))")
+        await supervisor.stop()
+    }
+    defer { watchdog.cancel() }
     return (await supervisor.run(), sink)
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Dead: gone, or a zombie (a test process does not reap orphans re-parented to it; `tandem run` does,
 /// and its own tests check that they are reaped). Polls every 10 ms for up to `within`.
@@ -14,8 +15,85 @@ public func processIsGone(_ pid: pid_t, within: Duration = .seconds(2)) async ->
 }
 
 /// Waits for a `Process` to end without holding a thread of the cooperative pool (which has one thread
-/// per core: a test blocked in `waitUntilExit` there starves every other test's tasks).
-public func exited(_ process: Process) async {
-    while process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
+/// per core: a test blocked in `waitUntilExit` there starves every other test's tasks). A process still
+/// running after `limit` is a hang: the test fails with what each process of its tree was doing, and the
+/// tree is killed, so that one stuck process never stalls the whole run.
+public func exited(_ process: Process, within limit: Duration = .seconds(120), sourceLocation: SourceLocation = #_sourceLocation) async {
+    let deadline = ContinuousClock.now + limit
+    while process.isRunning {
+        if ContinuousClock.now >= deadline {
+            endHung(process, after: limit, sourceLocation: sourceLocation)
+            break
+        }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
     process.waitUntilExit()
+}
+
+/// `exited` for a thread that may block (not one of the cooperative pool's).
+public func exitedBlocking(_ process: Process, within limit: Duration = .seconds(120), sourceLocation: SourceLocation = #_sourceLocation) {
+    let deadline = ContinuousClock.now + limit
+    while process.isRunning {
+        if ContinuousClock.now >= deadline {
+            endHung(process, after: limit, sourceLocation: sourceLocation)
+            break
+        }
+        usleep(2000)
+    }
+    process.waitUntilExit()
+}
+
+private func endHung(_ process: Process, after limit: Duration, sourceLocation: SourceLocation) {
+    let root = process.processIdentifier
+    let tree = [root] + descendants(of: root)
+    let described = tree.map(describe).joined(separator: "\n")
+    Issue.record(
+        "\(process.executableURL?.lastPathComponent ?? "process") \(process.arguments ?? []) still running after \(limit); killed. Its processes:\n\(described)",
+        sourceLocation: sourceLocation)
+    for pid in tree { kill(pid, SIGKILL) }
+}
+
+/// Every descendant of `root` still parented in its tree, found through /proc.
+public func descendants(of root: pid_t) -> [pid_t] {
+    var parents: [pid_t: [pid_t]] = [:]
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        guard let pid = pid_t(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+            let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 1, let parent = pid_t(fields[1])
+        else { continue }
+        parents[parent, default: []].append(pid)
+    }
+    var found: [pid_t] = []
+    var queue = [root]
+    while let next = queue.popLast() {
+        for child in parents[next] ?? [] {
+            found.append(child)
+            queue.append(child)
+        }
+    }
+    return found
+}
+
+/// A process and each of its threads with the kernel function it waits in.
+private func describe(_ pid: pid_t) -> String {
+    func read(_ path: String) -> String {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "?").replacingOccurrences(of: "\0", with: " ").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    var lines = [
+        "pid \(pid) [\(read("/proc/\(pid)/stat").split(separator: ")").last?.split(separator: " ").first ?? "?")] \(read("/proc/\(pid)/cmdline").prefix(160))"
+    ]
+    for task in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).sorted() {
+        lines.append("  thread \(task) \(read("/proc/\(pid)/task/\(task)/comm")): \(read("/proc/\(pid)/task/\(task)/wchan"))")
+    }
+    return lines.joined(separator: "\n")
+}
+
+/// For a test that reads a process's output to its end: if the process is still running after `limit`,
+/// the test fails with what its processes were doing and they are killed (which ends the read).
+public func endIfHung(_ process: Process, within limit: Duration = .seconds(120), sourceLocation: SourceLocation = #_sourceLocation) {
+    let pid = process.processIdentifier
+    let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) * 1e-18
+    DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+        guard process.isRunning, process.processIdentifier == pid else { return }
+        endHung(process, after: limit, sourceLocation: sourceLocation)
+    }
 }
