@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        // The catalog's web page: server-side templates that escape every value.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
     ],
     targets: [
         // The format-independent model, diagnostics and validation. No dependencies on purpose.
@@ -58,11 +60,13 @@ let package = Package(
             name: "TandemCatalogPostgres",
             dependencies: ["TandemCatalog", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]
         ),
-        // The HTTP API (miactl's marketplace routes) over any store.
+        // The HTTP API (miactl's marketplace routes) over any store, and the catalog's web page (its "use
+        // it" snippets come from Tandem's own writers and renderers).
         .target(
             name: "TandemCatalogServer",
             dependencies: [
-                "TandemCatalog", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                "TandemCatalog", "TandemFormats", "TandemRenderers", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         // What `tandem marketplace` uses to talk to a catalog server.
@@ -101,6 +105,7 @@ let package = Package(
             dependencies: [
                 "TandemCatalog", "TandemCatalogSQLite", "TandemCatalogPostgres", "TandemCatalogServer", "TandemCatalogClient",
                 "TandemTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(

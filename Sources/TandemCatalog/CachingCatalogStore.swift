@@ -50,6 +50,7 @@ public final class CachingCatalogStore: CatalogStore {
     public func migrate() async throws { try await base.migrate() }
     public func item(_ key: ItemKey) async throws -> StoredItem? { try await base.item(key) }
     public func list(_ query: ItemQuery) async throws -> [StoredItem] { try await base.list(query) }
+    public func search(_ search: ItemSearch) async throws -> [StoredItem] { try await base.search(search) }
     public func versions(tenantId: String, itemId: String) async throws -> [StoredItem] {
         try await base.versions(tenantId: tenantId, itemId: itemId)
     }

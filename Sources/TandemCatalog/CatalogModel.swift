@@ -202,6 +202,51 @@ public struct ItemQuery: Sendable, Equatable {
     }
 }
 
+/// A search of the catalog by words and filters, as the web page asks it.
+public struct ItemSearch: Sendable, Equatable {
+    /// Who asks: everyone (public items only) or a company (its own items, shared and public ones).
+    public enum Audience: Sendable, Equatable {
+        case everyone
+        case company(String)
+    }
+
+    public var audience: Audience
+    /// Free text: every word must begin a word of the item's name, itemId, description, image, type,
+    /// lifecycle status or company.
+    public var words: String
+    public var type: String?
+    /// Only this company's items.
+    public var company: String?
+    public var limit: Int
+    public var offset: Int
+
+    public init(audience: Audience, words: String = "", type: String? = nil, company: String? = nil, limit: Int = 20, offset: Int = 0) {
+        self.audience = audience
+        self.words = words
+        self.type = type
+        self.company = company
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The words of a search as the databases index them: runs of letters and digits, lowercased; at
+    /// most 8 of at most 64 characters (a search is typed, not pasted documents).
+    public static func terms(_ text: String) -> [String] {
+        var terms: [String] = []
+        var current = ""
+        for character in text.lowercased() {
+            if character.isLetter || character.isNumber {
+                current.append(character)
+            } else if !current.isEmpty {
+                terms.append(String(current.prefix(64)))
+                current = ""
+            }
+        }
+        if !current.isEmpty { terms.append(String(current.prefix(64))) }
+        return Array(terms.prefix(8))
+    }
+}
+
 extension ItemKey {
     /// An opaque page cursor for the list API: the key's fields in hex.
     public var cursor: String { hexString(Array("\(tenantId)\u{1F}\(itemId)\u{1F}\(version)".utf8)) }

@@ -285,6 +285,20 @@ public struct CatalogService: Sendable {
                 offset: cursor == nil ? request.offset : 0, after: cursor))
     }
 
+    /// A search by words and filters (the web page): public items for nobody, the caller's company's
+    /// own, shared and public ones for a caller.
+    public func search(words: String, type: String?, company: String?, limit: Int, offset: Int, caller: Caller?) async throws -> [StoredItem] {
+        try await store.search(
+            ItemSearch(
+                audience: caller.map { .company($0.tenantId) } ?? .everyone, words: words, type: type, company: company, limit: limit,
+                offset: offset))
+    }
+
+    /// Every version of an item that the caller (or, without one, everyone) may see.
+    public func visibleVersions(company: String, itemId: String, caller: Caller?) async throws -> [StoredItem] {
+        try await store.versions(tenantId: company, itemId: itemId).filter { item in caller.map { item.isVisible(to: $0.tenantId) } ?? item.isPublic }
+    }
+
     public func versions(company: String, itemId: String, caller: Caller) async throws -> [StoredItem] {
         let versions = try await store.versions(tenantId: company, itemId: itemId).filter { $0.isVisible(to: caller.tenantId) }
         guard !versions.isEmpty else { throw CatalogError(.notFound, "item not found: \(itemId)") }

@@ -12,6 +12,8 @@ public protocol CatalogStore: Sendable {
     func item(_ objectId: ObjectID) async throws -> StoredItem?
     func item(_ key: ItemKey) async throws -> StoredItem?
     func list(_ query: ItemQuery) async throws -> [StoredItem]
+    /// Items whose words match, for people: those `search.audience` may see, by name.
+    func search(_ search: ItemSearch) async throws -> [StoredItem]
     /// Every version of one item of a company (one, `N/A`, for a sidecar).
     func versions(tenantId: String, itemId: String) async throws -> [StoredItem]
     /// Removes the item, keeping its history; false when there was none.

@@ -119,7 +119,7 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
             try await database.dialect.lockKeys?(session, ["tandem-catalog-migrations"])
             try await session.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
         }
-        for migration in Self.migrations {
+        for migration in Self.migrations + [(4, database.dialect.searchMigration)] {
             try await database.transaction { session in
                 try await database.dialect.lockKeys?(session, ["tandem-catalog-migrations"])
                 let done = try await session.query("SELECT version FROM schema_migrations WHERE version = ?", [.int(Int64(migration.version))])
@@ -316,6 +316,37 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
         }
         sql += " ORDER BY tenant_id, item_id, version LIMIT ? OFFSET ?"
         binds += [.int(Int64(query.limit)), .int(Int64(query.offset))]
+        let statement = sql
+        let arguments = binds
+        return try await database.read { session in try await session.query(statement, arguments).map(Self.item) }
+    }
+
+    public func search(_ search: ItemSearch) async throws -> [StoredItem] {
+        var sql = "SELECT \(Self.itemColumns) FROM items WHERE "
+        var binds: [SQLValue] = []
+        switch search.audience {
+        case .everyone:
+            sql += "is_public = 1"
+        case .company(let company):
+            sql += "(tenant_id = ? OR all_tenants = 1 OR is_public = 1)"
+            binds.append(.text(company))
+        }
+        if let type = search.type {
+            sql += " AND type = ?"
+            binds.append(.text(type))
+        }
+        if let company = search.company {
+            sql += " AND tenant_id = ?"
+            binds.append(.text(company))
+        }
+        let terms = ItemSearch.terms(search.words)
+        if !terms.isEmpty {
+            let dialect = database.dialect
+            sql += " AND " + dialect.searchCondition
+            binds.append(.text(dialect.searchQuery(terms)))
+        }
+        sql += " ORDER BY name, tenant_id, item_id, version LIMIT ? OFFSET ?"
+        binds += [.int(Int64(search.limit)), .int(Int64(search.offset))]
         let statement = sql
         let arguments = binds
         return try await database.read { session in try await session.query(statement, arguments).map(Self.item) }

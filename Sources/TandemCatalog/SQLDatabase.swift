@@ -52,10 +52,25 @@ public struct SQLDialect: Sendable {
     /// `ANALYZE`), nil where the planner does without (SQLite).
     public var analyzeItems: String?
 
-    public init(lockRows: String, lockKeys: (@Sendable (any SQLSession, [String]) async throws -> Void)?, analyzeItems: String? = nil) {
+    /// The statements that make the items searchable by words (SQLite's FTS5, PostgreSQL's full-text
+    /// search) and keep them so: the name, itemId, description, image, type, lifecycle status and company.
+    public var searchMigration: [String]
+    /// The condition a search adds for its words, with one `?` for `searchQuery`'s text.
+    public var searchCondition: String
+    /// The database's query text for search terms (letters and digits only, see `ItemSearch.terms`),
+    /// each matched as a word's beginning, all of them required.
+    public var searchQuery: @Sendable ([String]) -> String
+
+    public init(
+        lockRows: String, lockKeys: (@Sendable (any SQLSession, [String]) async throws -> Void)?, analyzeItems: String? = nil,
+        searchMigration: [String], searchCondition: String, searchQuery: @escaping @Sendable ([String]) -> String
+    ) {
         self.lockRows = lockRows
         self.lockKeys = lockKeys
         self.analyzeItems = analyzeItems
+        self.searchMigration = searchMigration
+        self.searchCondition = searchCondition
+        self.searchQuery = searchQuery
     }
 }
 

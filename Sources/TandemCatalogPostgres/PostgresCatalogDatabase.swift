@@ -18,7 +18,9 @@ public final class PostgresCatalogDatabase: SQLDatabase {
                 try await session.execute(
                     "SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT column1 AS k FROM (VALUES \(values)) AS v ORDER BY column1) AS sorted",
                     keys.map(SQLValue.text))
-            }, analyzeItems: "ANALYZE items")
+            }, analyzeItems: "ANALYZE items", searchMigration: PostgresSession.searchMigration, searchCondition: "search_words @@ to_tsquery('simple', ?)",
+            // Each term a prefix (`:*`), all required; terms are letters and digits only.
+            searchQuery: { terms in terms.map { "\($0):*" }.joined(separator: " & ") })
     }
 
     init(client: PostgresClient) {
@@ -95,6 +97,18 @@ struct PostgresSession: SQLSession {
             throw CatalogError(.storage, "PostgreSQL: \(error.serverInfo?[.message] ?? "\(error.code)")")
         }
     }
+
+    /// A generated tsvector of the searchable fields (punctuation made spaces, as SQLite's tokenizer
+    /// does) with a GIN index: kept by the database itself on every write.
+    static let searchMigration: [String] = [
+        """
+        ALTER TABLE items ADD COLUMN search_words tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, regexp_replace(lower(
+            name || ' ' || item_id || ' ' || description || ' ' || coalesce((document::jsonb) #>> '{resources,dockerImage}', '') || ' ' ||
+            type || ' ' || coalesce((document::jsonb) ->> 'lifecycleStatus', '') || ' ' || tenant_id), '[^[:alnum:]]+', ' ', 'g'))) STORED
+        """,
+        "CREATE INDEX items_search_words ON items USING GIN (search_words)",
+        "CREATE INDEX items_by_name ON items (name, tenant_id, item_id, version)",
+    ]
 
     /// `?` placeholders as PostgreSQL's `$1`, `$2`, ...
     static func numbered(_ sql: String) -> String {

@@ -10,7 +10,37 @@ public final class SQLiteCatalogDatabase: SQLDatabase {
     let readers: [SQLiteConnection]
     let lock = AsyncLock()
     let next = Counter()
-    public var dialect: SQLDialect { SQLDialect(lockRows: "", lockKeys: nil) }
+    public var dialect: SQLDialect {
+        SQLDialect(
+            lockRows: "", lockKeys: nil, searchMigration: Self.searchMigration,
+            searchCondition: "items.rowid IN (SELECT rowid FROM items_search WHERE items_search MATCH ?)",
+            // Each term a quoted prefix: FTS5's operators never come from what was typed.
+            searchQuery: { terms in terms.map { "\"\($0)\"*" }.joined(separator: " ") })
+    }
+
+    /// An FTS5 index keyed by the items' rowids, kept by triggers, so that no write path can forget it.
+    static let searchMigration: [String] = {
+        let words = { (row: String) in
+            let field = { (path: String) in "iif(json_valid(\(row).document), coalesce(json_extract(\(row).document, '\(path)'), ''), '')" }
+            return [
+                "\(row).name", "\(row).item_id", "\(row).description", field("$.resources.dockerImage"), "\(row).type", field("$.lifecycleStatus"),
+                "\(row).tenant_id",
+            ].joined(separator: " || ' ' || ")
+        }
+        return [
+            "CREATE VIRTUAL TABLE items_search USING fts5(words, tokenize = 'unicode61 remove_diacritics 2')",
+            "CREATE TRIGGER items_search_insert AFTER INSERT ON items BEGIN INSERT INTO items_search (rowid, words) VALUES (new.rowid, \(words("new"))); END",
+            "CREATE TRIGGER items_search_delete AFTER DELETE ON items BEGIN DELETE FROM items_search WHERE rowid = old.rowid; END",
+            """
+            CREATE TRIGGER items_search_update AFTER UPDATE ON items BEGIN
+                DELETE FROM items_search WHERE rowid = old.rowid;
+                INSERT INTO items_search (rowid, words) VALUES (new.rowid, \(words("new")));
+            END
+            """,
+            "INSERT INTO items_search (rowid, words) SELECT rowid, \(words("items")) FROM items",
+            "CREATE INDEX items_by_name ON items (name, tenant_id, item_id, version)",
+        ]
+    }()
 
     init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
         self.writer = writer

@@ -183,6 +183,9 @@ public struct CatalogServer: Sendable {
             headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: file.bytes)))
         }
+
+        // The web page, for people.
+        WebPages(service: service).register(on: router)
         return router
     }
 
