@@ -21,10 +21,13 @@ fi
 echo "setup: Python tools ready in $venv"
 
 # tandem stage unpacks zipped buildpacks with unzip (its tests zip one); tandem graph's SVG is checked
-# with xmllint (libxml2-utils).
+# with xmllint (libxml2-utils); the catalog's web page is tested in Debian's headless chromium, driven
+# through chromium-driver.
 missing=()
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -45,5 +45,8 @@ echo "== swift test (a hang fails after 25 min, with what each process was doing
 # Line-buffered: what a hung run printed last is all there.
 scripts/lib/watchdog.sh 1500 stdbuf -oL -eL swift test --skip-build
 
+echo "== the catalog's web page in headless chromium (screenshots in .build/screenshots)"
+scripts/lib/watchdog.sh 300 .build-py/venv/bin/python scripts/catalog/browser_test.py "$bin/tandem"
+
 echo "== fuzzing: a short run of each target under libFuzzer (scripts/fuzz.sh 1000000 is the long one)"
 scripts/fuzz.sh 20000
