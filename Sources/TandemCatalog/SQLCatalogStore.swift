@@ -322,33 +322,35 @@ public struct SQLCatalogStore<Database: SQLDatabase>: CatalogStore {
     }
 
     public func search(_ search: ItemSearch) async throws -> [StoredItem] {
-        var sql = "SELECT \(Self.itemColumns) FROM items WHERE "
+        let dialect = database.dialect
+        let terms = ItemSearch.terms(search.words)
+        var conditions: [String] = []
         var binds: [SQLValue] = []
+        if !terms.isEmpty {
+            conditions.append(dialect.searchCondition)
+            binds.append(.text(dialect.searchQuery(terms)))
+        }
         switch search.audience {
         case .everyone:
-            sql += "is_public = 1"
+            conditions.append("items.is_public = 1")
         case .company(let company):
-            sql += "(tenant_id = ? OR all_tenants = 1 OR is_public = 1)"
+            conditions.append("(items.tenant_id = ? OR items.all_tenants = 1 OR items.is_public = 1)")
             binds.append(.text(company))
         }
         if let type = search.type {
-            sql += " AND type = ?"
+            conditions.append("items.type = ?")
             binds.append(.text(type))
         }
         if let company = search.company {
-            sql += " AND tenant_id = ?"
+            conditions.append("items.tenant_id = ?")
             binds.append(.text(company))
         }
-        let terms = ItemSearch.terms(search.words)
-        if !terms.isEmpty {
-            let dialect = database.dialect
-            sql += " AND " + dialect.searchCondition
-            binds.append(.text(dialect.searchQuery(terms)))
-        }
-        sql += " ORDER BY name, tenant_id, item_id, version LIMIT ? OFFSET ?"
-        binds += [.int(Int64(search.limit)), .int(Int64(search.offset))]
-        let statement = sql
-        let arguments = binds
+        // Words: newest first, as the index gives them. Browsing: by name, along its index.
+        let from = terms.isEmpty ? "items" : dialect.searchFrom
+        let order = terms.isEmpty ? "items.name, items.tenant_id, items.item_id, items.version" : dialect.searchOrder
+        let columns = Self.itemColumns.split(separator: ", ").map { "items.\($0)" }.joined(separator: ", ")
+        let statement = "SELECT \(columns) FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ? OFFSET ?"
+        let arguments = binds + [.int(Int64(search.limit)), .int(Int64(search.offset))]
         return try await database.read { session in try await session.query(statement, arguments).map(Self.item) }
     }
 

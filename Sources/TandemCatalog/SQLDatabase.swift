@@ -55,21 +55,29 @@ public struct SQLDialect: Sendable {
     /// The statements that make the items searchable by words (SQLite's FTS5, PostgreSQL's full-text
     /// search) and keep them so: the name, itemId, description, image, type, lifecycle status and company.
     public var searchMigration: [String]
+    /// What a search by words selects from (the items, joined to their index where it is a table of its own).
+    public var searchFrom: String
     /// The condition a search adds for its words, with one `?` for `searchQuery`'s text.
     public var searchCondition: String
+    /// Newest items first, in the order the index can give them without sorting every match: a word that
+    /// every item has costs what a rare one does.
+    public var searchOrder: String
     /// The database's query text for search terms (letters and digits only, see `ItemSearch.terms`),
     /// each matched as a word's beginning, all of them required.
     public var searchQuery: @Sendable ([String]) -> String
 
     public init(
         lockRows: String, lockKeys: (@Sendable (any SQLSession, [String]) async throws -> Void)?, analyzeItems: String? = nil,
-        searchMigration: [String], searchCondition: String, searchQuery: @escaping @Sendable ([String]) -> String
+        searchMigration: [String], searchFrom: String = "items", searchCondition: String, searchOrder: String,
+        searchQuery: @escaping @Sendable ([String]) -> String
     ) {
         self.lockRows = lockRows
         self.lockKeys = lockKeys
         self.analyzeItems = analyzeItems
         self.searchMigration = searchMigration
+        self.searchFrom = searchFrom
         self.searchCondition = searchCondition
+        self.searchOrder = searchOrder
         self.searchQuery = searchQuery
     }
 }

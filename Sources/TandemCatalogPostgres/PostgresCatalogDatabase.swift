@@ -19,6 +19,9 @@ public final class PostgresCatalogDatabase: SQLDatabase {
                     "SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT column1 AS k FROM (VALUES \(values)) AS v ORDER BY column1) AS sorted",
                     keys.map(SQLValue.text))
             }, analyzeItems: "ANALYZE items", searchMigration: PostgresSession.searchMigration, searchCondition: "search_words @@ to_tsquery('simple', ?)",
+            // Object ids begin with their creation time: newest first along the primary key, which a common
+            // word lets the planner walk and stop early, a rare one sort after the GIN index.
+            searchOrder: "items.object_id DESC",
             // Each term a prefix (`:*`), all required; terms are letters and digits only.
             searchQuery: { terms in terms.map { "\($0):*" }.joined(separator: " & ") })
     }
@@ -108,6 +111,10 @@ struct PostgresSession: SQLSession {
         """,
         "CREATE INDEX items_search_words ON items USING GIN (search_words)",
         "CREATE INDEX items_by_name ON items (name, tenant_id, item_id, version)",
+        // Signed out, only public items: their own indexes, so neither a page far down nor a common word
+        // walks past private ones.
+        "CREATE INDEX items_public_by_name ON items (name, tenant_id, item_id, version) WHERE is_public = 1",
+        "CREATE INDEX items_public_newest ON items (object_id) WHERE is_public = 1",
     ]
 
     /// `?` placeholders as PostgreSQL's `$1`, `$2`, ...

@@ -13,7 +13,10 @@ public final class SQLiteCatalogDatabase: SQLDatabase {
     public var dialect: SQLDialect {
         SQLDialect(
             lockRows: "", lockKeys: nil, searchMigration: Self.searchMigration,
-            searchCondition: "items.rowid IN (SELECT rowid FROM items_search WHERE items_search MATCH ?)",
+            searchFrom: "items_search JOIN items ON items.rowid = items_search.rowid", searchCondition: "items_search MATCH ?",
+            // FTS5 walks its matches in rowid order and the LIMIT stops it: no sort of every match. Rowids
+            // grow with each insert, so this is newest first.
+            searchOrder: "items_search.rowid DESC",
             // Each term a quoted prefix: FTS5's operators never come from what was typed.
             searchQuery: { terms in terms.map { "\"\($0)\"*" }.joined(separator: " ") })
     }
@@ -39,6 +42,8 @@ public final class SQLiteCatalogDatabase: SQLDatabase {
             """,
             "INSERT INTO items_search (rowid, words) SELECT rowid, \(words("items")) FROM items",
             "CREATE INDEX items_by_name ON items (name, tenant_id, item_id, version)",
+            // Signed out, only public items: their own index, so a page far down skips no private ones.
+            "CREATE INDEX items_public_by_name ON items (name, tenant_id, item_id, version) WHERE is_public = 1",
         ]
     }()
 

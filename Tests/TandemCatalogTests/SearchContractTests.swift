@@ -40,7 +40,8 @@ import Testing
                 Self.item("open-agent", company: globex, name: "Open Agent", description: "Shared agent", image: "globex/agent:2", isPublic: true),
             ], actor: "t", at: 1)
         func search(_ words: String, as audience: ItemSearch.Audience = .company(acme), company: String? = nil) async throws -> [String] {
-            try await store.search(ItemSearch(audience: audience, words: words, company: company, limit: 50)).map(\.itemId)
+            // Newest first, which within one second is no set order: compared as sets, in name order.
+            try await store.search(ItemSearch(audience: audience, words: words, company: company, limit: 50)).map(\.itemId).sorted()
         }
         // Name, item id, description, image, lifecycle and company; prefixes; case and punctuation ignored.
         #expect(try await search("envoy", company: acme) == ["envoy-proxy"])

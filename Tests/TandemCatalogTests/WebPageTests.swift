@@ -75,6 +75,11 @@ import Testing
         #expect(item.status == 200)
         #expect(!item.html.contains("<script"))
         #expect(item.html.contains("<code>&quot;&gt;&lt;script&gt;x&lt;/script&gt;</code>"), "\(item.html)")
+        // The example service's start order, as an image of its own.
+        #expect(item.html.contains("<img src=\"/items/\(id)/graph.svg\""))
+        let graph = try await Self.get(server, "/items/\(id)/graph.svg")
+        #expect(graph.status == 200 && graph.header("Content-Type") == "image/svg+xml")
+        #expect(graph.html.contains("<svg") && graph.html.contains("my-service") && graph.html.contains(">hostile<"))
         // No history without a session of its company.
         #expect(!item.html.contains("History"))
         // A private item's page and an unknown one answer alike.

@@ -4,7 +4,9 @@ the same item JSON from a file (the machine's limit for a small JSON response).
 
   1. one batch of 1,000 new items, then the same batch again (all Unchanged), then changed (Updated);
   2. the catalog filled to 100,000 items, then GET by object id and list pages under wrk;
-  3. nginx serving the GET's response body from a file, under the same wrk load.
+  3. nginx serving the GET's response body from a file, under the same wrk load;
+  4. the web page's search over the 100,000 items (signed in as the company, and signed out: public
+     items only), from a word that picks a few items to one that matches them all.
 
 Every process this starts is stopped by its pid at the end."""
 import argparse, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
@@ -16,11 +18,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+WORDS = ["proxy", "logger", "metrics", "tracing", "envoy", "nginx", "redis", "vault", "agent", "shipper", "cache", "auth",
+         "gateway", "mesh", "exporter", "collector", "scanner", "backup", "queue", "router", "filter", "mirror", "relay",
+         "watcher", "syncer", "signer", "limiter", "monitor", "checker", "injector", "fluent", "otel", "consul", "statsd",
+         "jaeger", "zipkin", "kafka", "nats", "minio", "postgres", "mysql", "mongo", "etcd", "coredns", "haproxy",
+         "traefik", "istio", "linkerd", "falco", "trivy"]
+
+
 def item(index, company, name="Item"):
+    # Two words of fifty in each description: a word picks about 4% of the items, two about 0.1%.
+    first, second = WORDS[index % 50], WORDS[(index * 7 + index // 50) % 50]
     return {
         "name": f"{name} {index}", "itemId": f"item-{index:06d}", "tenantId": company, "type": "sidecar",
-        "description": "A benchmark sidecar",
-        "resources": {"name": f"item-{index:06d}", "dockerImage": "ghcr.io/acme/proxy:1.0",
+        "description": f"A benchmark {first} {second} sidecar",
+        "visibility": {"public": index % 10 == 0},
+        "resources": {"name": f"item-{index:06d}", "dockerImage": f"ghcr.io/acme/{first}:1.0",
                       "containerPorts": [{"name": "http", "from": 8080, "to": 80}]},
     }
 
@@ -40,10 +52,12 @@ def apply_batch(base, token, company, items):
     return elapsed, result
 
 
-def wrk(url, token, seconds, connections):
+def wrk(url, token, seconds, connections, cookie=None):
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if token:
         command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     def latency(label):
@@ -104,6 +118,20 @@ def main():
         cursor = f"{company}\x1fitem-{args.items - 201:06d}\x1fN/A".encode().hex()
         results["list_200_last_page_by_cursor"] = wrk(f"{base}/api/backend/marketplace/?tenantId={company}&perPage=200&after={cursor}", token, args.seconds, 8)
         results["list_200_last_page"] = wrk(f"{base}/api/backend/marketplace/?tenantId={company}&perPage=200&page={args.items // 200}", token, args.seconds, 8)
+
+        # The web page's search: the whole page (query, template), as a browser gets it.
+        search = {}
+        for label, query in [("one word (~4%)", "q=envoy"), ("two words (~0.1%)", "q=envoy+tracing"), ("a name", "q=item+12345"),
+                             ("every item", "q=sidecar"), ("no words, first page", ""), ("no words, page 100", "page=100"),
+                             ("word and type", "q=vault&type=sidecar")]:
+            for who, cookie in [("company", f"tandem_session={token}"), ("signed out", None)]:
+                url = f"{base}/?{query}"
+                page = urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})).read().decode()
+                rows = page.count("<tr><td><a href=\"/items/")
+                measured = wrk(url, None, max(2, args.seconds // 2), 4, cookie=cookie)
+                assert measured["non2xx"] == 0, f"search {query} answered errors"
+                search[f"{label}, {who}"] = dict(measured, rows=rows)
+        results["search_100k"] = search
 
         # nginx serving the same body from a file.
         root = os.path.join(work, "www")

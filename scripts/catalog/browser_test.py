@@ -140,7 +140,8 @@ def main():
         check(text("[data-testid=name]") == hostile_name, "the hostile name shows as text, quotes and all")
         check(text("[data-testid=description]") == hostile["description"], "the hostile description shows as text")
         check("\"><script>alert(3)</script>" in driver.find_element(By.TAG_NAME, "main").text, "the hostile variable shows as text")
-        check(len(driver.find_elements(By.CSS_SELECTOR, "main img")) == 0, "no image from the description's markup")
+        sources = [image.get_attribute("src") for image in driver.find_elements(By.CSS_SELECTOR, "main img")]
+        check(all(source.endswith("/graph.svg") for source in sources), f"no image from the description's markup: {sources}")
         driver.save_screenshot(str(shots / "catalog-hostile-item.png"))
 
         # Keyboard: the first Tab reaches the skip link, which leads to the main content.
@@ -179,6 +180,9 @@ def main():
         check([line.split() for line in removed] == [["-", "value:", "info"]] and [line.split() for line in added] == [["+", "value:", "debug"]],
               f"the diff of revision 2 shows the change: {diff!r}")
         check("from_catalog" in text("[data-testid=use-tandem]"), "the Tandem snippet names the item")
+        graph = driver.find_element(By.CSS_SELECTOR, "img[data-testid=graph]")
+        check(driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", graph) > 100,
+              "the example service's start graph is drawn on the item's page")
         check("restartPolicy: Always" in text("[data-testid=use-kubernetes]"), "the Kubernetes snippet is a native sidecar")
         check(not driver.find_elements(By.XPATH, "//button[starts-with(text(), 'Restore')]"), "a reader gets no restore button")
         # A reader who sends the form anyway is refused.

@@ -79,35 +79,44 @@ enum ItemPresentation {
         value == value.rounded() ? "\(Int(value)) s" : "\(Int((value * 1000).rounded())) ms"
     }
 
+    /// The example service of the snippets: an app with the item as a `from_catalog` sidecar.
+    static func exampleManifest(of item: StoredItem) -> String {
+        """
+        tandem: v1
+        name: my-service
+        image: registry.example.com/my-service:1.0.0
+        port: 8080
+        sidecars:
+          \(ContainerNames.dnsLabel(item.itemId)):
+            from_catalog: {item: \(JSONText.quoted(item.itemId)), company: \(JSONText.quoted(item.tenantId)), version: \(JSONText.quoted(item.version))}
+
+        """
+    }
+
+    /// The example service with the item resolved as `tandem render` resolves it; nil for an item that
+    /// is not a container (nothing to run beside an app).
+    static func exampleService(of item: StoredItem) -> Service? {
+        let loadedItem = InputLoader(format: .mia).load(text: item.document, file: "\(item.itemId).json")
+        guard let mia = loadedItem.miaItem, mia.container != nil,
+            let service = InputLoader().load(text: exampleManifest(of: item), file: "tandem.yml").services.first
+        else { return nil }
+        let resolved = CatalogResolver(items: [mia], versions: [item.version]).resolve(service, file: "tandem.yml")
+        return resolved.diagnostics.hasErrors ? nil : resolved.service
+    }
+
     /// A Tandem manifest that uses the item, the same service as Copilot's `sidecars:` and as Kubernetes'
     /// sidecar container (both from Tandem's writers and renderers, on the item resolved as `tandem
     /// render` resolves it), and the commands that fetch it.
     static func snippets(of item: StoredItem) -> [[String: Any]] {
         let key = ContainerNames.dnsLabel(item.itemId)
-        var snippets: [[String: Any]] = []
-        let manifest = """
-            tandem: v1
-            name: my-service
-            image: registry.example.com/my-service:1.0.0
-            port: 8080
-            sidecars:
-              \(key):
-                from_catalog: {item: \(JSONText.quoted(item.itemId)), company: \(JSONText.quoted(item.tenantId)), version: \(JSONText.quoted(item.version))}
-
-            """
-        snippets.append(["id": "use-tandem", "title": "Tandem manifest", "text": manifest])
-        let loadedItem = InputLoader(format: .mia).load(text: item.document, file: "\(item.itemId).json")
-        if let mia = loadedItem.miaItem, mia.container != nil, let service = InputLoader().load(text: manifest, file: "tandem.yml").services.first {
-            let resolved = CatalogResolver(items: [mia], versions: [item.version]).resolve(service, file: "tandem.yml")
-            if !resolved.diagnostics.hasErrors {
-                let copilot = ManifestWriter.copilot(resolved.service).text
-                if let block = block(in: copilot, where: { $0 == "sidecars:" }) {
-                    snippets.append(["id": "use-copilot", "title": "Copilot manifest (sidecars)", "text": block])
-                }
-                let rendered = Renderers.render(resolved.service, target: .kubernetes, file: "tandem.yml").files.first?.contents ?? ""
-                if let block = block(in: rendered, where: { $0 == "- name: \(key)" || $0 == "- name: \(JSONText.quoted(key))" }) {
-                    snippets.append(["id": "use-kubernetes", "title": "Kubernetes sidecar container", "text": block])
-                }
+        var snippets: [[String: Any]] = [["id": "use-tandem", "title": "Tandem manifest", "text": exampleManifest(of: item)]]
+        if let service = exampleService(of: item) {
+            if let block = block(in: ManifestWriter.copilot(service).text, where: { $0 == "sidecars:" }) {
+                snippets.append(["id": "use-copilot", "title": "Copilot manifest (sidecars)", "text": block])
+            }
+            let rendered = Renderers.render(service, target: .kubernetes, file: "tandem.yml").files.first?.contents ?? ""
+            if let block = block(in: rendered, where: { $0 == "- name: \(key)" || $0 == "- name: \(JSONText.quoted(key))" }) {
+                snippets.append(["id": "use-kubernetes", "title": "Kubernetes sidecar container", "text": block])
             }
         }
         let version = item.version == "N/A" ? "" : " --version \(item.version)"

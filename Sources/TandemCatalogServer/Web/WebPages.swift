@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import TandemCatalog
 import TandemCore
+import TandemRenderers
 
 /// The catalog's web page, on the API's port: browse and search, an item's page, sign-in with a token
 /// or a service account. Server-rendered, no script at all; the same visibility rules as the API
@@ -19,6 +20,7 @@ struct WebPages: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/") { request, _ in await self.page { try await self.home(request) } }
         router.get("/items/:id") { request, context in await self.page { try await self.item(request, context) } }
+        router.get("/items/:id/graph.svg") { request, context in await self.page { try await self.graph(request, context) } }
         router.post("/items/:id/restore") { request, context in await self.page { try await self.restore(request, context) } }
         router.get("/sign-in") { request, _ in await self.page { try await self.signInPage(request, problem: nil) } }
         router.post("/sign-in") { request, _ in await self.page { try await self.signIn(request) } }
@@ -102,6 +104,7 @@ struct WebPages: Sendable {
         values["container"] = ItemPresentation.container(of: item)
         let snippets = ItemPresentation.snippets(of: item)
         values["snippets"] = snippets
+        if snippets.count > 2 { values["graph"] = "/items/\(item.objectId.hex)/graph.svg" }
         values["hasSnippets"] = !snippets.isEmpty
         let versions = (try? await service.visibleVersions(company: item.tenantId, itemId: item.itemId, caller: session?.caller)) ?? []
         values["versions"] = versions.map { ["version": $0.version, "href": "/items/\($0.objectId.hex)", "current": $0.objectId == item.objectId] }
@@ -136,6 +139,25 @@ struct WebPages: Sendable {
         }
         let notice = Self.query(request)["restored"].map { "Revision \($0) restored: this is the item now." }
         return Self.html(layout(title: item.name, session: session, notice: notice, body: WebTemplates.render("item", values)))
+    }
+
+    /// The start dependencies of the example service that uses the item, as `tandem graph` draws them.
+    /// An image of its own (not inline): SVG shown through `<img>` runs nothing, whatever its text holds.
+    func graph(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let session = try await self.session(request)
+        let objectId = try CatalogServer.parameter(context, "id")
+        let item: StoredItem
+        do {
+            item = try await service.item(objectId: objectId, caller: session?.caller)
+        } catch let error as CatalogError where error.code == .unauthorized || error.code == .notFound {
+            throw CatalogError(.notFound, "No item \(objectId) that you may see.")
+        }
+        guard let example = ItemPresentation.exampleService(of: item) else { throw CatalogError(.notFound, "\(item.itemId) runs no container.") }
+        var response = Response(
+            status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: DependencyGraphPicture.svg(example))))
+        Self.secure(&response)
+        return response
     }
 
     /// The changed lines with two lines of context around each change; "…" where unchanged lines are left out.

@@ -60,7 +60,7 @@ enum WebTemplates {
         <div class="field"><label for="company">Company</label>
         <input id="company" name="company" value="{{company}}" placeholder="any company"></div>
         <button type="submit">Search</button>
-        <p id="q-help" class="help">Every word must begin a word of the item. {{scope}}</p>
+        <p id="q-help" class="help">Every word must begin a word of the item; newest first (without words, by name). {{scope}}</p>
         </form>
         <p class="count" role="status" data-testid="count">{{summary}}</p>
         {{#hasItems}}
@@ -111,6 +111,7 @@ enum WebTemplates {
         {{#hasSnippets}}
         <section aria-labelledby="use-heading">
         <h2 id="use-heading">Use it</h2>
+        {{#graph}}<figure class="graph"><img src="{{graph}}" alt="The start order of my-service with {{itemId}} beside it, as tandem graph draws it" data-testid="graph"><figcaption>my-service with {{itemId}} beside it: who starts when (<code>tandem graph</code>).</figcaption></figure>{{/graph}}
         {{#snippets}}<h3 id="{{id}}">{{title}}</h3><pre class="code" tabindex="0" aria-labelledby="{{id}}" data-testid="{{id}}"><code>{{text}}</code></pre>
         {{/snippets}}
         </section>
@@ -206,6 +207,8 @@ enum WebTemplates {
         .diff .added { background: var(--add); display: block; }
         .diff .removed { background: var(--del); display: block; }
         .diff .same { color: var(--muted); display: block; }
+        figure.graph { margin: 0 0 12px; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 8px; }
+        figure.graph img { max-width: 100%; height: auto; }
         .revision { border-top: 1px solid var(--line); padding-top: 8px; }
         .meta { color: var(--muted); }
         .notice { background: #e3f6e8; padding: 8px 12px; border-radius: 6px; }
