@@ -79,16 +79,21 @@ struct WebPages: Sendable {
         return Self.html(layout(title: words.isEmpty ? "Catalog" : "Search", session: session, notice: nil, body: WebTemplates.render("home", values)))
     }
 
-    func item(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    /// The session and the item of the path, which the session (or, without one, everyone) may see.
+    func visibleItem(_ request: Request, _ context: BasicRequestContext) async throws -> (Session?, StoredItem) {
         let session = try await self.session(request)
         let objectId = try CatalogServer.parameter(context, "id")
-        let item: StoredItem
         do {
-            item = try await service.item(objectId: objectId, caller: session?.caller)
+            return (session, try await service.item(objectId: objectId, caller: session?.caller))
         } catch let error as CatalogError where error.code == .unauthorized || error.code == .notFound {
             // Signed out, a private item and an unknown one look the same.
             throw CatalogError(.notFound, "No item \(objectId) that you may see." + (session == nil ? " Sign in to see your company's items." : ""))
         }
+    }
+
+    func item(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (session, item) = try await visibleItem(request, context)
+        let objectId = item.objectId.hex
         let (yaml, json) = ItemPresentation.texts(of: item.document)
         var values: [String: Any] = [
             "name": item.name, "itemId": item.itemId, "version": item.version, "type": item.type, "company": item.tenantId,
@@ -144,14 +149,7 @@ struct WebPages: Sendable {
     /// The start dependencies of the example service that uses the item, as `tandem graph` draws them.
     /// An image of its own (not inline): SVG shown through `<img>` runs nothing, whatever its text holds.
     func graph(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let session = try await self.session(request)
-        let objectId = try CatalogServer.parameter(context, "id")
-        let item: StoredItem
-        do {
-            item = try await service.item(objectId: objectId, caller: session?.caller)
-        } catch let error as CatalogError where error.code == .unauthorized || error.code == .notFound {
-            throw CatalogError(.notFound, "No item \(objectId) that you may see.")
-        }
+        let (_, item) = try await visibleItem(request, context)
         guard let example = ItemPresentation.exampleService(of: item) else { throw CatalogError(.notFound, "\(item.itemId) runs no container.") }
         var response = Response(
             status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-store"],
