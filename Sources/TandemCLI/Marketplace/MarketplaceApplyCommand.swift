@@ -70,15 +70,10 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
         // What is there now, to show what an update changes.
         let before = try await current(items, company: company, client: client)
         let response = try await calling { try await client.apply(company: company, itemsJSON: items.map(\.json)) }
-        writeOutput(Self.summary(response))
+        // Each refusal once, located in the file it came from (for editors and people).
+        writeOutput(Self.summary(response) { index, message in index < items.count ? items[index].locate(message).description : message.message })
         for (index, outcome) in response.items.enumerated() where outcome.status == "Updated" && index < items.count {
             if let old = before[index]?.json { writeOutput(Self.diff(old, items[index].json, itemId: outcome.itemId ?? "", file: items[index].file)) }
-        }
-        // Problems located in the files they came from, for editors and people.
-        for (index, outcome) in response.items.enumerated() where !outcome.done && index < items.count {
-            for message in outcome.errors.isEmpty ? outcome.validationErrors : outcome.errors {
-                writeError(items[index].locate(message).description)
-            }
         }
         if !response.done { throw ExitCode(1) }
     }
@@ -133,8 +128,7 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
             switch CatalogService.draft(from: item.root, index: index, company: company) {
             case .failure(let errors):
                 invalid += 1
-                refused.append(["N/A", itemId, errors.messages.map(\.message).joined(separator: "\n")])
-                for message in errors.messages { writeError(item.locate(message).description) }
+                refused.append(["N/A", itemId, errors.messages.map { item.locate($0).description }.joined(separator: "\n")])
             case .success(let draft):
                 valid += 1
                 guard let old = before[index] else {
@@ -258,7 +252,10 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
     }
 
     /// miactl's outcome tables: the applied items, then the others with one line per error.
-    static func summary(_ response: CatalogAPI.ApplyResponse) -> String {
+    /// miactl's tables of applied and refused items; `located` writes a refusal of the item at an index.
+    static func summary(
+        _ response: CatalogAPI.ApplyResponse, located: (Int, CatalogAPI.Message) -> String = { $1.message }
+    ) -> String {
         let total = response.items.count
         let applied = response.items.filter(\.done)
         let failed = response.items.filter { !$0.done }
@@ -271,8 +268,8 @@ struct MarketplaceApplyCommand: AsyncParsableCommand {
         if !failed.isEmpty {
             if !output.isEmpty { output += "\n" }
             var table = TablePrinter(["Object ID", "Item ID", "Validation Errors"])
-            for item in failed {
-                let messages = (item.errors.isEmpty ? item.validationErrors : item.errors).map(\.message)
+            for (index, item) in response.items.enumerated() where !item.done {
+                let messages = (item.errors.isEmpty ? item.validationErrors : item.errors).map { located(index, $0) }
                 table.append([item._id ?? "N/A", item.itemId ?? "", messages.isEmpty ? "-" : messages.joined(separator: "\n")])
             }
             output += "\(failed.count) of \(total) items have not been applied due to validation errors:\n\n" + table.render()
