@@ -129,6 +129,37 @@ import Testing
         try await server.stop()
     }
 
+    /// The uploaded logo is shown; an image from anywhere else is not loaded (the policy would block it
+    /// anyway, and a page that names it would leak who reads it).
+    @Test func theLogoIsTheCatalogsOwnUploadedImageOnly() async throws {
+        let server = try await RunningServer.start()
+        let publisher = try await server.token("acme", .publish)
+        let client = server.client(publisher)
+        let png = Array(
+            Data(
+                base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+            )!)
+        let uploaded = try await client.uploadImage(company: "acme", itemId: "proxy", fileName: "logo.png", bytes: png)
+        func document(_ itemId: String, imageURL: String) -> String {
+            sidecarJSON(itemId: itemId, company: "acme", visibility: "{\"public\":true}").dropLast() + ",\"imageUrl\":\(JSONText.quoted(imageURL))}"
+        }
+        let applied = try await client.apply(
+            company: "acme", itemsJSON: [document("proxy", imageURL: uploaded.location), document("other", imageURL: "https://tracker.example.com/x.png")])
+        #expect(applied.done, "\(applied)")
+        for (itemId, logo) in [("proxy", uploaded.location), ("other", nil)] {
+            let objectId = try #require(try await server.store.item(ItemKey(tenantId: "acme", itemId: itemId))).objectId.hex
+            let page = try await Self.get(server, "/items/\(objectId)")
+            if let logo {
+                #expect(page.html.contains("<img class=\"logo\" src=\"\(logo)\""), "\(page.html)")
+                let image = try await Self.exchange(server, "GET", logo, headers: [])
+                #expect(image.status == 200 && image.header("Content-Type") == "image/png")
+            } else {
+                #expect(!page.html.contains("class=\"logo\"") && !page.html.contains("tracker.example.com/x.png\" "), "\(page.html)")
+            }
+        }
+        try await server.stop()
+    }
+
     @Test func signInSetsAnHttpOnlyCookieAndAnUnknownTokenIsToldSo() async throws {
         let server = try await RunningServer.start()
         let token = try await server.token("acme", .read)
