@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import Synchronization
 import TandemCatalog
 
 /// The catalog on a PostgreSQL server, through a connection pool. Writers of the same item are
@@ -26,8 +27,12 @@ public final class PostgresCatalogDatabase: SQLDatabase {
             searchQuery: { terms in terms.map { "\($0):*" }.joined(separator: " & ") })
     }
 
-    init(client: PostgresClient) {
+    /// `host:port`, for messages.
+    let address: String
+
+    init(client: PostgresClient, address: String) {
         self.client = client
+        self.address = address
         runner = Task { await client.run() }
     }
 
@@ -43,7 +48,36 @@ public final class PostgresCatalogDatabase: SQLDatabase {
         // Errors only: the pool warns when a lease comes before run() has started, which it waits for anyway.
         var background = Logger(label: "tandem.catalog.postgres")
         background.logLevel = .error
-        return PostgresCatalogDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: background))
+        return PostgresCatalogDatabase(
+            client: PostgresClient(configuration: configuration, backgroundLogger: background), address: "\(parsed.host):\(parsed.port)")
+    }
+
+    /// Waits until the server answers a `SELECT 1`, at most `limit`. The pool retries a refused
+    /// connection for ever, so without this an unreachable server hangs whatever asks it first.
+    public func checkReachable(within limit: Duration = .seconds(10)) async throws {
+        final class Outcome: Sendable {
+            let result = Mutex<Result<Void, any Error>?>(nil)
+        }
+        let outcome = Outcome()
+        let probe = Task { [client, logger] in
+            do {
+                _ = try await client.query("SELECT 1", logger: logger)
+                outcome.result.withLock { $0 = .success(()) }
+            } catch {
+                outcome.result.withLock { $0 = .failure(error) }
+            }
+        }
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            switch outcome.result.withLock({ $0 }) {
+            case .success: return
+            case .failure(let error as PSQLError): throw CatalogError(.storage, "PostgreSQL: \(error.serverInfo?[.message] ?? "\(error.code)")")
+            case .failure(let error): throw CatalogError(.storage, "PostgreSQL: \(error)")
+            case nil: try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        probe.cancel()
+        throw CatalogError(.storage, "PostgreSQL at \(address) does not answer (waited \(limit)): is the server running, and are host and port right?")
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {

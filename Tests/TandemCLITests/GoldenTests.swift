@@ -117,6 +117,18 @@ import Testing
         #expect(try Self.run(["--version"]).status == 0)
     }
 
+    /// A PostgreSQL URL nothing answers at fails in bounded time with a message, instead of waiting for
+    /// ever on the connection pool's retries.
+    @Test(.timeLimit(.minutes(1))) func anUnreachableDatabaseIsToldNotWaitedFor() throws {
+        let started = ContinuousClock.now
+        let result = try Self.run(["catalog", "token", "list", "--database", "postgres://tandem:secret@127.0.0.1:1/catalog"])
+        #expect(ContinuousClock.now - started < .seconds(30))
+        #expect(result.status == 1)
+        #expect(
+            result.stderr == "Error: catalog database postgres://tandem:***@127.0.0.1:1/catalog: PostgreSQL at 127.0.0.1:1 does not answer "
+                + "(waited 10.0 seconds): is the server running, and are host and port right?\n", "\(result.stderr)")
+    }
+
     @Test func schemaCommandPrintsTheCommittedSchemas() throws {
         for (arguments, file) in [(["schema", "tandem"], "tandem-manifest.v1"), (["schema", "mia", "--profile", "catalog"], "mia-sidecar-item.catalog")] {
             let result = try Self.run(arguments)

@@ -35,7 +35,9 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
                 }
                 return nil
             }
-            let store = SQLCatalogStore(database: try PostgresCatalogDatabase.connect(url: url))
+            let database = try PostgresCatalogDatabase.connect(url: url)
+            try await database.checkReachable()
+            let store = SQLCatalogStore(database: database)
             try await store.migrate()
             return store
         }
@@ -112,4 +114,36 @@ final class ManualClock: Sendable {
     private let value = Mutex<Int64>(1_790_000_000_000)
     var now: Int64 { value.withLock { $0 } }
     func advance(by milliseconds: Int64) { value.withLock { $0 += milliseconds } }
+}
+
+/// Runs `body` in a task of its own and waits for it at most `limit`: a body that never returns fails the
+/// test, saying `what` and how far it got, instead of stalling the whole test run (the task is left behind).
+func bounded<T: Sendable>(
+    _ limit: Duration, _ what: String, progress: @escaping @Sendable () -> String = { "" }, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    let outcome = Mutex<Result<T, any Error>?>(nil)
+    let task = Task {
+        do {
+            let value = try await body()
+            outcome.withLock { $0 = .success(value) }
+        } catch {
+            outcome.withLock { $0 = .failure(error) }
+        }
+    }
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if let result = outcome.withLock({ $0 }) { return try result.get() }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    task.cancel()
+    Issue.record("\(what) did not finish within \(limit): \(progress())", sourceLocation: sourceLocation)
+    throw CatalogError(.storage, "\(what) did not finish within \(limit)")
+}
+
+/// A count that concurrent tasks raise.
+final class Tally: Sendable {
+    private let value = Atomic<Int>(0)
+    var count: Int { value.load(ordering: .relaxed) }
+    func add() { value.add(1, ordering: .relaxed) }
 }

@@ -34,7 +34,9 @@ struct CatalogDatabaseOptions: ParsableArguments {
         let location = self.location
         do {
             if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-                let store = SQLCatalogStore(database: try PostgresCatalogDatabase.connect(url: location))
+                let database = try PostgresCatalogDatabase.connect(url: location)
+                try await database.checkReachable()
+                let store = SQLCatalogStore(database: database)
                 try await store.migrate()
                 return SQLCatalogStoreBox(store: store)
             }
