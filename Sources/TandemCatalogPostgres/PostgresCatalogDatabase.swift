@@ -53,30 +53,38 @@ public final class PostgresCatalogDatabase: SQLDatabase {
     }
 
     /// Waits until the server answers a `SELECT 1`, at most `limit`. The pool retries a refused
-    /// connection for ever, so without this an unreachable server hangs whatever asks it first.
+    /// connection for ever, so without this an unreachable server hangs whatever asks it first. And a
+    /// lease asked for before the pool's `run()` has really begun can be lost (seen under a loaded test
+    /// run: every store of the run waited, with no connection ever opened): an attempt that gets no
+    /// answer is cancelled and asked again, so the first lease that counts comes after the pool runs.
     public func checkReachable(within limit: Duration = .seconds(10)) async throws {
         final class Outcome: Sendable {
             let result = Mutex<Result<Void, any Error>?>(nil)
         }
-        let outcome = Outcome()
-        let probe = Task { [client, logger] in
-            do {
-                _ = try await client.query("SELECT 1", logger: logger)
-                outcome.result.withLock { $0 = .success(()) }
-            } catch {
-                outcome.result.withLock { $0 = .failure(error) }
-            }
-        }
         let deadline = ContinuousClock.now + limit
+        var patience = Duration.milliseconds(250)
         while ContinuousClock.now < deadline {
-            switch outcome.result.withLock({ $0 }) {
-            case .success: return
-            case .failure(let error as PSQLError): throw CatalogError(.storage, "PostgreSQL: \(error.serverInfo?[.message] ?? "\(error.code)")")
-            case .failure(let error): throw CatalogError(.storage, "PostgreSQL: \(error)")
-            case nil: try await Task.sleep(for: .milliseconds(20))
+            let outcome = Outcome()
+            let probe = Task { [client, logger] in
+                do {
+                    _ = try await client.query("SELECT 1", logger: logger)
+                    outcome.result.withLock { $0 = .success(()) }
+                } catch {
+                    outcome.result.withLock { $0 = .failure(error) }
+                }
             }
+            let attemptEnd = min(deadline, ContinuousClock.now + patience)
+            while ContinuousClock.now < attemptEnd {
+                switch outcome.result.withLock({ $0 }) {
+                case .success: return
+                case .failure(let error as PSQLError): throw CatalogError(.storage, "PostgreSQL: \(error.serverInfo?[.message] ?? "\(error.code)")")
+                case .failure(let error): throw CatalogError(.storage, "PostgreSQL: \(error)")
+                case nil: try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+            probe.cancel()
+            patience = min(patience * 2, .seconds(2))
         }
-        probe.cancel()
         throw CatalogError(.storage, "PostgreSQL at \(address) does not answer (waited \(limit)): is the server running, and are host and port right?")
     }
 
@@ -92,9 +100,23 @@ public final class PostgresCatalogDatabase: SQLDatabase {
         }
     }
 
+    /// Ends the pool: its connections are closed. Waited for at most 5 s: a pool that never finished
+    /// shutting down (once, under a loaded test run, with every connection already gone) must not keep a
+    /// server from exiting or a caller from going on.
     public func close() async throws {
+        final class Ended: Sendable {
+            let flag = Atomic<Bool>(false)
+        }
+        let ended = Ended()
         runner.cancel()
-        _ = await runner.value
+        Task { [runner] in
+            _ = await runner.value
+            ended.flag.store(true, ordering: .releasing)
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !ended.flag.load(ordering: .acquiring) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 }
 
