@@ -36,7 +36,8 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
                 return nil
             }
             let database = try PostgresCatalogDatabase.connect(url: url)
-            try await database.checkReachable()
+            // Generous: under a loaded test run the first connection has taken over 10 s.
+            try await database.checkReachable(within: .seconds(120))
             let store = SQLCatalogStore(database: database)
             try await store.migrate()
             return store
