@@ -5,17 +5,17 @@ import Testing
 /// Dynamic completion, as the generated shell scripts ask for it (`tandem ---completion SUBCOMMANDS --
 /// ARGUMENT ARGUMENT-INDEX CURSOR-INDEX WORDS...`, swift-argument-parser's protocol).
 @Suite struct CompletionTests {
-    @Test(.timeLimit(.minutes(1))) func contextNamesAndProcessNamesComplete() throws {
+    @Test(.timeLimit(.minutes(1))) func contextNamesAndProcessNamesComplete() async throws {
         let config = NSTemporaryDirectory() + "tandem-completion-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: config) }
         let environment = ["XDG_CONFIG_HOME": config]
         for name in ["staging", "local", "prod"] {
-            let set = try GoldenTests.run(["context", "set", name, "--endpoint", "http://127.0.0.1:1", "--company-id", "acme"], environment: environment)
+            let set = try await GoldenTests.run(["context", "set", name, "--endpoint", "http://127.0.0.1:1", "--company-id", "acme"], environment: environment)
             #expect(set.status == 0, "\(set.stderr)")
         }
-        let all = try GoldenTests.run(["---completion", "context", "use", "--", "positional@0", "0", "0", ""], environment: environment)
+        let all = try await GoldenTests.run(["---completion", "context", "use", "--", "positional@0", "0", "0", ""], environment: environment)
         #expect(all.stdout.split(separator: "\n") == ["local", "prod", "staging"], "\(all.stdout)\(all.stderr)")
-        let some = try GoldenTests.run(["---completion", "context", "delete", "--", "positional@0", "0", "1", "s"], environment: environment)
+        let some = try await GoldenTests.run(["---completion", "context", "delete", "--", "positional@0", "0", "1", "s"], environment: environment)
         #expect(some.stdout.split(separator: "\n") == ["staging"], "\(some.stdout)\(some.stderr)")
 
         // A running unit's processes, through its control socket.
@@ -42,7 +42,7 @@ import Testing
         }
         var names: [Substring] = []
         for _ in 0..<100 where names.isEmpty {
-            let asked = try GoldenTests.run(["---completion", "why", "--", "positional@0", "2", "0", "--control", socket, ""])
+            let asked = try await GoldenTests.run(["---completion", "why", "--", "positional@0", "2", "0", "--control", socket, ""])
             names = asked.stdout.split(separator: "\n")
             if names.isEmpty { usleep(50_000) }
         }

@@ -165,7 +165,7 @@ import Testing
         let live = try RunCommandTests.manifest("name: live\ncommand: \"exec sleep 60\"\n")
         let (process, output) = try RunCommandTests.start(["run", live], environment: environment)
         #expect(try await RunCommandTests.pids(in: output, count: 1).count == 1)
-        let ps = try GoldenTests.run(["ps"], environment: environment)
+        let ps = try await GoldenTests.run(["ps"], environment: environment)
         #expect(ps.status == 0, "\(ps.stderr)")
         #expect(ps.stdout.contains("live"), "\(ps.stdout)")
         #expect(!FileManager.default.fileExists(atPath: runtime + "/tandem/dead.sock"))

@@ -6,7 +6,7 @@ import Testing
 /// the lifecycle launcher's `profile.d` scripts, with `HOME` and `DEPS_DIR` as Diego sets them, and the
 /// sidecar a supply buildpack declared in its `launch.yml`.
 @Suite struct DropletTests {
-    @Test(.timeLimit(.minutes(1))) func aDropletRunsAsTheLauncherRunsIt() throws {
+    @Test(.timeLimit(.minutes(1))) func aDropletRunsAsTheLauncherRunsIt() async throws {
         let root = NSTemporaryDirectory() + "tandem-droplet-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }
         for folder in ["app/.profile.d", "deps/0", "profile.d"] {
@@ -30,13 +30,13 @@ import Testing
         ]
         for (name, text) in files { try text.write(toFile: root + "/" + name, atomically: true, encoding: .utf8) }
 
-        let validated = try GoldenTests.run(["validate", root])
+        let validated = try await GoldenTests.run(["validate", root])
         #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
         #expect(validated.stdout.contains("web with agent"), "\(validated.stdout)")
 
         // Nothing listens on web's port, so its health check does not pass and the agent (which waits for
         // it, as the seed's rule says) does not start: what is checked here is how web was launched.
-        let run = try GoldenTests.run(["run", "--stop-after", "1500ms", "--cf-port", String(RunCommandTests.freePort()), root])
+        let run = try await GoldenTests.run(["run", "--stop-after", "1500ms", "--cf-port", String(RunCommandTests.freePort()), root])
         #expect(!FileManager.default.fileExists(atPath: root + "/agent.out"))
         let web = try String(contentsOfFile: root + "/web.out", encoding: .utf8)
         let real = (root as NSString).resolvingSymlinksInPath
@@ -47,8 +47,8 @@ import Testing
     }
 
     /// The examples' staged app runs as it is (examples/README.md says so): web, the worker, and their sidecars.
-    @Test(.timeLimit(.minutes(1))) func theExampleAppFolderRuns() throws {
-        let run = try GoldenTests.run(["run", "--stop-after", "3s", "--cf-port", String(RunCommandTests.freePort()), "examples/cloudfoundry/app"])
+    @Test(.timeLimit(.minutes(1))) func theExampleAppFolderRuns() async throws {
+        let run = try await GoldenTests.run(["run", "--stop-after", "3s", "--cf-port", String(RunCommandTests.freePort()), "examples/cloudfoundry/app"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("worker: waiting for jobs on queue default"), "\(run.stdout)")
         #expect(run.stdout.contains("metrics-agent: scraped web and worker (--port 9102)"), "\(run.stdout)")

@@ -90,10 +90,15 @@ import Testing
         return (try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8), process.terminationStatus)
     }
 
+    /// `run` from async code: the process is waited for on a thread of its own, not the cooperative pool's.
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> (stdout: String, stderr: String, status: Int32) {
+        try await onOwnThread { try run(arguments, environment: extra) }
+    }
+
     @Test(.timeLimit(.minutes(1)), arguments: cases.map(\.name))
-    func output(name: String) throws {
+    func output(name: String) async throws {
         let arguments = try #require(Self.cases.first { $0.name == name }?.arguments)
-        let result = try Self.run(arguments)
+        let result = try await Self.run(arguments)
         let actual = "$ tandem \(arguments.joined(separator: " "))\n--- stdout\n\(result.stdout)--- stderr\n\(result.stderr)--- exit \(result.status)\n"
         try Self.compare(actual, golden: name)
     }
@@ -109,19 +114,19 @@ import Testing
         #expect(actual == expected, "golden \(name) differs; run UPDATE_GOLDEN=1 swift test and review the diff", sourceLocation: sourceLocation)
     }
 
-    @Test func exitStatusesFollowTheContract() throws {
-        #expect(try Self.run(["validate", "examples"]).status == 0)
-        #expect(try Self.run(["validate", "Tests/TandemCLITests/Fixtures/invalid/copilot.yml"]).status == 1)
-        #expect(try Self.run(["validate", "does-not-exist.yml"]).status == 2)
-        #expect(try Self.run(["validate", "--output", "xml", "examples"]).status == 2)
-        #expect(try Self.run(["--version"]).status == 0)
+    @Test func exitStatusesFollowTheContract() async throws {
+        #expect(try await Self.run(["validate", "examples"]).status == 0)
+        #expect(try await Self.run(["validate", "Tests/TandemCLITests/Fixtures/invalid/copilot.yml"]).status == 1)
+        #expect(try await Self.run(["validate", "does-not-exist.yml"]).status == 2)
+        #expect(try await Self.run(["validate", "--output", "xml", "examples"]).status == 2)
+        #expect(try await Self.run(["--version"]).status == 0)
     }
 
     /// A PostgreSQL URL nothing answers at fails in bounded time with a message, instead of waiting for
     /// ever on the connection pool's retries.
-    @Test(.timeLimit(.minutes(1))) func anUnreachableDatabaseIsToldNotWaitedFor() throws {
+    @Test(.timeLimit(.minutes(1))) func anUnreachableDatabaseIsToldNotWaitedFor() async throws {
         let started = ContinuousClock.now
-        let result = try Self.run(["catalog", "token", "list", "--database", "postgres://tandem:secret@127.0.0.1:1/catalog"])
+        let result = try await Self.run(["catalog", "token", "list", "--database", "postgres://tandem:secret@127.0.0.1:1/catalog"])
         #expect(ContinuousClock.now - started < .seconds(30))
         #expect(result.status == 1)
         #expect(
@@ -129,20 +134,20 @@ import Testing
                 + "(waited 10.0 seconds): is the server running, and are host and port right?\n", "\(result.stderr)")
     }
 
-    @Test func schemaCommandPrintsTheCommittedSchemas() throws {
+    @Test func schemaCommandPrintsTheCommittedSchemas() async throws {
         for (arguments, file) in [(["schema", "tandem"], "tandem-manifest.v1"), (["schema", "mia", "--profile", "catalog"], "mia-sidecar-item.catalog")] {
-            let result = try Self.run(arguments)
+            let result = try await Self.run(arguments)
             #expect(result.status == 0)
             #expect(result.stdout == (try String(contentsOf: Self.root.appendingPathComponent("schemas/\(file).schema.json"), encoding: .utf8)))
         }
     }
 
-    @Test func convertWritesAFileThatValidates() throws {
+    @Test func convertWritesAFileThatValidates() async throws {
         let target = NSTemporaryDirectory() + "tandem-convert-\(UUID().uuidString).yml"
         defer { try? FileManager.default.removeItem(atPath: target) }
-        let result = try Self.run(["convert", "examples/cloudfoundry/manifest.yml", "--to", "tandem", "--out", target])
+        let result = try await Self.run(["convert", "examples/cloudfoundry/manifest.yml", "--to", "tandem", "--out", target])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
-        #expect(try Self.run(["validate", target]).status == 0)
+        #expect(try await Self.run(["validate", target]).status == 0)
     }
 }

@@ -54,16 +54,16 @@ import Testing
             self.server = nil
         }
 
-        func token(_ company: String, _ role: String) throws -> String {
-            let result = try GoldenTests.run([
+        func token(_ company: String, _ role: String) async throws -> String {
+            let result = try await GoldenTests.run([
                 "catalog", "token", "create", "--company-id", company, "--role", role, "--name", "\(company)-\(role)", "--database", database,
             ])
             guard result.status == 0 else { throw CLIFailure(result.stderr) }
             return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
-        func tandem(_ arguments: [String]) throws -> (stdout: String, stderr: String, status: Int32) {
-            try GoldenTests.run(arguments, environment: environment)
+        func tandem(_ arguments: [String]) async throws -> (stdout: String, stderr: String, status: Int32) {
+            try await GoldenTests.run(arguments, environment: environment)
         }
 
         deinit { try? FileManager.default.removeItem(atPath: folder) }
@@ -83,7 +83,7 @@ import Testing
     /// request is one log line without its token, and its stop is said.
     @Test(.timeLimit(.minutes(1))) func theServerSurvivesAliasBombsAndLogsEveryRequest() async throws {
         try await Self.withCatalog { catalog in
-            let token = try catalog.token("acme", "publish")
+            let token = try await catalog.token("acme", "publish")
             let endpoint = "http://127.0.0.1:\(catalog.port)"
             var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
             var previous = "a"
@@ -141,52 +141,52 @@ import Testing
     }
 
     static func session(_ catalog: Catalog) async throws {
-        let token = try catalog.token("acme", "admin")
+        let token = try await catalog.token("acme", "admin")
         try token.write(toFile: catalog.folder + "/token", atomically: true, encoding: .utf8)
         let fixtures = "Tests/TandemCLITests/Fixtures/catalog"
         var transcript = ""
-        func step(_ arguments: [String]) throws -> String {
-            let result = try catalog.tandem(arguments)
+        func step(_ arguments: [String]) async throws -> String {
+            let result = try await catalog.tandem(arguments)
             transcript += "$ tandem \(arguments.joined(separator: " "))\n--- stdout\n\(result.stdout)--- stderr\n\(result.stderr)--- exit \(result.status)\n\n"
             return result.stdout
         }
         // Before any context: the company is missing.
-        _ = try step(["marketplace", "list", "--endpoint", "http://127.0.0.1:\(catalog.port)"])
-        _ = try step([
+        _ = try await step(["marketplace", "list", "--endpoint", "http://127.0.0.1:\(catalog.port)"])
+        _ = try await step([
             "context", "set", "local", "--endpoint", "http://127.0.0.1:\(catalog.port)", "--company-id", "acme", "--token-file", catalog.folder + "/token",
         ])
-        _ = try step(["context", "list", "-o", "yaml"])
-        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/valid"])
-        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/valid/proxy.yaml", "-f", "\(fixtures)/valid/more/metrics.json"])
-        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/malformed"])
-        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/no-item-id"])
-        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/duplicate"])
-        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/empty"])
-        _ = try step(["marketplace", "apply", "-f", "\(fixtures)/nowhere"])
-        let listing = try step(["marketplace", "list"])
-        _ = try step(["marketplace", "list-versions", "-i", "envoy-proxy"])
-        _ = try step(["marketplace", "list-versions", "-i", "ghost"])
+        _ = try await step(["context", "list", "-o", "yaml"])
+        _ = try await step(["marketplace", "apply", "-f", "\(fixtures)/valid"])
+        _ = try await step(["marketplace", "apply", "-f", "\(fixtures)/valid/proxy.yaml", "-f", "\(fixtures)/valid/more/metrics.json"])
+        _ = try await step(["marketplace", "apply", "-f", "\(fixtures)/malformed"])
+        _ = try await step(["marketplace", "apply", "-f", "\(fixtures)/no-item-id"])
+        _ = try await step(["marketplace", "apply", "-f", "\(fixtures)/duplicate"])
+        _ = try await step(["marketplace", "apply", "-f", "\(fixtures)/empty"])
+        _ = try await step(["marketplace", "apply", "-f", "\(fixtures)/nowhere"])
+        let listing = try await step(["marketplace", "list"])
+        _ = try await step(["marketplace", "list-versions", "-i", "envoy-proxy"])
+        _ = try await step(["marketplace", "list-versions", "-i", "ghost"])
         let proxyId = try #require(listing.split(separator: "\n").first { $0.contains("envoy-proxy") }?.split(separator: " ").first.map(String.init))
-        let fetched = try step(["marketplace", "get", "--object-id", proxyId, "-o", "yaml"])
+        let fetched = try await step(["marketplace", "get", "--object-id", proxyId, "-o", "yaml"])
         let edited = catalog.folder + "/proxy-update.yaml"
         try fetched.replacingOccurrences(of: "description: An Envoy proxy in front of the app", with: "description: Envoy, updated")
             .write(toFile: edited, atomically: true, encoding: .utf8)
         try fetched.write(toFile: catalog.folder + "/proxy-same.yaml", atomically: true, encoding: .utf8)
-        _ = try step(["marketplace", "apply", "-f", catalog.folder + "/proxy-same.yaml"])
+        _ = try await step(["marketplace", "apply", "-f", catalog.folder + "/proxy-same.yaml"])
         // Before applying: what would happen, and what would change; nothing is sent.
-        _ = try step(["marketplace", "apply", "--dry-run", "-f", edited, "-f", "\(fixtures)/valid/more"])
-        _ = try step(["marketplace", "apply", "--diff", "-f", edited])
-        _ = try step(["marketplace", "apply", "--diff", "-f", catalog.folder + "/proxy-same.yaml"])
-        _ = try step(["marketplace", "apply", "-f", edited])
-        _ = try step(["marketplace", "get", "--item-id", "envoy-proxy"])
-        _ = try step(["marketplace", "get", "--object-id", proxyId, "--item-id", "envoy-proxy"])
-        _ = try step(["marketplace", "history", "--object-id", proxyId])
-        _ = try step(["marketplace", "history", "--object-id", proxyId, "--restore", "1"])
-        _ = try step(["marketplace", "delete", "--item-id", "metrics"])
-        _ = try step(["marketplace", "delete", "--item-id", "metrics"])
-        _ = try step(["marketplace", "list", "--company-id", "globex"])
+        _ = try await step(["marketplace", "apply", "--dry-run", "-f", edited, "-f", "\(fixtures)/valid/more"])
+        _ = try await step(["marketplace", "apply", "--diff", "-f", edited])
+        _ = try await step(["marketplace", "apply", "--diff", "-f", catalog.folder + "/proxy-same.yaml"])
+        _ = try await step(["marketplace", "apply", "-f", edited])
+        _ = try await step(["marketplace", "get", "--item-id", "envoy-proxy"])
+        _ = try await step(["marketplace", "get", "--object-id", proxyId, "--item-id", "envoy-proxy"])
+        _ = try await step(["marketplace", "history", "--object-id", proxyId])
+        _ = try await step(["marketplace", "history", "--object-id", proxyId, "--restore", "1"])
+        _ = try await step(["marketplace", "delete", "--item-id", "metrics"])
+        _ = try await step(["marketplace", "delete", "--item-id", "metrics"])
+        _ = try await step(["marketplace", "list", "--company-id", "globex"])
         try "tdm_wrong".write(toFile: catalog.folder + "/wrong", atomically: true, encoding: .utf8)
-        _ = try step(["marketplace", "list", "--token-file", catalog.folder + "/wrong"])
+        _ = try await step(["marketplace", "list", "--token-file", catalog.folder + "/wrong"])
 
         try GoldenTests.compare(normalise(transcript, catalog: catalog), golden: "marketplace-session")
     }
@@ -211,7 +211,7 @@ import Testing
     }
 
     static func killAndRestart(_ catalog: Catalog) async throws {
-        let token = try catalog.token("acme", "publish")
+        let token = try await catalog.token("acme", "publish")
         // A request cut by the kill fails at once; the short timeout only bounds one that would hang.
         let client = CatalogClient(endpoint: "http://127.0.0.1:\(catalog.port)", token: token, timeout: .seconds(5))
         let writers = 8
@@ -265,26 +265,26 @@ import Testing
     /// and an update of the item changes the next resolution.
     @Test(.timeLimit(.minutes(2))) func renderResolvesCatalogSidecarsFromTheServer() async throws {
         try await Self.withCatalog { catalog in
-            let token = try catalog.token("acme", "publish")
+            let token = try await catalog.token("acme", "publish")
             try token.write(toFile: catalog.folder + "/token", atomically: true, encoding: .utf8)
-            let context = try catalog.tandem([
+            let context = try await catalog.tandem([
                 "context", "set", "ci", "--endpoint", "http://127.0.0.1:\(catalog.port)", "--company-id", "acme", "--token-file", catalog.folder + "/token",
             ])
             #expect(context.status == 0, "\(context.stderr)")
             let render = ["render", "--target", "ecs", "examples/tandem/orders-with-catalog.yml"]
-            let missing = try catalog.tandem(render)
+            let missing = try await catalog.tandem(render)
             #expect(missing.status == 1)
             #expect(missing.stderr.contains("catalog sidecar e-commerce-audit-trail of company acme was not found in the catalog at http://127.0.0.1:"))
-            #expect(try catalog.tandem(["marketplace", "apply", "-f", "examples/mia/audit-trail.json"]).status == 0)
+            #expect(try await catalog.tandem(["marketplace", "apply", "-f", "examples/mia/audit-trail.json"]).status == 0)
 
             // TANDEM_TOKEN overrides the context's token, as for `tandem marketplace`.
             var unknownToken = catalog.environment
             unknownToken["TANDEM_TOKEN"] = "tdm_" + String(repeating: "0", count: 40)
-            let refused = try GoldenTests.run(render, environment: unknownToken)
+            let refused = try await GoldenTests.run(render, environment: unknownToken)
             #expect(refused.status == 1 && refused.stderr.contains("could not be fetched"), "\(refused.stderr)")
 
-            let fromServer = try catalog.tandem(render)
-            let fromFolder = try catalog.tandem(render + ["--catalog-dir", "examples/mia"])
+            let fromServer = try await catalog.tandem(render)
+            let fromFolder = try await catalog.tandem(render + ["--catalog-dir", "examples/mia"])
             #expect(fromServer.status == 0, "\(fromServer.stderr)")
             #expect(fromServer.stdout == fromFolder.stdout)
             #expect(fromServer.stdout.contains("ghcr.io/acme/e-commerce-audit-trail:0.2.0"))
@@ -293,8 +293,8 @@ import Testing
             try String(contentsOfFile: "\(GoldenTests.root.path)/examples/mia/audit-trail.json", encoding: .utf8)
                 .replacingOccurrences(of: "e-commerce-audit-trail:0.2.0", with: "e-commerce-audit-trail:0.3.0")
                 .write(toFile: updated, atomically: true, encoding: .utf8)
-            #expect(try catalog.tandem(["marketplace", "apply", "-f", updated]).stdout.contains("Updated"))
-            let next = try catalog.tandem(render)
+            #expect(try await catalog.tandem(["marketplace", "apply", "-f", updated]).stdout.contains("Updated"))
+            let next = try await catalog.tandem(render)
             #expect(next.stdout.contains("e-commerce-audit-trail:0.3.0") && !next.stdout.contains("0.2.0"))
         }
     }
@@ -303,9 +303,9 @@ import Testing
     /// miactl applies it: the images are uploaded, the item then names them by the catalog's URLs.
     @Test(.timeLimit(.minutes(2))) func publicCatalogItemsArePublishedWithTheirImages() async throws {
         try await Self.withCatalog { catalog in
-            let token = try catalog.token("acme", "publish")
+            let token = try await catalog.token("acme", "publish")
             try token.write(toFile: catalog.folder + "/token", atomically: true, encoding: .utf8)
-            _ = try catalog.tandem([
+            _ = try await catalog.tandem([
                 "context", "set", "ci", "--endpoint", "http://127.0.0.1:\(catalog.port)", "--company-id", "acme", "--token-file", catalog.folder + "/token",
             ])
             let item = catalog.folder + "/items/sidecar/log-shipper/versions"
@@ -321,10 +321,10 @@ import Testing
              "itemTypeDefinitionRef": {"name": "sidecar", "namespace": "mia-platform"},
              "resources": {"name": "log-shipper", "dockerImage": "ghcr.io/acme/log-shipper:1.0.0"}}
             """.write(toFile: item + "/NA.json", atomically: true, encoding: .utf8)
-            #expect(try catalog.tandem(["validate", item + "/NA.json"]).status == 0)
-            let applied = try catalog.tandem(["marketplace", "apply", "-f", item + "/NA.json"])
+            #expect(try await catalog.tandem(["validate", item + "/NA.json"]).status == 0)
+            let applied = try await catalog.tandem(["marketplace", "apply", "-f", item + "/NA.json"])
             #expect(applied.status == 0, "\(applied.stderr)")
-            let fetched = try catalog.tandem(["marketplace", "get", "--item-id", "log-shipper", "--version", "N/A", "-o", "json"])
+            let fetched = try await catalog.tandem(["marketplace", "get", "--item-id", "log-shipper", "--version", "N/A", "-o", "json"])
             #expect(fetched.status == 0, "\(fetched.stderr) after \(applied.stdout)")
             let object = try JSONSerialization.jsonObject(with: Data(fetched.stdout.utf8)) as? [String: Any]
             #expect(object?["image"] == nil && object?["supportedByImage"] == nil)
@@ -341,7 +341,7 @@ import Testing
             {"itemId": "broken", "name": "Broken", "tenantId": "acme", "type": "sidecar", "image": {"localPath": "nowhere.png"},
              "resources": {"name": "broken", "dockerImage": "nginx:1"}}
             """.write(toFile: catalog.folder + "/broken.json", atomically: true, encoding: .utf8)
-            let broken = try catalog.tandem(["marketplace", "apply", "-f", catalog.folder + "/broken.json"])
+            let broken = try await catalog.tandem(["marketplace", "apply", "-f", catalog.folder + "/broken.json"])
             #expect(broken.status != 0 && broken.stderr.contains("error while uploading image: \(catalog.folder)/nowhere.png"), "\(broken.stderr)")
         }
     }
@@ -351,7 +351,7 @@ import Testing
     /// server reads every 100 ms.
     @Test(.timeLimit(.minutes(1))) func aTokenRevokedElsewhereIsRefusedWithinAPoll() async throws {
         try await Self.withCatalog { catalog in
-            let created = try GoldenTests.run([
+            let created = try await GoldenTests.run([
                 "catalog", "token", "create", "--company-id", "acme", "--role", "read", "--name", "kept", "--database", catalog.database,
             ])
             let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -361,9 +361,9 @@ import Testing
             let authorization = [("Authorization", "Bearer \(token)")]
             #expect(try await client.exchange("GET", path, headers: authorization).status == 200)
             #expect(try await client.exchange("GET", path, headers: authorization).status == 200)
-            let revoked = try GoldenTests.run(["catalog", "token", "revoke", id, "--database", catalog.database])
+            let revoked = try await GoldenTests.run(["catalog", "token", "revoke", id, "--database", catalog.database])
             #expect(revoked.status == 0, "\(revoked.stderr)")
-            let listed = try GoldenTests.run(["catalog", "token", "list", "--company-id", "acme", "-o", "json", "--database", catalog.database])
+            let listed = try await GoldenTests.run(["catalog", "token", "list", "--company-id", "acme", "-o", "json", "--database", catalog.database])
             let tokens = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]], "\(listed.stdout)")
             #expect(tokens.first { $0["id"] as? String == id }?["status"] as? String == "revoked", "\(listed.stdout)")
             #expect(!listed.stdout.contains(token))

@@ -200,7 +200,7 @@ import Testing
         }
         #expect(try Self.httpGet("http://127.0.0.1:\(port)/other").status == 404)
         // A second unit on the same port: a clear error, and it starts nothing.
-        let second = try GoldenTests.run(["run", path, "--metrics", "\(port)", "--no-control"])
+        let second = try await GoldenTests.run(["run", path, "--metrics", "\(port)", "--no-control"])
         #expect(second.status == 2 && second.stderr.contains("cannot serve metrics on 127.0.0.1:\(port): Address already in use"), "\(second.stderr)")
         #expect(!second.stdout.contains("started"))
         await exited(process)
@@ -235,7 +235,7 @@ import Testing
         let side = try #require(position("side     | * started"), "\(text)")
         #expect(warming < ready && status < ready && ready < side, "\(text)")
 
-        let rendered = try GoldenTests.run(["render", "--target", "kubernetes", path])
+        let rendered = try await GoldenTests.run(["render", "--target", "kubernetes", path])
         #expect(rendered.stderr.contains("[kubernetes/notify-ready] app says when it is ready on NOTIFY_SOCKET"), "\(rendered.stderr)")
     }
 
@@ -280,7 +280,7 @@ import Testing
         #expect(app.contains("\"stream\":\"stdout\",\"line\":\"hello 1\"") && app.contains("\"line\":\"hello 2\""), "\(app)")
         #expect(app.contains("\"stream\":\"event\""))
         #expect(try String(contentsOfFile: logs + "/side.log", encoding: .utf8).contains("\"line\":\"from side\""))
-        let refused = try GoldenTests.run(["run", path, "--log-max-size", "lots"])
+        let refused = try await GoldenTests.run(["run", path, "--log-max-size", "lots"])
         #expect(refused.status == 2 && refused.stderr.contains("--log-max-size takes a size such as 10M"))
     }
 
@@ -309,27 +309,27 @@ import Testing
         let children = try await Self.pids(in: output, count: 2)
         #expect(children.count == 2)
 
-        let ps = try GoldenTests.run(["ps", "-o", "json"], environment: environment)
+        let ps = try await GoldenTests.run(["ps", "-o", "json"], environment: environment)
         #expect(ps.status == 0, "\(ps.stderr)")
         // The unit's own status, decoded with the type the supervisor encodes it with.
         let status = try JSONDecoder().decode(UnitStatus.self, from: Data(ps.stdout.utf8))
         #expect(status.processes.map(\.name) == ["shop", "agent"])
         #expect(status.processes.map(\.pid) == children)
         #expect(status.processes.map(\.state) == [.ready, .ready])
-        let table = try GoldenTests.run(["ps", "--unit", "shop"], environment: environment)
+        let table = try await GoldenTests.run(["ps", "--unit", "shop"], environment: environment)
         #expect(table.stdout.hasPrefix("NAME   ROLE     STATE  PID"), "\(table.stdout)")
 
-        let unknown = try GoldenTests.run(["restart", "nope"], environment: environment)
+        let unknown = try await GoldenTests.run(["restart", "nope"], environment: environment)
         #expect(unknown.status == 1)
         #expect(unknown.stderr == "Error: no process named nope; this unit has shop, agent\n")
 
-        let restart = try GoldenTests.run(["restart", "agent"], environment: environment)
+        let restart = try await GoldenTests.run(["restart", "agent"], environment: environment)
         #expect(restart.status == 0, "\(restart.stderr)")
         let afterRestart = try await Self.pids(in: output, count: 3)
         #expect(afterRestart.count == 3)
         #expect(await processIsGone(children[1]))
 
-        let stop = try GoldenTests.run(["stop"], environment: environment)
+        let stop = try await GoldenTests.run(["stop"], environment: environment)
         #expect(stop.status == 0, "\(stop.stderr)")
         await exited(process)
         #expect(process.terminationStatus == 0)
@@ -338,7 +338,7 @@ import Testing
         #expect(log.contains("agent    | * restarting, as requested"), "\(log)")
         #expect(log.contains("unit ended: stopped by tandem stop (exit code 0)"))
         // The socket went with the unit.
-        let after = try GoldenTests.run(["ps"], environment: environment)
+        let after = try await GoldenTests.run(["ps"], environment: environment)
         #expect(after.status == 1)
         #expect(after.stderr == "Error: no unit is running (no control socket in \(runtime)/tandem); start one with tandem run\n")
     }
@@ -349,7 +349,7 @@ import Testing
         let (process, output) = try Self.start(["run", path], environment: environment)
         let children = try await Self.pids(in: output, count: 1)
         #expect(children.count == 1)
-        let second = try GoldenTests.run(["run", path], environment: environment)
+        let second = try await GoldenTests.run(["run", path], environment: environment)
         #expect(second.status == 2)
         #expect(second.stderr.contains("another unit is running with the control socket"))
         kill(process.processIdentifier, SIGTERM)
@@ -368,35 +368,35 @@ import Testing
             try await Task.sleep(for: .milliseconds(10))
         }
 
-        let recent = try GoldenTests.run(["logs", "chatty", "-n", "2"], environment: environment)
+        let recent = try await GoldenTests.run(["logs", "chatty", "-n", "2"], environment: environment)
         #expect(recent.status == 0, "\(recent.stderr)")
         #expect(recent.stdout == "chatty   | one\nchatty   | two\n")
-        let json = try GoldenTests.run(["logs", "agent", "-o", "json"], environment: environment)
+        let json = try await GoldenTests.run(["logs", "agent", "-o", "json"], environment: environment)
         let objects = json.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
         #expect(objects.map { $0["line"] as? String }.last == "agent here")
         #expect(objects.allSatisfy { $0["process"] as? String == "agent" })
         // --timestamps puts each line's time after the prefix; --since keeps only recent lines.
-        let stamped = try GoldenTests.run(["logs", "chatty", "-n", "1", "--timestamps"], environment: environment)
+        let stamped = try await GoldenTests.run(["logs", "chatty", "-n", "1", "--timestamps"], environment: environment)
         let stampedLine = stamped.stdout.trimmingCharacters(in: .newlines)
         #expect(
             stampedLine.hasPrefix("chatty   | 20") && stampedLine.hasSuffix("Z two") && stampedLine.count == "chatty   | 2026-12-02T00:33:40.123Z two".count,
             "\(stamped.stdout)")
-        let recentHour = try GoldenTests.run(["logs", "chatty", "--since", "1h"], environment: environment).stdout
+        let recentHour = try await GoldenTests.run(["logs", "chatty", "--since", "1h"], environment: environment).stdout
         #expect(recentHour.contains("chatty   | one\nchatty   | two\n") && recentHour.contains("* started (pid "), "\(recentHour)")
         try await Task.sleep(for: .milliseconds(1100))
-        #expect(try GoldenTests.run(["logs", "chatty", "--since", "1s"], environment: environment).stdout == "")
-        let badSince = try GoldenTests.run(["logs", "--since", "soon"], environment: environment)
+        #expect(try await GoldenTests.run(["logs", "chatty", "--since", "1s"], environment: environment).stdout == "")
+        let badSince = try await GoldenTests.run(["logs", "--since", "soon"], environment: environment)
         #expect(badSince.status == 2 && badSince.stderr.contains("--since takes a duration such as 30s, 5m or 1h"), "\(badSince.stderr)")
-        let unknown = try GoldenTests.run(["logs", "nope"], environment: environment)
+        let unknown = try await GoldenTests.run(["logs", "nope"], environment: environment)
         #expect(unknown.status == 1)
         #expect(unknown.stderr == "Error: no process named nope; this unit has chatty, agent\n")
 
         // A follower gets what comes next and ends with the unit.
         let (follower, followed) = try Self.start(["logs", "-f", "-n", "0"], environment: environment)
         try await Task.sleep(for: .milliseconds(300))
-        let restart = try GoldenTests.run(["restart", "agent"], environment: environment)
+        let restart = try await GoldenTests.run(["restart", "agent"], environment: environment)
         #expect(restart.status == 0, "\(restart.stderr)")
         #expect(try await Self.pids(in: output, count: 3).count == 3)
         kill(process.processIdentifier, SIGTERM)
@@ -434,7 +434,7 @@ import Testing
         let pids = try await Self.pids(in: output, count: 2)
         #expect(pids.count == 2)
         try await Task.sleep(for: .milliseconds(300))
-        let edge = try GoldenTests.run(["why", "edge"], environment: environment)
+        let edge = try await GoldenTests.run(["why", "edge"], environment: environment)
         #expect(edge.status == 0, "\(edge.stderr)")
         let lines = edge.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 6, "\(edge.stdout)")
@@ -444,10 +444,10 @@ import Testing
         #expect(app.hasPrefix("    app is running (pid ") && app.contains(") but not ready: its readiness probe failed "), "\(edge.stdout)")
         // What the failing probe printed, as Docker's health log keeps it.
         #expect(Array(lines.suffix(3)) == ["      last readiness probe failed, its output:", "        warming caches", "        (exited with code 1)"])
-        let json = try GoldenTests.run(["ps", "-o", "json"], environment: environment)
+        let json = try await GoldenTests.run(["ps", "-o", "json"], environment: environment)
         let probe = try #require(try JSONDecoder().decode(UnitStatus.self, from: Data(json.stdout.utf8)).process(named: "app")?.lastProbe)
         #expect(probe.kind == .readiness && !probe.passed && probe.output == "warming caches\n(exited with code 1)")
-        let once = try GoldenTests.run(["why", "once"], environment: environment)
+        let once = try await GoldenTests.run(["why", "once"], environment: environment)
         #expect(once.stdout == "once has ended: exited with code 3\n")
         kill(process.processIdentifier, SIGTERM)
         await exited(process)

@@ -31,8 +31,8 @@ import Testing
             return folder
         }
 
-        func stage(_ arguments: [String]) throws -> (stdout: String, stderr: String, status: Int32) {
-            try GoldenTests.run(["stage", root + "/app"] + arguments)
+        func stage(_ arguments: [String]) async throws -> (stdout: String, stderr: String, status: Int32) {
+            try await GoldenTests.run(["stage", root + "/app"] + arguments)
         }
 
         func json(_ path: String) throws -> [String: Any] {
@@ -94,11 +94,11 @@ import Testing
         """,
     ]
 
-    @Test(.timeLimit(.minutes(1))) func theSeedsSupplyBuildpackStagesAndItsSidecarRunsOnceWebIsHealthy() throws {
+    @Test(.timeLimit(.minutes(1))) func theSeedsSupplyBuildpackStagesAndItsSidecarRunsOnceWebIsHealthy() async throws {
         let scratch = try Scratch()
         let supply = try scratch.buildpack("sidecar-buildpack", ["supply": Self.seedSupply])
         let final = try scratch.buildpack("app-buildpack", Self.finalScripts, version: "1.2.3")
-        let staged = try scratch.stage(["-b", supply, "-b", final, "--out", scratch.root + "/droplet", "--no-cache", "-m", "512M"])
+        let staged = try await scratch.stage(["-b", supply, "-b", final, "--out", scratch.root + "/droplet", "--no-cache", "-m", "512M"])
         let transcript = "--- stdout\n\(staged.stdout)--- stderr\n\(staged.stderr)--- exit \(staged.status)\n"
         try GoldenTests.compare(scratch.normalised(transcript), golden: "stage-seed")
 
@@ -118,18 +118,18 @@ import Testing
         #expect(scratch.exists("droplet/deps/0/launch.yml") && scratch.exists("droplet/profile.d/final.sh") && scratch.exists("droplet/app/index.html"))
         #expect(!scratch.exists(".droplet.staging-\(getpid())"))
 
-        let validated = try GoldenTests.run(["validate", scratch.root + "/droplet"])
+        let validated = try await GoldenTests.run(["validate", scratch.root + "/droplet"])
         #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
 
-        let run = try GoldenTests.run(["run", "--stop-after", "5s", "--cf-port", String(RunCommandTests.freePort()), scratch.root + "/droplet"])
+        let run = try await GoldenTests.run(["run", "--stop-after", "5s", "--cf-port", String(RunCommandTests.freePort()), scratch.root + "/droplet"])
         let sidecar = (try? String(contentsOfFile: scratch.root + "/droplet/sidecar.out", encoding: .utf8)) ?? ""
         #expect(sidecar == "started\nafter-web\n", "the sidecar must start once web is healthy: \(sidecar)\n\(run.stderr)")
     }
 
     /// docs/formats.md's walk-through, with the examples' buildpacks, as written there.
-    @Test(.timeLimit(.minutes(1))) func theExampleBuildpacksStageTheExampleSite() throws {
+    @Test(.timeLimit(.minutes(1))) func theExampleBuildpacksStageTheExampleSite() async throws {
         let scratch = try Scratch()
-        let staged = try GoldenTests.run([
+        let staged = try await GoldenTests.run([
             "stage", "examples/cloudfoundry/site", "-b", "examples/cloudfoundry/buildpacks/sidecar-buildpack", "-b",
             "examples/cloudfoundry/buildpacks/static-buildpack", "--out", scratch.root + "/site.droplet", "-m", "256M", "--no-cache",
         ])
@@ -139,11 +139,11 @@ import Testing
             staged.stdout.contains(
                 "  sidecar sidecar_process for web, 10 MB: while true; do echo hello from a sidecar process; sleep 10; done\n"),
             "\(staged.stdout)")
-        let validated = try GoldenTests.run(["validate", scratch.root + "/site.droplet"])
+        let validated = try await GoldenTests.run(["validate", scratch.root + "/site.droplet"])
         #expect(validated.stdout.contains("ok: Cloud Foundry app folder: web with sidecar_process"), "\(validated.stdout)")
     }
 
-    @Test(.timeLimit(.minutes(1))) func aSidecarForWebAndWorkerKeepsItsMemoryLimit() throws {
+    @Test(.timeLimit(.minutes(1))) func aSidecarForWebAndWorkerKeepsItsMemoryLimit() async throws {
         let scratch = try Scratch()
         let supply = try scratch.buildpack(
             "agent-buildpack",
@@ -164,18 +164,18 @@ import Testing
                 """
             ])
         let final = try scratch.buildpack("app-buildpack", Self.finalScripts)
-        let staged = try scratch.stage(["-b", supply, "-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
+        let staged = try await scratch.stage(["-b", supply, "-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
         #expect(staged.status == 0, "\(staged.stderr)")
         #expect(staged.stdout.contains("  sidecar agent for web, worker, 64 MB: exec sleep 30"), "\(staged.stdout)")
         let sidecars = try #require(try scratch.json("droplet/result.json")["sidecars"] as? [[String: Any]])
         #expect(sidecars.count == 1)
         #expect(sidecars.first?["memory"] as? Int == 64)
         #expect(sidecars.first?["process_types"] as? [String] == ["web", "worker"])
-        let validated = try GoldenTests.run(["validate", scratch.root + "/droplet"])
+        let validated = try await GoldenTests.run(["validate", scratch.root + "/droplet"])
         #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(1))) func theLaterBuildpackWinsAProcessTypeInPlace() throws {
+    @Test(.timeLimit(.minutes(1))) func theLaterBuildpackWinsAProcessTypeInPlace() async throws {
         let scratch = try Scratch()
         func writer(_ command: String) -> String {
             """
@@ -193,7 +193,7 @@ import Testing
         let first = try scratch.buildpack("first", ["supply": writer("exec sleep 10")])
         let second = try scratch.buildpack("second", ["supply": writer("exec sleep 20")])
         let final = try scratch.buildpack("final", ["finalize": "#!/bin/sh\n"])
-        let staged = try scratch.stage(["-b", first, "-b", second, "-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
+        let staged = try await scratch.stage(["-b", first, "-b", second, "-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
         #expect(staged.status == 0, "\(staged.stderr)")
         let processes = try #require(try scratch.json("droplet/result.json")["processes"] as? [[String: String]])
         // web keeps its place (first), with the second buildpack's command.
@@ -201,27 +201,27 @@ import Testing
         #expect(processes.first?["command"] == "exec sleep 20")
     }
 
-    @Test(.timeLimit(.minutes(1))) func aFailingScriptIsNamedAndAnEarlierDropletIsKept() throws {
+    @Test(.timeLimit(.minutes(1))) func aFailingScriptIsNamedAndAnEarlierDropletIsKept() async throws {
         let scratch = try Scratch()
         let final = try scratch.buildpack("app-buildpack", Self.finalScripts)
-        let good = try scratch.stage(["-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
+        let good = try await scratch.stage(["-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
         #expect(good.status == 0, "\(good.stderr)")
         let before = try #require(FileManager.default.contents(atPath: scratch.root + "/droplet/result.json"))
 
         let failing = try scratch.buildpack("broken-buildpack", ["supply": "#!/bin/sh\necho 'cannot fetch the agent' >&2\nexit 3\n"])
-        let failed = try scratch.stage(["-b", failing, "-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
+        let failed = try await scratch.stage(["-b", failing, "-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
         let transcript = "--- stdout\n\(failed.stdout)--- stderr\n\(failed.stderr)--- exit \(failed.status)\n"
         try GoldenTests.compare(scratch.normalised(transcript), golden: "stage-failing-supply")
         #expect(FileManager.default.contents(atPath: scratch.root + "/droplet/result.json") == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.root).filter { $0.contains("staging") }.isEmpty)
 
         // A fresh --out is not created at all.
-        let fresh = try scratch.stage(["-b", failing, "-b", final, "--out", scratch.root + "/fresh", "--no-cache"])
+        let fresh = try await scratch.stage(["-b", failing, "-b", final, "--out", scratch.root + "/fresh", "--no-cache"])
         #expect(fresh.status == 1)
         #expect(!scratch.exists("fresh"))
     }
 
-    @Test(.timeLimit(.minutes(1))) func aHangingScriptIsStoppedWithItsWholeProcessTree() throws {
+    @Test(.timeLimit(.minutes(1))) func aHangingScriptIsStoppedWithItsWholeProcessTree() async throws {
         let scratch = try Scratch()
         let hanging = try scratch.buildpack(
             "hanging-buildpack",
@@ -240,7 +240,7 @@ import Testing
             ])
         let final = try scratch.buildpack("app-buildpack", Self.finalScripts)
         let started = Date()
-        let staged = try scratch.stage(["-b", hanging, "-b", final, "--out", scratch.root + "/droplet", "--no-cache", "--timeout", "1s"])
+        let staged = try await scratch.stage(["-b", hanging, "-b", final, "--out", scratch.root + "/droplet", "--no-cache", "--timeout", "1s"])
         #expect(Date().timeIntervalSince(started) < 15)
         #expect(staged.status == 1)
         #expect(
@@ -302,7 +302,7 @@ import Testing
         #expect(gone, "the script's detached child outlived the staging")
     }
 
-    @Test(.timeLimit(.minutes(1))) func anInvalidLaunchFileNamesTheBuildpackAndThePlace() throws {
+    @Test(.timeLimit(.minutes(1))) func anInvalidLaunchFileNamesTheBuildpackAndThePlace() async throws {
         let scratch = try Scratch()
         let supply = try scratch.buildpack(
             "bad-launch",
@@ -314,32 +314,32 @@ import Testing
                 """
             ])
         let final = try scratch.buildpack("app-buildpack", Self.finalScripts)
-        let staged = try scratch.stage(["-b", supply, "-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
+        let staged = try await scratch.stage(["-b", supply, "-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
         let transcript = "--- stdout\n\(staged.stdout)--- stderr\n\(staged.stderr)--- exit \(staged.status)\n"
         try GoldenTests.compare(scratch.normalised(transcript), golden: "stage-invalid-launch")
         #expect(!scratch.exists("droplet"))
     }
 
-    @Test(.timeLimit(.minutes(1))) func missingScriptsAreNamed() throws {
+    @Test(.timeLimit(.minutes(1))) func missingScriptsAreNamed() async throws {
         let scratch = try Scratch()
         let noSupply = try scratch.buildpack("final-only", ["finalize": "#!/bin/sh\n"])
         let noFinal = try scratch.buildpack("supply-only", ["supply": "#!/bin/sh\n"])
-        let first = try scratch.stage(["-b", noSupply, "-b", noFinal, "--out", scratch.root + "/droplet", "--no-cache"])
+        let first = try await scratch.stage(["-b", noSupply, "-b", noFinal, "--out", scratch.root + "/droplet", "--no-cache"])
         #expect(first.status == 1)
         #expect(
             first.stderr.contains(
                 "Error: one of the buildpacks chosen to supply dependencies does not support multi-buildpack apps: final-only has no bin/supply"),
             "\(first.stderr)")
-        let second = try scratch.stage(["-b", noFinal, "--out", scratch.root + "/droplet", "--no-cache"])
+        let second = try await scratch.stage(["-b", noFinal, "--out", scratch.root + "/droplet", "--no-cache"])
         #expect(second.status == 1)
         #expect(second.stderr.contains("the final buildpack supply-only has neither bin/finalize nor bin/compile"), "\(second.stderr)")
         try FileManager.default.createDirectory(atPath: scratch.root + "/empty", withIntermediateDirectories: true)
-        let third = try scratch.stage(["-b", scratch.root + "/empty", "--out", scratch.root + "/droplet", "--no-cache"])
+        let third = try await scratch.stage(["-b", scratch.root + "/empty", "--out", scratch.root + "/droplet", "--no-cache"])
         #expect(third.stderr.contains("malformed buildpack does not contain a /bin dir: \(scratch.root)/empty"), "\(third.stderr)")
         #expect(!scratch.exists("droplet"))
     }
 
-    @Test(.timeLimit(.minutes(1))) func theCacheIsKeptBetweenStagingsUnlessToldNot() throws {
+    @Test(.timeLimit(.minutes(1))) func theCacheIsKeptBetweenStagingsUnlessToldNot() async throws {
         let scratch = try Scratch()
         let counting = """
             #!/bin/sh
@@ -353,19 +353,19 @@ import Testing
         let final = try scratch.buildpack("counting-final", ["finalize": counting, "release": Self.finalScripts["release"]!])
         let cache = scratch.root + "/cache"
         for expected in 1...2 {
-            let staged = try scratch.stage(["-b", supply, "-b", final, "--out", scratch.root + "/droplet", "--cache-dir", cache])
+            let staged = try await scratch.stage(["-b", supply, "-b", final, "--out", scratch.root + "/droplet", "--cache-dir", cache])
             #expect(staged.status == 0, "\(staged.stderr)")
             #expect(staged.stdout.components(separatedBy: "       staging number \(expected)\n").count == 3, "\(staged.stdout)")
         }
-        let uncached = try scratch.stage(["-b", supply, "-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
+        let uncached = try await scratch.stage(["-b", supply, "-b", final, "--out", scratch.root + "/droplet", "--no-cache"])
         #expect(uncached.stdout.components(separatedBy: "       staging number 1\n").count == 3, "\(uncached.stdout)")
         // A buildpack no longer used loses its cache; the final buildpack's stays.
-        let alone = try scratch.stage(["-b", final, "--out", scratch.root + "/droplet", "--cache-dir", cache])
+        let alone = try await scratch.stage(["-b", final, "--out", scratch.root + "/droplet", "--cache-dir", cache])
         #expect(alone.stdout.contains("       staging number 3\n"), "\(alone.stdout)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache) == ["final"])
     }
 
-    @Test(.timeLimit(.minutes(1))) func detectPicksTheFirstBuildpackThatDetectsAndAZipWorksAsAFolder() throws {
+    @Test(.timeLimit(.minutes(1))) func detectPicksTheFirstBuildpackThatDetectsAndAZipWorksAsAFolder() async throws {
         let scratch = try Scratch()
         let no = try scratch.buildpack("go-buildpack", ["detect": "#!/bin/sh\nexit 1\n", "compile": "#!/bin/sh\n"])
         var scripts = Self.finalScripts
@@ -393,13 +393,13 @@ import Testing
         try zipper.run()
         exitedBlocking(zipper)
         #expect(zipper.terminationStatus == 0)
-        let staged = try scratch.stage(["--detect", "-b", no, "-b", zip, "--out", scratch.root + "/droplet", "--no-cache"])
+        let staged = try await scratch.stage(["--detect", "-b", no, "-b", zip, "--out", scratch.root + "/droplet", "--no-cache"])
         #expect(staged.status == 0, "\(staged.stderr)")
         #expect(staged.stdout.contains("-----> staticfile-buildpack detected the app: staticfile"), "\(staged.stdout)")
         let metadata = try #require(try scratch.json("droplet/result.json")["lifecycle_metadata"] as? [String: Any])
         #expect(metadata["detected_buildpack"] as? String == "staticfile")
 
-        let none = try scratch.stage(["--detect", "-b", no, "--out", scratch.root + "/other", "--no-cache"])
+        let none = try await scratch.stage(["--detect", "-b", no, "--out", scratch.root + "/other", "--no-cache"])
         #expect(none.stderr.contains("Error: None of the buildpacks detected a compatible application (tried go-buildpack)"), "\(none.stderr)")
     }
 }

@@ -3,7 +3,7 @@ import Testing
 
 /// `tandem run --timeline` on real processes, and `tandem timeline` drawing the same from the saved report.
 @Suite struct TimelineTests {
-    @Test(.timeLimit(.minutes(1))) func aRunDrawsItsTimelineAndTheReportDrawsTheSame() throws {
+    @Test(.timeLimit(.minutes(1))) func aRunDrawsItsTimelineAndTheReportDrawsTheSame() async throws {
         let folder = NSTemporaryDirectory() + "tandem-timeline-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -19,7 +19,7 @@ import Testing
             depends_on:
               timed: start
         """.write(toFile: folder + "/tandem.yml", atomically: true, encoding: .utf8)
-        let run = try GoldenTests.run([
+        let run = try await GoldenTests.run([
             "run", "--no-control", "--stop-after", "2s", "--report", folder + "/report.json", "--timeline", folder + "/run.svg", folder + "/tandem.yml",
         ])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
@@ -32,10 +32,10 @@ import Testing
         #expect(kinds.starts(with: ["ready", "exited", "restarting", "ready"]) || kinds.starts(with: ["starting", "exited", "restarting"]), "\(kinds)")
         #expect(kinds.suffix(3) == ["stopping", "exited", "ended"], "\(kinds)")
 
-        let drawn = try GoldenTests.run(["timeline", folder + "/report.json", "--title", "timed"])
+        let drawn = try await GoldenTests.run(["timeline", folder + "/report.json", "--title", "timed"])
         #expect(drawn.status == 0, "\(drawn.stderr)")
         #expect(drawn.stdout == svg)
-        let old = try GoldenTests.run(["timeline", "Tests/TandemCLITests/Fixtures/report-without-timeline.json"])
+        let old = try await GoldenTests.run(["timeline", "Tests/TandemCLITests/Fixtures/report-without-timeline.json"])
         #expect(old.status == 1 && old.stderr.contains("has no timeline"), "\(old.stderr)")
     }
 }

@@ -97,3 +97,12 @@ public func endIfHung(_ process: Process, within limit: Duration = .seconds(120)
         endHung(process, after: limit, sourceLocation: sourceLocation)
     }
 }
+
+/// Runs blocking work (a child process waited for) on a thread of its own and awaits it. A test that
+/// waits for processes on the cooperative pool (a thread per core) starves every other test's tasks,
+/// and with two cores a few such tests stalled the PostgreSQL pool's connections for over ten seconds.
+public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
