@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TandemCatalog
 import TandemCatalogClient
 import TandemTestSupport
@@ -67,6 +68,13 @@ import Testing
         }
 
         deinit { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
+    /// The writers that have had a batch acknowledged.
+    final class AcknowledgedWriters: Sendable {
+        private let writers = Mutex<Set<Int>>([])
+        var count: Int { writers.withLock { $0.count } }
+        func add(_ writer: Int) { writers.withLock { _ = $0.insert(writer) } }
     }
 
     struct CLIFailure: Error, CustomStringConvertible {
@@ -218,6 +226,9 @@ import Testing
         let itemsPerBatch = 20
         let started = ContinuousClock.now
         // Each writer applies its own items in rounds; a round's batch renames all of them to "round N".
+        // The kill comes once every writer has had a batch acknowledged (a fixed pause was too short for
+        // some writer on a loaded machine), and at least a second after they began.
+        let firstAcknowledged = AcknowledgedWriters()
         let acknowledged = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             for writer in 0..<writers {
                 group.addTask {
@@ -230,6 +241,7 @@ import Testing
                             let response = try await client.apply(company: "acme", itemsJSON: items)
                             guard response.done else { break }
                             lastAcknowledged = round
+                            if round == 1 { firstAcknowledged.add(writer) }
                         } catch {
                             break
                         }
@@ -237,7 +249,10 @@ import Testing
                     return (writer, lastAcknowledged)
                 }
             }
-            try await Task.sleep(for: .milliseconds(1500))
+            try await Task.sleep(for: .seconds(1))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while firstAcknowledged.count < writers, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(300))
             await catalog.stop(signal: SIGKILL)
             return try await group.reduce(into: [Int: Int]()) { $0[$1.0] = $1.1 }
         }
