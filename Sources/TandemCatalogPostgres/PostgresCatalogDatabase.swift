@@ -53,10 +53,10 @@ public final class PostgresCatalogDatabase: SQLDatabase {
     }
 
     /// Waits until the server answers a `SELECT 1`, at most `limit`. The pool retries a refused
-    /// connection for ever, so without this an unreachable server hangs whatever asks it first. And a
-    /// lease asked for before the pool's `run()` has really begun can be lost (seen under a loaded test
-    /// run: every store of the run waited, with no connection ever opened): an attempt that gets no
-    /// answer is cancelled and asked again, so the first lease that counts comes after the pool runs.
+    /// connection for ever, so without this an unreachable server hangs whatever asks it first. An
+    /// attempt that gets no answer is cancelled and asked again with more patience, so that one lease
+    /// stuck in the pool (suspected once, under a loaded test run, before the real cause was found: tests
+    /// starving the cooperative pool) cannot hold the check.
     public func checkReachable(within limit: Duration = .seconds(10)) async throws {
         final class Outcome: Sendable {
             let result = Mutex<Result<Void, any Error>?>(nil)
