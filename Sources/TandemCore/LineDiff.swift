@@ -49,25 +49,14 @@ public enum LineDiff {
     /// The unified diff, empty when the texts are equal.
     public static func unified(from old: String, to new: String, oldName: String, newName: String, context: Int = 3) -> String {
         let all = lines(from: old, to: new)
-        let changed = all.indices.filter { if case .same = all[$0] { return false } else { return true } }
-        guard !changed.isEmpty else { return "" }
+        let groups = hunks(all, context: context)
+        guard !groups.isEmpty else { return "" }
         var output = "--- \(oldName)\n+++ \(newName)\n"
-        // Group changes whose context overlaps into one hunk.
-        var groups: [(start: Int, end: Int)] = []
-        for index in changed {
-            let start = max(0, index - context)
-            let end = min(all.count, index + context + 1)
-            if let last = groups.last, start <= last.end {
-                groups[groups.count - 1].end = max(last.end, end)
-            } else {
-                groups.append((start, end))
-            }
-        }
         for group in groups {
             // Line numbers (1-based) where the hunk starts in each text.
             var oldLine = 1
             var newLine = 1
-            for line in all[..<group.start] {
+            for line in all[..<group.lowerBound] {
                 switch line {
                 case .same:
                     oldLine += 1
@@ -79,7 +68,7 @@ public enum LineDiff {
             var oldCount = 0
             var newCount = 0
             var body = ""
-            for line in all[group.start..<group.end] {
+            for line in all[group] {
                 switch line {
                 case .same(let text):
                     oldCount += 1
@@ -97,6 +86,23 @@ public enum LineDiff {
             output += "@@ -\(oldCount == 0 ? oldLine - 1 : oldLine),\(oldCount) +\(newCount == 0 ? newLine - 1 : newLine),\(newCount) @@\n" + body
         }
         return output
+    }
+
+    /// The ranges of `lines` to show: each change with `context` unchanged lines around it, changes whose
+    /// context touches or overlaps in one range. Empty when nothing changed.
+    public static func hunks(_ lines: [Line], context: Int) -> [Range<Int>] {
+        var groups: [Range<Int>] = []
+        for index in lines.indices {
+            if case .same = lines[index] { continue }
+            let start = max(0, index - context)
+            let end = min(lines.count, index + context + 1)
+            if let last = groups.last, start <= last.upperBound {
+                groups[groups.count - 1] = last.lowerBound..<max(last.upperBound, end)
+            } else {
+                groups.append(start..<end)
+            }
+        }
+        return groups
     }
 
     private static func split(_ text: String) -> [String] {

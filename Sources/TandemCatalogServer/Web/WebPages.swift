@@ -158,23 +158,20 @@ struct WebPages: Sendable {
         return response
     }
 
-    /// The changed lines with two lines of context around each change; "…" where unchanged lines are left out.
+    /// The changed lines with two lines of context around each change (`LineDiff`'s hunks); "…" where
+    /// unchanged lines are left out between them.
     static func diff(from old: String, to new: String) -> [[String: Any]] {
         let lines = LineDiff.lines(from: old, to: new)
-        let changed = lines.indices.filter { if case .same = lines[$0] { false } else { true } }
-        guard !changed.isEmpty else { return [] }
-        var shown = Set<Int>()
-        for index in changed { for near in max(0, index - 2)...min(lines.count - 1, index + 2) { shown.insert(near) } }
         var result: [[String: Any]] = []
-        var last = -1
-        for index in shown.sorted() {
-            if last >= 0, index > last + 1 { result.append(["kind": "same", "sign": " ", "text": "…"]) }
-            switch lines[index] {
-            case .same(let text): result.append(["kind": "same", "sign": " ", "text": text])
-            case .removed(let text): result.append(["kind": "removed", "sign": "-", "text": text])
-            case .added(let text): result.append(["kind": "added", "sign": "+", "text": text])
+        for (number, hunk) in LineDiff.hunks(lines, context: 2).enumerated() {
+            if number > 0 { result.append(["kind": "same", "sign": " ", "text": "…"]) }
+            for line in lines[hunk] {
+                switch line {
+                case .same(let text): result.append(["kind": "same", "sign": " ", "text": text])
+                case .removed(let text): result.append(["kind": "removed", "sign": "-", "text": text])
+                case .added(let text): result.append(["kind": "added", "sign": "+", "text": text])
+                }
             }
-            last = index
         }
         return result
     }
