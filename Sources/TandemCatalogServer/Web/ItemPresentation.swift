@@ -13,11 +13,16 @@ enum ItemPresentation {
         return (value.yaml(), value.json())
     }
 
+    /// The item as Tandem's Mia reader reads it (read once per page: the container's fields, the example
+    /// service and its graph all come from it).
+    static func mia(of item: StoredItem) -> MiaItem? {
+        InputLoader(format: .mia).load(text: item.document, file: "\(item.itemId).json").miaItem
+    }
+
     /// The container's fields laid out for people; nil when the document has no container (not a sidecar
     /// or plugin). Secrets are shown by name, never by value (an item holds none anyway).
-    static func container(of item: StoredItem) -> [String: Any]? {
-        let loaded = InputLoader(format: .mia).load(text: item.document, file: "\(item.itemId).json")
-        guard let mia = loaded.miaItem, let container = mia.container else { return nil }
+    static func container(of mia: MiaItem) -> [String: Any]? {
+        guard let container = mia.container else { return nil }
         var values: [String: Any] = [:]
         values["image"] = container.image
         if let command = container.command {
@@ -95,22 +100,21 @@ enum ItemPresentation {
 
     /// The example service with the item resolved as `tandem render` resolves it; nil for an item that
     /// is not a container (nothing to run beside an app).
-    static func exampleService(of item: StoredItem) -> Service? {
-        let loadedItem = InputLoader(format: .mia).load(text: item.document, file: "\(item.itemId).json")
-        guard let mia = loadedItem.miaItem, mia.container != nil,
+    static func exampleService(of item: StoredItem, mia: MiaItem?) -> Service? {
+        guard let mia, mia.container != nil,
             let service = InputLoader().load(text: exampleManifest(of: item), file: "tandem.yml").services.first
         else { return nil }
         let resolved = CatalogResolver(items: [mia], versions: [item.version]).resolve(service, file: "tandem.yml")
         return resolved.diagnostics.hasErrors ? nil : resolved.service
     }
 
-    /// A Tandem manifest that uses the item, the same service as Copilot's `sidecars:` and as Kubernetes'
-    /// sidecar container (both from Tandem's writers and renderers, on the item resolved as `tandem
-    /// render` resolves it), and the commands that fetch it.
-    static func snippets(of item: StoredItem) -> [[String: Any]] {
+    /// A Tandem manifest that uses the item, the same service (`example`, from `exampleService`) as
+    /// Copilot's `sidecars:` and as Kubernetes' sidecar container (both from Tandem's writers and
+    /// renderers), and the commands that fetch it.
+    static func snippets(of item: StoredItem, example: Service?) -> [[String: Any]] {
         let key = ContainerNames.dnsLabel(item.itemId)
         var snippets: [[String: Any]] = [["id": "use-tandem", "title": "Tandem manifest", "text": exampleManifest(of: item)]]
-        if let service = exampleService(of: item) {
+        if let service = example {
             if let block = block(in: ManifestWriter.copilot(service).text, where: { $0 == "sidecars:" }) {
                 snippets.append(["id": "use-copilot", "title": "Copilot manifest (sidecars)", "text": block])
             }

@@ -106,10 +106,12 @@ struct WebPages: Sendable {
         if case .string(let status)? = document["lifecycleStatus"] { values["lifecycle"] = status }
         if case .string(let link)? = document["documentation"]?["url"] { values["documentation"] = link }
         if let logo = Self.logo(of: document, company: item.tenantId) { values["logo"] = logo }
-        values["container"] = ItemPresentation.container(of: item)
-        let snippets = ItemPresentation.snippets(of: item)
+        let mia = ItemPresentation.mia(of: item)
+        values["container"] = mia.flatMap(ItemPresentation.container)
+        let example = ItemPresentation.exampleService(of: item, mia: mia)
+        let snippets = ItemPresentation.snippets(of: item, example: example)
         values["snippets"] = snippets
-        if snippets.count > 2 { values["graph"] = "/items/\(item.objectId.hex)/graph.svg" }
+        if example != nil { values["graph"] = "/items/\(objectId)/graph.svg" }
         values["hasSnippets"] = !snippets.isEmpty
         let versions = (try? await service.visibleVersions(company: item.tenantId, itemId: item.itemId, caller: session?.caller)) ?? []
         values["versions"] = versions.map { ["version": $0.version, "href": "/items/\($0.objectId.hex)", "current": $0.objectId == item.objectId] }
@@ -134,7 +136,7 @@ struct WebPages: Sendable {
                 }
                 if mayRestore, revision.revision != revisions.last?.revision {
                     entry["restorable"] = true
-                    entry["restoreAction"] = "/items/\(item.objectId.hex)/restore"
+                    entry["restoreAction"] = "/items/\(objectId)/restore"
                 }
                 entries.append(entry)
                 previous = text
@@ -150,7 +152,9 @@ struct WebPages: Sendable {
     /// An image of its own (not inline): SVG shown through `<img>` runs nothing, whatever its text holds.
     func graph(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (_, item) = try await visibleItem(request, context)
-        guard let example = ItemPresentation.exampleService(of: item) else { throw CatalogError(.notFound, "\(item.itemId) runs no container.") }
+        guard let example = ItemPresentation.exampleService(of: item, mia: ItemPresentation.mia(of: item)) else {
+            throw CatalogError(.notFound, "\(item.itemId) runs no container.")
+        }
         var response = Response(
             status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-store"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: DependencyGraphPicture.svg(example))))
@@ -188,10 +192,11 @@ struct WebPages: Sendable {
     }
 
     func signInPage(_ request: Request, problem: String?) async throws -> Response {
-        let session = try? await self.session(request)
+        // A session that no longer works is no reason not to show the form.
+        let session = (try? await self.session(request)) ?? nil
         var values: [String: Any] = [:]
         if let problem { values["problem"] = problem }
-        var response = Self.html(layout(title: "Sign in", session: session ?? nil, notice: nil, body: WebTemplates.render("signIn", values)))
+        var response = Self.html(layout(title: "Sign in", session: session, notice: nil, body: WebTemplates.render("signIn", values)))
         if problem != nil { response.status = .unauthorized }
         return response
     }
