@@ -300,7 +300,7 @@ public struct CatalogService: Sendable {
     }
 
     public func versions(company: String, itemId: String, caller: Caller) async throws -> [StoredItem] {
-        let versions = try await store.versions(tenantId: company, itemId: itemId).filter { $0.isVisible(to: caller.tenantId) }
+        let versions = try await visibleVersions(company: company, itemId: itemId, caller: caller)
         guard !versions.isEmpty else { throw CatalogError(.notFound, "item not found: \(itemId)") }
         return versions
     }
