@@ -53,39 +53,17 @@ public final class PostgresCatalogDatabase: SQLDatabase {
     }
 
     /// Waits until the server answers a `SELECT 1`, at most `limit`. The pool retries a refused
-    /// connection for ever, so without this an unreachable server hangs whatever asks it first. An
-    /// attempt that gets no answer is cancelled and asked again with more patience, so that one lease
-    /// stuck in the pool (suspected once, under a loaded test run, before the real cause was found: tests
-    /// starving the cooperative pool) cannot hold the check.
+    /// connection for ever, so without this an unreachable server hangs whatever asks it first.
     public func checkReachable(within limit: Duration = .seconds(10)) async throws {
-        final class Outcome: Sendable {
-            let result = Mutex<Result<Void, any Error>?>(nil)
-        }
-        let deadline = ContinuousClock.now + limit
-        var patience = Duration.milliseconds(250)
-        while ContinuousClock.now < deadline {
-            let outcome = Outcome()
-            let probe = Task { [client, logger] in
-                do {
-                    _ = try await client.query("SELECT 1", logger: logger)
-                    outcome.result.withLock { $0 = .success(()) }
-                } catch {
-                    outcome.result.withLock { $0 = .failure(error) }
-                }
-            }
-            let attemptEnd = min(deadline, ContinuousClock.now + patience)
-            while ContinuousClock.now < attemptEnd {
-                switch outcome.result.withLock({ $0 }) {
-                case .success: return
-                case .failure(let error as PSQLError): throw CatalogError(.storage, "PostgreSQL: \(error.serverInfo?[.message] ?? "\(error.code)")")
-                case .failure(let error): throw CatalogError(.storage, "PostgreSQL: \(error)")
-                case nil: try await Task.sleep(for: .milliseconds(10))
-                }
-            }
+        let probe = Task { [client, logger] in _ = try await client.query("SELECT 1", logger: logger) }
+        switch await outcome(of: probe, within: limit) {
+        case .success: return
+        case .failure(let error as PSQLError): throw CatalogError(.storage, "PostgreSQL: \(error.serverInfo?[.message] ?? "\(error.code)")")
+        case .failure(let error): throw CatalogError(.storage, "PostgreSQL: \(error)")
+        case nil:
             probe.cancel()
-            patience = min(patience * 2, .seconds(2))
+            throw CatalogError(.storage, "PostgreSQL at \(address) does not answer (waited \(limit)): is the server running, and are host and port right?")
         }
-        throw CatalogError(.storage, "PostgreSQL at \(address) does not answer (waited \(limit)): is the server running, and are host and port right?")
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
@@ -101,23 +79,29 @@ public final class PostgresCatalogDatabase: SQLDatabase {
     }
 
     /// Ends the pool: its connections are closed. Waited for at most 5 s: a pool that never finished
-    /// shutting down (once, under a loaded test run, with every connection already gone) must not keep a
-    /// server from exiting or a caller from going on.
+    /// shutting down must not keep a server from exiting or a caller from going on.
     public func close() async throws {
-        final class Ended: Sendable {
-            let flag = Atomic<Bool>(false)
-        }
-        let ended = Ended()
         runner.cancel()
-        Task { [runner] in
-            _ = await runner.value
-            ended.flag.store(true, ordering: .releasing)
-        }
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !ended.flag.load(ordering: .acquiring) && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        _ = await outcome(of: runner, within: .seconds(5))
     }
+}
+
+/// What `task` ends with, if it ends within `limit`; nil if it has not by then (it is left running).
+private func outcome<Success: Sendable, Failure: Error>(of task: Task<Success, Failure>, within limit: Duration) async -> Result<Success, Failure>? {
+    let settled = Settled<Success, Failure>()
+    Task { await settled.set(task.result) }
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if let result = settled.result { return result }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return nil
+}
+
+private final class Settled<Success: Sendable, Failure: Error>: Sendable {
+    private let value = Mutex<Result<Success, Failure>?>(nil)
+    var result: Result<Success, Failure>? { value.withLock { $0 } }
+    func set(_ result: Result<Success, Failure>) { value.withLock { $0 = result } }
 }
 
 struct PostgresSession: SQLSession {
