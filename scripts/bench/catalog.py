@@ -9,7 +9,9 @@ the same item JSON from a file (the machine's limit for a small JSON response).
      items only), from a word that picks a few items to one that matches them all.
 
 Every process this starts is stopped by its pid at the end."""
-import argparse, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import catalog_server  # noqa: E402
 
 
 def free_port():
@@ -85,15 +87,8 @@ def main():
     try:
         token = subprocess.run([args.tandem, "catalog", "token", "create", "--company-id", company, "--role", "admin", "--name", "bench",
                                 "--database", database], capture_output=True, text=True, check=True).stdout.strip()
-        port_file = os.path.join(work, "port")
-        server = subprocess.Popen([args.tandem, "catalog", "serve", "--database", database, "--port", "0", "--port-file", port_file] + args.server_arg,
-                                  stderr=subprocess.DEVNULL)
+        server, base = catalog_server.start(args.tandem, database, work, args.server_arg, within=10)
         processes.append(server)
-        for _ in range(200):
-            if os.path.exists(port_file) and open(port_file).read().strip():
-                break
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{open(port_file).read().strip()}"
         results = {"database": "postgresql" if args.database else "sqlite"}
 
         batch = [item(i, company) for i in range(1000)]
@@ -159,12 +154,7 @@ http {{ access_log off; default_type application/json;
         print(json.dumps(results, indent=2))
     finally:
         for process in processes:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            catalog_server.stop(process, timeout=10)
         shutil.rmtree(work, ignore_errors=True)
 
 

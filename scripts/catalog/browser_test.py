@@ -16,12 +16,9 @@ usage: browser_test.py TANDEM_BINARY
 import json
 import os
 import pathlib
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
@@ -32,6 +29,8 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts/lib"))
+import catalog_server  # noqa: E402
 failures = []
 
 
@@ -68,17 +67,9 @@ def main():
     client_id = account.split("client id:")[1].split()[0]
     client_secret = account.split("client secret:")[1].split()[0]
 
-    server = subprocess.Popen(
-        [binary, "catalog", "serve", "--database", database, "--port", "0", "--port-file", str(work / "port"), "--log-level", "notice"],
-        stdout=open(work / "server.log", "w"), stderr=subprocess.STDOUT, env=env)
+    server, base = catalog_server.start(binary, database, str(work), ["--log-level", "notice"], env=env, log=str(work / "server.log"))
     driver = None
     try:
-        deadline = time.time() + 30
-        while not (work / "port").exists() or not (work / "port").read_text().strip():
-            if time.time() > deadline or server.poll() is not None:
-                raise SystemExit("the catalog server did not start: " + (work / "server.log").read_text())
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{(work / 'port').read_text().strip()}"
         publish_env = dict(env, TANDEM_TOKEN=publisher)
 
         # Real items: the project's examples as the company's own, two revisions of one, and one whose
@@ -220,12 +211,7 @@ def main():
     finally:
         if driver is not None:
             driver.quit()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        catalog_server.stop(server)
     print(f"screenshots in {shots}")
     if failures:
         print(f"{len(failures)} browser check(s) failed", file=sys.stderr)
