@@ -105,7 +105,6 @@ let package = Package(
             dependencies: [
                 "TandemCatalog", "TandemCatalogSQLite", "TandemCatalogPostgres", "TandemCatalogServer", "TandemCatalogClient",
                 "TandemTestSupport", .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(

@@ -158,7 +158,8 @@ public struct CatalogClient: Sendable {
     }
 
     /// One request exactly as given (method, path, headers, body; no token added) and the answer whatever
-    /// its status: what a test uses to replay another client's requests byte for byte.
+    /// its status, a redirect included (not followed): what a test uses to replay another client's
+    /// requests byte for byte.
     public func exchange(
         _ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil
     ) async throws -> (status: Int, headers: [(String, String)], body: [UInt8]) {
@@ -167,10 +168,13 @@ public struct CatalogClient: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let (seconds, attoseconds) = timeout.components
-        let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+        let response = try await Self.literal.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
         let bytes = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
         return (Int(response.status.code), response.headers.map { ($0.name, $0.value) }, bytes)
     }
+
+    /// `exchange`'s client: it follows no redirect. Lives as long as the process.
+    private static let literal = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     /// miactl's words for a failed call without a message.
     static func defaultMessage(_ status: Int) -> String {

@@ -1,7 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 import TandemCatalog
 import TandemCatalogClient
 import TandemCore
@@ -21,21 +18,11 @@ import Testing
         }
     }
 
-    /// A client that shows redirects instead of following them, as a test of them needs.
-    static let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
-
     static func exchange(
         _ server: RunningServer, _ method: String, _ path: String, headers: [(String, String)], body: String? = nil
-    ) async throws
-        -> Page
-    {
-        var request = HTTPClientRequest(url: server.endpoint + path)
-        request.method = .init(rawValue: method)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await http.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 << 20)
-        return Page(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, html: String(buffer: bytes))
+    ) async throws -> Page {
+        let answer = try await server.client(nil).exchange(method, path, headers: headers, body: body.map { Array($0.utf8) })
+        return Page(status: answer.status, headers: answer.headers, html: String(decoding: answer.body, as: UTF8.self))
     }
 
     static func get(_ server: RunningServer, _ path: String, token: String? = nil) async throws -> Page {
