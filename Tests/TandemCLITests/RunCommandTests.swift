@@ -44,6 +44,21 @@ import Testing
         return []
     }
 
+    /// Each process's pid from its `started` line, by name (processes without a dependency between them
+    /// start in no set order). Empty until every name in `names` has started.
+    static func pids(in output: URL, of names: [String]) async throws -> [String: pid_t] {
+        for _ in 0..<500 {
+            var pids: [String: pid_t] = [:]
+            for line in ((try? String(contentsOf: output, encoding: .utf8)) ?? "").split(separator: "\n") {
+                guard let range = line.range(of: "started (pid "), let bar = line.firstIndex(of: "|") else { continue }
+                pids[line[..<bar].trimmingCharacters(in: .whitespaces)] = pid_t(line[range.upperBound...].prefix { $0.isNumber })
+            }
+            if names.allSatisfy({ pids[$0] != nil }) { return pids }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return [:]
+    }
+
     @Test func sigtermStopsTheUnitInOrderAndLeavesNothing() async throws {
         let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  agent:\n    command: \"exec sleep 60\"\n")
         let (process, output) = try Self.start(["run", path])
@@ -306,8 +321,8 @@ import Testing
         let runtime = try Self.privateFolder()
         let environment = ["XDG_RUNTIME_DIR": runtime]
         let (process, output) = try Self.start(["run", path], environment: environment)
-        let children = try await Self.pids(in: output, count: 2)
-        #expect(children.count == 2)
+        let started = try await Self.pids(in: output, of: ["shop", "agent"])
+        let children = [try #require(started["shop"], "\(started)"), try #require(started["agent"], "\(started)")]
 
         let ps = try await GoldenTests.run(["ps", "-o", "json"], environment: environment)
         #expect(ps.status == 0, "\(ps.stderr)")
