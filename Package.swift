@@ -97,7 +97,7 @@ let package = Package(
         .target(name: "TandemTestSupport", path: "Tests/TandemTestSupport"),
         .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore", "TandemTestSupport"]),
         .testTarget(name: "TandemFormatsTests", dependencies: ["TandemCore", "TandemFormats"]),
-        .testTarget(name: "TandemRenderersTests", dependencies: ["TandemCore", "TandemFormats", "TandemRenderers"], exclude: ["Golden"]),
+        .testTarget(name: "TandemRenderersTests", dependencies: ["TandemCore", "TandemFormats", "TandemRenderers", "TandemTestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "TandemRuntimeTests", dependencies: ["TandemCore", "TandemFormats", "TandemRuntime", "TandemTestSupport"], exclude: ["Golden"]),
         .testTarget(

@@ -36,16 +36,16 @@ import Testing
         run.standardOutput = FileHandle.nullDevice
         run.standardError = FileHandle.nullDevice
         try run.run()
-        defer {
-            run.terminate()
-            exitedBlocking(run)
-        }
+        // Killed if the test stops early; ended in order below otherwise.
+        defer { if run.isRunning { kill(run.processIdentifier, SIGKILL) } }
         var names: [Substring] = []
         for _ in 0..<100 where names.isEmpty {
             let asked = try await GoldenTests.run(["---completion", "why", "--", "positional@0", "2", "0", "--control", socket, ""])
             names = asked.stdout.split(separator: "\n")
-            if names.isEmpty { usleep(50_000) }
+            if names.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
         }
         #expect(names == ["completer", "helper"])
+        run.terminate()
+        await exited(run)
     }
 }

@@ -219,10 +219,8 @@ import Testing
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        defer {
-            process.terminate()
-            exitedBlocking(process)
-        }
+        // unshare ignores SIGTERM while its child runs (util-linux 2.38); its SIGKILL takes the namespace with it.
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         #expect(await Self.waitFor({ ((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("made all") }, within: .seconds(40)))
         // Tandem is PID 1 of the namespace: the orphans' parent, as the host sees it.
         let tandem = try #require(
@@ -241,5 +239,8 @@ import Testing
         #expect(await Self.waitFor { zombies() == 0 }, "\(zombies()) zombies")
         let text = try String(contentsOf: output, encoding: .utf8)
         #expect(text.contains("orphans  | made all"), "\(text)")
+        // Stopped as a container runtime stops its PID 1: SIGTERM to it, which ends the unit and unshare.
+        kill(tandem, SIGTERM)
+        await exited(process, within: .seconds(20))
     }
 }

@@ -160,7 +160,7 @@ import Testing
     }
 
     /// An HTTP GET on loopback, through Python's urllib: status and body.
-    static func httpGet(_ url: String) throws -> (status: Int, body: String) {
+    static func httpGet(_ url: String) async throws -> (status: Int, body: String) {
         let script = """
             import sys, urllib.request, urllib.error
             try:
@@ -168,16 +168,7 @@ import Testing
             except urllib.error.HTTPError as e:
                 print(e.code); sys.stdout.write(e.read().decode())
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, url]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        endIfHung(process)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        exitedBlocking(process)
-        let text = String(decoding: data, as: UTF8.self)
+        let text = try await runTool("/usr/bin/env", ["python3", "-c", script, url]).stdout
         let firstLine = text.prefix { $0 != "\n" }
         return (Int(firstLine) ?? 0, String(text.dropFirst(firstLine.count + 1)))
     }
@@ -203,7 +194,7 @@ import Testing
         let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  side:\n    command: \"exec sleep 60\"\n")
         let (process, output) = try Self.start(["run", path, "--stop-after", "3s", "--metrics", "127.0.0.1:\(port)"])
         #expect(try await Self.pids(in: output, count: 2).count == 2)
-        let (status, text) = try Self.httpGet("http://127.0.0.1:\(port)/metrics")
+        let (status, text) = try await Self.httpGet("http://127.0.0.1:\(port)/metrics")
         #expect(status == 200)
         #expect(text.contains("tandem_process_up{service=\"app\",process=\"side\",role=\"sidecar\"} 1"), "\(text)")
         #expect(text.contains("tandem_process_restarts_total{service=\"app\",process=\"app\",role=\"main\"} 0"))
@@ -213,7 +204,7 @@ import Testing
         for line in text.split(separator: "\n") {
             #expect(line.hasPrefix("# HELP ") || line.hasPrefix("# TYPE ") || line.wholeMatch(of: sample) != nil, "\(line)")
         }
-        #expect(try Self.httpGet("http://127.0.0.1:\(port)/other").status == 404)
+        #expect(try await Self.httpGet("http://127.0.0.1:\(port)/other").status == 404)
         // A second unit on the same port: a clear error, and it starts nothing.
         let second = try await GoldenTests.run(["run", path, "--metrics", "\(port)", "--no-control"])
         #expect(second.status == 2 && second.stderr.contains("cannot serve metrics on 127.0.0.1:\(port): Address already in use"), "\(second.stderr)")
@@ -275,9 +266,8 @@ import Testing
         // The pipe holds 64 KiB: it is full long before this.
         try await Task.sleep(for: .seconds(1))
         process.terminate()
-        let deadline = ContinuousClock.now + .seconds(15)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(!process.isRunning, "tandem run did not stop while its standard output was not read")
+        // A hang fails here with what each of tandem's threads was waiting in.
+        await exited(process, within: .seconds(15))
         let stderr = try String(contentsOf: errors, encoding: .utf8)
         #expect(stderr.contains("tandem: standard output was not being read; its last lines were not written"), "\(stderr)")
         let written = try String(contentsOfFile: report, encoding: .utf8)

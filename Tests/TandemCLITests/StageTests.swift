@@ -257,7 +257,7 @@ import Testing
             for _ in 0..<50 where !gone {
                 let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
                 gone = state == nil || state == "Z"
-                if !gone { usleep(20_000) }
+                if !gone { try await Task.sleep(for: .milliseconds(20)) }
             }
             if !gone { kill(pid, SIGKILL) }
             #expect(gone, "\(file) \(pid) outlived the staging")
@@ -391,7 +391,7 @@ import Testing
             yes, zip,
         ]
         try zipper.run()
-        exitedBlocking(zipper)
+        await exited(zipper)
         #expect(zipper.terminationStatus == 0)
         let staged = try await scratch.stage(["--detect", "-b", no, "-b", zip, "--out", scratch.root + "/droplet", "--no-cache"])
         #expect(staged.status == 0, "\(staged.stderr)")

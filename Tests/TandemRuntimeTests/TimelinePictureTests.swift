@@ -1,5 +1,6 @@
 import Foundation
 import TandemCore
+import TandemTestSupport
 import Testing
 
 @testable import TandemRuntime
@@ -32,19 +33,15 @@ import Testing
                 waitsFor: []),
         ])
 
-    @Test func aReportDrawsAsTheGoldenFileAndIsValidSVG() throws {
+    @Test func aReportDrawsAsTheGoldenFileAndIsValidSVG() async throws {
         let svg = TimelinePicture.svg(Self.report, title: "shop & co")
         #expect(svg == TimelinePicture.svg(Self.report, title: "shop & co"))
         #expect(!svg.contains("<b>") && svg.contains("proxy &lt;b&gt;&amp;&quot;x&quot;") && svg.contains("shop &amp; co"))
         let file = NSTemporaryDirectory() + "tandem-timeline-\(UUID().uuidString).svg"
         try svg.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let lint = Process()
-        lint.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
-        lint.arguments = ["--noout", file]
-        try lint.run()
-        lint.waitUntilExit()
-        #expect(lint.terminationStatus == 0)
+        let lint = try await runTool("/usr/bin/xmllint", ["--noout", file])
+        #expect(lint.status == 0, "\(lint.stderr)")
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/timeline.svg")
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
             try Data(svg.utf8).write(to: url)

@@ -106,3 +106,25 @@ public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T)
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
+
+/// Runs a tool (xmllint, diff, python3, ...) to its end without holding a thread of the cooperative
+/// pool: its exit status and what it printed. Output goes through files, so neither stream can fill
+/// and stall it; a run past `limit` fails the test as a hang (see `exited`).
+public func runTool(
+    _ executable: String, _ arguments: [String], within limit: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let folder = NSTemporaryDirectory() + "tandem-tool-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    for name in ["out", "err"] { _ = FileManager.default.createFile(atPath: folder + "/" + name, contents: nil) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/out"))
+    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/err"))
+    try process.run()
+    await exited(process, within: limit, sourceLocation: sourceLocation)
+    let stdout = try String(contentsOfFile: folder + "/out", encoding: .utf8)
+    let stderr = try String(contentsOfFile: folder + "/err", encoding: .utf8)
+    return (process.terminationStatus, stdout, stderr)
+}
