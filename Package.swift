@@ -16,10 +16,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
         // The catalog only: the server, its two stores and the CLI's HTTP client. Nothing in the runtime,
         // the readers or the renderers depends on them.
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        // Without its default traits: swift-configuration support is not used, and costs a package to build.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: []),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.86.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.34.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         // The catalog's web page: server-side templates that escape every value.
@@ -72,7 +74,10 @@ let package = Package(
         // What `tandem marketplace` uses to talk to a catalog server.
         .target(
             name: "TandemCatalogClient",
-            dependencies: ["TandemCatalog", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "TandemCatalog", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         // What the catalog reads from strangers, for libFuzzer (scripts/fuzz.sh); built normally, a replayer of inputs.
         .target(name: "CTandemFuzz"),

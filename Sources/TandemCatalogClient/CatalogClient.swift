@@ -1,7 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 import TandemCatalog
 
 /// A failed call: the message is the server's `message` when it sent one, else miactl's wording for
@@ -133,28 +130,27 @@ public struct CatalogClient: Sendable {
     }
 
     public func send(_ method: Method, _ path: String, bytes body: [UInt8]?, contentType: String) async throws -> Reply {
-        var request = HTTPClientRequest(url: endpoint + path)
-        request.method = HTTPMethod(rawValue: method.rawValue)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body {
-            request.headers.add(name: "Content-Type", value: contentType)
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
-        let response: HTTPClientResponse
-        let bytes: [UInt8]
+        var headers: [(String, String)] = [("Accept", "application/json")]
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        if body != nil { headers.append(("Content-Type", contentType)) }
+        let answer: HTTPExchange.Answer
         do {
-            let (seconds, attoseconds) = timeout.components
-            response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
-            bytes = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
+            answer = try await HTTPExchange.perform(try address(path), method: method.rawValue, headers: headers, body: body, within: timeout)
+        } catch let error as CatalogClientError {
+            throw error
         } catch {
             throw CatalogClientError(status: nil, message: "cannot reach the catalog at \(endpoint): \(Self.describe(error))")
         }
-        let status = Int(response.status.code)
+        let status = answer.status
+        if (300..<400).contains(status) {
+            throw CatalogClientError(
+                status: status, message: "the catalog at \(endpoint) redirects to \(answer.header("Location") ?? "nowhere"): give that as the endpoint")
+        }
         guard status < 400 else {
-            let message = (try? JSONDecoder().decode(CatalogAPI.ErrorBody.self, from: Data(bytes)))?.message
+            let message = (try? JSONDecoder().decode(CatalogAPI.ErrorBody.self, from: Data(answer.body)))?.message
             throw CatalogClientError(status: status, message: message ?? Self.defaultMessage(status))
         }
-        return Reply(status: status, body: bytes, nextAfter: response.headers.first(name: "X-Next-After"))
+        return Reply(status: status, body: answer.body, nextAfter: answer.header("X-Next-After"))
     }
 
     /// One request exactly as given (method, path, headers, body; no token added) and the answer whatever
@@ -163,18 +159,16 @@ public struct CatalogClient: Sendable {
     public func exchange(
         _ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil
     ) async throws -> (status: Int, headers: [(String, String)], body: [UInt8]) {
-        var request = HTTPClientRequest(url: endpoint + path)
-        request.method = HTTPMethod(rawValue: method)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let (seconds, attoseconds) = timeout.components
-        let response = try await Self.literal.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
-        let bytes = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
-        return (Int(response.status.code), response.headers.map { ($0.name, $0.value) }, bytes)
+        let answer = try await HTTPExchange.perform(try address(path), method: method, headers: headers, body: body, within: timeout)
+        return (answer.status, answer.headers, answer.body)
     }
 
-    /// `exchange`'s client: it follows no redirect. Lives as long as the process.
-    private static let literal = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+    func address(_ path: String) throws -> HTTPExchange.Address {
+        guard let address = HTTPExchange.Address(endpoint + path) else {
+            throw CatalogClientError(status: nil, message: "not an http:// or https:// endpoint: \(endpoint)")
+        }
+        return address
+    }
 
     /// miactl's words for a failed call without a message.
     static func defaultMessage(_ status: Int) -> String {
@@ -187,8 +181,7 @@ public struct CatalogClient: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        return text.contains("connectionRefused") || text.contains("Connection refused") ? "connection refused" : text
+        String(describing: error)
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {

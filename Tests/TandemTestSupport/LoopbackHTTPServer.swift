@@ -14,9 +14,10 @@ public final class LoopbackHTTPServer: Sendable {
     private let requests = Mutex<[Request]>([])
     private let open = Mutex<[Int32]>([])
     private let answers: Bool
+    private let reply: String
 
-    /// Listens on `port` (0: any free one).
-    public init(port: Int = 0, answers: Bool = true) throws {
+    /// Listens on `port` (0: any free one); answers each request with `reply`.
+    public init(port: Int = 0, answers: Bool = true, reply: String = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n") throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var reuse: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
@@ -37,6 +38,7 @@ public final class LoopbackHTTPServer: Sendable {
         self.port = Int(UInt16(bigEndian: actual.sin_port))
         self.listener = descriptor
         self.answers = answers
+        self.reply = reply
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }
@@ -53,10 +55,14 @@ public final class LoopbackHTTPServer: Sendable {
     /// Every request body, one after the other.
     public var bodies: String { received.map { String(decoding: $0.body, as: UTF8.self) }.joined() }
 
+    /// The listener is closed by the accepting thread when its `accept` fails, never here: a thread that
+    /// had not reached `accept` yet would otherwise accept on whatever socket reused the number.
     public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        for descriptor in open.withLock({ $0 }) { shutdown(descriptor, Int32(SHUT_RDWR)) }
+        // Under the lock that `serve` closes under, so that no number closed and reused elsewhere is shut.
+        open.withLock { descriptors in
+            for descriptor in descriptors { shutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
     }
 
     private func acceptLoop() {
@@ -64,6 +70,7 @@ public final class LoopbackHTTPServer: Sendable {
             let connection = accept(listener, nil, nil)
             if connection < 0 {
                 if errno == EINTR { continue }
+                close(listener)
                 return
             }
             open.withLock { $0.append(connection) }
@@ -96,10 +103,12 @@ public final class LoopbackHTTPServer: Sendable {
                 break
             }
             requests.withLock { $0.append(Request(head: head, body: Data(buffer[end.upperBound..<(end.upperBound + length)]))) }
-            let reply = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             _ = reply.withCString { write(connection, $0, strlen($0)) }
             break
         }
-        close(connection)
+        open.withLock { descriptors in
+            descriptors.removeAll { $0 == connection }
+            close(connection)
+        }
     }
 }
