@@ -141,7 +141,7 @@ public final class ConsoleSink: LogSink {
             // JSON lines wait for the console exactly as text does: none is dropped.
             let output = Self.jsonLines(batch)
             if let writer {
-                writer.enqueue(output, lines: batch.lines.count, waitForSpace: true)
+                writer.write(output, lines: batch.lines.count)
             } else {
                 writeAll(descriptor, output)
             }
@@ -153,18 +153,50 @@ public final class ConsoleSink: LogSink {
             return (Array("\(name) | ".utf8), false)
         }
         _ = suffixColor
-        var output: [UInt8] = []
-        output.reserveCapacity(batch.bytes.count + batch.lines.count * (prefix.count + 4))
-        for line in batch.lines {
-            output += prefix
-            output += batch.bytes[line.range]
-            if line.continues { output += Array(" ↩".utf8) } else if line.unterminated { output += Array(" ⏎".utf8) }
-            output.append(0x0A)
-        }
+        let output = Self.textLines(batch, prefix: prefix)
         if let writer {
-            writer.enqueue(output, lines: batch.lines.count, waitForSpace: true)
+            writer.write(output, lines: batch.lines.count)
         } else {
             writeAll(descriptor, output)
+        }
+    }
+
+    private static let continuesMark = Array(" ↩".utf8)
+    private static let unterminatedMark = Array(" ⏎".utf8)
+
+    /// Each line of the batch after `prefix`, its mark and a newline, copied once into a buffer of exactly
+    /// the size needed (the console's hot path: a line at a time through `+=` cost a capacity check and a
+    /// generic append per piece).
+    static func textLines(_ batch: LineBatch, prefix: [UInt8]) -> [UInt8] {
+        var size = 0
+        for line in batch.lines {
+            size += prefix.count + line.range.count + 1
+            if line.continues { size += continuesMark.count } else if line.unterminated { size += unterminatedMark.count }
+        }
+        return [UInt8](unsafeUninitializedCapacity: size) { output, initialized in
+            guard let base = output.baseAddress else { return }
+            var at = 0
+            func copy(_ source: UnsafeBufferPointer<UInt8>) {
+                guard let from = source.baseAddress, !source.isEmpty else { return }
+                (base + at).update(from: from, count: source.count)
+                at += source.count
+            }
+            batch.bytes.withUnsafeBufferPointer { bytes in
+                prefix.withUnsafeBufferPointer { prefix in
+                    for line in batch.lines {
+                        copy(prefix)
+                        copy(UnsafeBufferPointer(rebasing: bytes[line.range]))
+                        if line.continues {
+                            continuesMark.withUnsafeBufferPointer(copy)
+                        } else if line.unterminated {
+                            unterminatedMark.withUnsafeBufferPointer(copy)
+                        }
+                        base[at] = 0x0A
+                        at += 1
+                    }
+                }
+            }
+            initialized = at
         }
     }
 
@@ -292,7 +324,12 @@ final class QueuedWriter: Sendable {
     func enqueue(_ bytes: [UInt8], lines: Int, waitForSpace: Bool) {
         while true {
             let queued = state.withLock { state -> Bool in
-                if state.queue.count + bytes.count <= Self.roomLimit || state.queue.isEmpty {
+                if state.queue.isEmpty {
+                    // The usual case when the descriptor keeps up: the buffer is taken as it is, not copied.
+                    state.queue = bytes
+                    return true
+                }
+                if state.queue.count + bytes.count <= Self.roomLimit {
                     state.queue += bytes
                     return true
                 }
@@ -313,6 +350,29 @@ final class QueuedWriter: Sendable {
             }
             hasRoom.wait()
         }
+    }
+
+    /// Process lines: written here, on the caller's thread, when nothing is queued or being written (no
+    /// hand-over to the writing thread, the usual case when the descriptor keeps up); queued behind what
+    /// is otherwise, waiting for room. Either way they wait for the descriptor, as they must.
+    func write(_ bytes: [UInt8], lines: Int) {
+        let claimed = state.withLock { state -> Bool in
+            guard state.queue.isEmpty, !state.writing else { return false }
+            state.writing = true
+            return true
+        }
+        guard claimed else {
+            enqueue(bytes, lines: lines, waitForSpace: true)
+            return
+        }
+        let done = writeAll(descriptor, bytes)
+        let more = state.withLock { state -> Bool in
+            state.writing = false
+            if done { state.written += bytes.count }
+            return !state.queue.isEmpty
+        }
+        // Events queued meanwhile were left to the writing thread, which waits for this write to end.
+        if more { hasData.signal() }
     }
 
     /// Waits until the queue is written, for as long as the descriptor keeps taking bytes (a slow console),
@@ -338,6 +398,8 @@ final class QueuedWriter: Sendable {
         while true {
             hasData.wait()
             let waiters = state.withLock { state -> Int in
+                // A direct write is under way: it signals again when it ends, if anything was queued.
+                guard !state.writing else { return 0 }
                 swap(&chunk, &state.queue)
                 state.writing = !chunk.isEmpty
                 defer { state.waitingForRoom = 0 }
