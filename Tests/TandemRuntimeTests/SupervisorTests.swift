@@ -94,7 +94,7 @@ func index(of event: String, in list: [String]) -> Int? {
               proxy:
                 command: "exec sleep 30"
                 depends_on: {app: healthy}
-            """, stopAfter: .seconds(1.5))
+            """, stopAfter: .seconds(4))  // room for a loaded machine: the stop must come after proxy's start, 0.3 s plus a probe after app's
         let list = events(sink)
         #expect(sink.lines(of: "app") == ["has-\(number)"])
         let ready = try #require(index(of: "app: ready", in: list), "\(list)")
