@@ -139,7 +139,7 @@ public struct CatalogClient: Sendable {
         } catch let error as CatalogClientError {
             throw error
         } catch {
-            throw CatalogClientError(status: nil, message: "cannot reach the catalog at \(endpoint): \(Self.describe(error))")
+            throw CatalogClientError(status: nil, message: "cannot reach the catalog at \(endpoint): \(error)")
         }
         let status = answer.status
         if (300..<400).contains(status) {
@@ -178,10 +178,6 @@ public struct CatalogClient: Sendable {
         case 404: "item not found"
         default: "error received from remote: \(status)"
         }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        String(describing: error)
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {

@@ -83,7 +83,6 @@ struct HTTPExchange: Sendable {
         case timedOut(Duration)
         case endedEarly
         case tooLarge
-        case other(String)
 
         var description: String {
             switch self {
@@ -91,7 +90,6 @@ struct HTTPExchange: Sendable {
             case .timedOut(let limit): "no complete answer within \(limit)"
             case .endedEarly: "the connection closed before the answer was complete"
             case .tooLarge: "the answer is larger than \(HTTPExchange.bodyLimit >> 20) MiB"
-            case .other(let text): text
             }
         }
     }
@@ -101,10 +99,11 @@ struct HTTPExchange: Sendable {
     static func perform(
         _ address: Address, method: String, headers: [(String, String)], body: [UInt8]?, within limit: Duration
     ) async throws -> Answer {
+        let connectLimit = min(limit, .seconds(10))
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.nanoseconds(min(limit, .seconds(10)).nanoseconds))
+                .connectTimeout(TimeAmount(connectLimit))
                 .connect(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if address.tls {
@@ -122,7 +121,7 @@ struct HTTPExchange: Sendable {
         } catch let error as NIOConnectionError where error.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }) {
             throw Failure.connectionRefused
         } catch ChannelError.connectTimeout(_) {
-            throw Failure.timedOut(min(limit, .seconds(10)))
+            throw Failure.timedOut(connectLimit)
         }
         return try await withThrowingTaskGroup(of: Answer?.self) { group in
             group.addTask {
@@ -171,12 +170,5 @@ struct HTTPExchange: Sendable {
             }
             return answer
         }
-    }
-}
-
-extension Duration {
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
