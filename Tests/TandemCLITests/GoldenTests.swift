@@ -59,7 +59,8 @@ import Testing
         return root.appendingPathComponent(".build/debug/tandem")
     }()
 
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (stdout: String, stderr: String, status: Int32) {
+    /// The binary run as a user runs it, waited for without holding a thread of the cooperative pool.
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> (stdout: String, stderr: String, status: Int32) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -71,28 +72,8 @@ import Testing
         environment["TANDEM_TOKEN"] = nil
         environment.merge(extra) { _, new in new }
         process.environment = environment
-        // Files, not pipes: a large output can never block the child, and nothing needs draining.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-golden-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let outURL = folder.appendingPathComponent("stdout")
-        let errURL = folder.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let output = try FileHandle(forWritingTo: outURL)
-        let error = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        exitedBlocking(process)
-        try output.close()
-        try error.close()
-        return (try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8), process.terminationStatus)
-    }
-
-    /// `run` from async code: the process is waited for on a thread of its own, not the cooperative pool's.
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> (stdout: String, stderr: String, status: Int32) {
-        try await onOwnThread { try run(arguments, environment: extra) }
+        let result = try await runCaptured(process)
+        return (result.stdout, result.stderr, result.status)
     }
 
     @Test(.timeLimit(.minutes(1)), arguments: cases.map(\.name))

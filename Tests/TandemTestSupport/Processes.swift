@@ -98,33 +98,35 @@ public func endIfHung(_ process: Process, within limit: Duration = .seconds(120)
     }
 }
 
-/// Runs blocking work (a child process waited for) on a thread of its own and awaits it. A test that
-/// waits for processes on the cooperative pool (a thread per core) starves every other test's tasks,
-/// and with two cores a few such tests stalled the PostgreSQL pool's connections for over ten seconds.
-public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
-}
-
-/// Runs a tool (xmllint, diff, python3, ...) to its end without holding a thread of the cooperative
-/// pool: its exit status and what it printed. Output goes through files, so neither stream can fill
-/// and stall it; a run past `limit` fails the test as a hang (see `exited`).
-public func runTool(
-    _ executable: String, _ arguments: [String], within limit: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation
+/// Runs `process` (configured, not started) to its end without holding a thread of the cooperative
+/// pool: its exit status and what it printed. Output goes through files, not pipes, so neither stream can
+/// fill and stall it and nothing needs draining; a run past `limit` fails the test as a hang (see `exited`).
+public func runCaptured(
+    _ process: Process, within limit: Duration = .seconds(120), sourceLocation: SourceLocation = #_sourceLocation
 ) async throws -> (status: Int32, stdout: String, stderr: String) {
-    let folder = NSTemporaryDirectory() + "tandem-tool-\(UUID().uuidString)"
+    let folder = NSTemporaryDirectory() + "tandem-output-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: folder) }
     for name in ["out", "err"] { _ = FileManager.default.createFile(atPath: folder + "/" + name, contents: nil) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/out"))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/err"))
+    let output = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/out"))
+    let error = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/err"))
+    process.standardOutput = output
+    process.standardError = error
     try process.run()
     await exited(process, within: limit, sourceLocation: sourceLocation)
+    try output.close()
+    try error.close()
     let stdout = try String(contentsOfFile: folder + "/out", encoding: .utf8)
     let stderr = try String(contentsOfFile: folder + "/err", encoding: .utf8)
     return (process.terminationStatus, stdout, stderr)
+}
+
+/// Runs a tool (xmllint, diff, python3, ...) with `runCaptured`.
+public func runTool(
+    _ executable: String, _ arguments: [String], within limit: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    return try await runCaptured(process, within: limit, sourceLocation: sourceLocation)
 }
