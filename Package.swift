@@ -11,6 +11,14 @@ let package = Package(
         .library(name: "TandemRenderers", targets: ["TandemRenderers"]),
         .library(name: "TandemRuntime", targets: ["TandemRuntime"]),
     ],
+    traits: [
+        .trait(
+            name: "PostgreSQL",
+            description:
+                "The catalog on a PostgreSQL server as well as on SQLite. Without it (scripts/quickstart.sh) PostgresNIO, swift-crypto and their packages are not built."
+        ),
+        .default(enabledTraits: ["PostgreSQL"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
@@ -50,7 +58,7 @@ let package = Package(
         // rules that decide Created / Updated / Unchanged. No I/O.
         .target(
             name: "TandemCatalog",
-            dependencies: ["TandemCore", "TandemFormats", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["TandemCore", "TandemFormats"]
         ),
         // The embedded default store, on one SQLite file.
         .target(
@@ -87,7 +95,8 @@ let package = Package(
             name: "TandemCLI",
             dependencies: [
                 "TandemCore", "TandemFormats", "TandemRenderers", "TandemRuntime", "TandemStaging",
-                "TandemCatalog", "TandemCatalogSQLite", "TandemCatalogPostgres", "TandemCatalogServer", "TandemCatalogClient",
+                "TandemCatalog", "TandemCatalogSQLite", "TandemCatalogServer", "TandemCatalogClient",
+                .target(name: "TandemCatalogPostgres", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -110,6 +119,8 @@ let package = Package(
             dependencies: [
                 "TandemCatalog", "TandemCatalogSQLite", "TandemCatalogPostgres", "TandemCatalogServer", "TandemCatalogClient",
                 "TandemTestSupport", .product(name: "Logging", package: "swift-log"),
+                // Only to check the catalog's own SHA-256 against swift-crypto's.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source scripts/lib/quiet-build.sh
-quiet_build .build/logs/quickstart-build.log --product tandem
+# Without the PostgreSQL trait: the demo's catalog is on embedded SQLite, and PostgresNIO with swift-crypto
+# would add about a quarter to a cold build (docs/performance.md). `swift build` builds everything.
+quiet_build .build/logs/quickstart-build.log --product tandem --disable-default-traits
 tandem="$(swift build --show-bin-path)/tandem"
 
 work="$(mktemp -d)"

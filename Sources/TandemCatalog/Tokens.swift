@@ -1,5 +1,3 @@
-import Crypto
-
 /// What a token may do. Each role includes the ones before it.
 public enum Role: String, Sendable, Equatable, Comparable, CaseIterable {
     /// get, list, list-versions, history.
@@ -74,7 +72,7 @@ public enum TokenSecret {
     }
 
     public static func hash(_ secret: String) -> String {
-        hexString(SHA256.hash(data: Array(secret.utf8)))
+        hexString(SHA256.digest(secret.utf8))
     }
 }
 

@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
 import TandemCatalog
-import TandemCatalogPostgres
 import TandemCatalogSQLite
+
+#if PostgreSQL
+    import TandemCatalogPostgres
+#endif
 
 struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,11 +37,17 @@ struct CatalogDatabaseOptions: ParsableArguments {
         let location = self.location
         do {
             if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-                let database = try PostgresCatalogDatabase.connect(url: location)
-                try await database.checkReachable()
-                let store = SQLCatalogStore(database: database)
-                try await store.migrate()
-                return SQLCatalogStoreBox(store: store)
+                #if PostgreSQL
+                    let database = try PostgresCatalogDatabase.connect(url: location)
+                    try await database.checkReachable()
+                    let store = SQLCatalogStore(database: database)
+                    try await store.migrate()
+                    return SQLCatalogStoreBox(store: store)
+                #else
+                    throw CLIError(
+                        "catalog database \(displayName): this tandem was built without its PostgreSQL trait (as scripts/quickstart.sh builds it); build it with `swift build` for a postgres:// database"
+                    )
+                #endif
             }
             let folder = (location as NSString).deletingLastPathComponent
             if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
