@@ -291,6 +291,9 @@ public actor Supervisor {
                 before = changes
                 try? await Task.sleep(for: .seconds(1))
             } while changes != before && !Task.isCancelled && !stopping
+            // A unit that began to stop meanwhile is not still: the give-back (a read of /proc/self/smaps,
+            // then every dropped page faulted back) would run in the middle of its shutdown.
+            guard !Task.isCancelled && !stopping else { return }
             tandem_give_back_memory()
         }
     }
