@@ -84,23 +84,28 @@ final class OutputPump: Sendable {
             data += bytes
             var lines: [LineBatch.Line] = []
             var start = 0
-            var index = 0
             let count = data.count
             data.withUnsafeBufferPointer { buffer in
-                while index < count {
-                    if buffer[index] == 0x0A {
+                guard let base = buffer.baseAddress else { return }
+                // memchr finds each newline (glibc's is vectorised: the output thread scanned a byte at a
+                // time before), looking at most one line's limit ahead.
+                while start < count {
+                    let window = min(count - start, Self.lineLimit)
+                    if let found = memchr(base + start, 0x0A, window) {
+                        let index = UnsafeRawPointer(base).distance(to: found)
                         var end = index
                         if end > start && buffer[end - 1] == 0x0D { end -= 1 }
                         lines.append(LineBatch.Line(range: start..<end, continues: false, unterminated: false))
                         start = index + 1
-                    } else if index - start + 1 >= Self.lineLimit {
+                    } else if window == Self.lineLimit {
                         // A line longer than the limit goes out in marked pieces rather than growing without
                         // bound, each cut between two characters, never inside one.
-                        let cut = Self.characterBoundary(buffer, before: index + 1, after: start)
+                        let cut = Self.characterBoundary(buffer, before: start + window, after: start)
                         lines.append(LineBatch.Line(range: start..<cut, continues: true, unterminated: false))
                         start = cut
+                    } else {
+                        break
                     }
-                    index += 1
                 }
             }
             source.pending = Array(data[start...])
