@@ -82,7 +82,7 @@ public enum DependencyGraphPicture {
                 <g class="process"><title>\(SVGText.escape(container.name)): \(SVGText.escape(detail))</title>\
                 <rect x="\(at.x)" y="\(at.y)" width="\(boxWidth)" height="\(boxHeight)" rx="6" fill="\(fill)" stroke="\(stroke)" stroke-width="\(container.essential ? 2 : 1)"/>\
                 <text x="\(at.x + 10)" y="\(at.y + 22)" font-size="14" font-weight="bold" fill="#111">\(SVGText.escape(SVGText.clip(container.name, 22)))</text>\
-                <text x="\(at.x + 10)" y="\(at.y + 40)" fill="#333">\(SVGText.escape(SVGText.clip(kind, 30)))\(container.essential ? " ·  essential" : "")</text>\
+                <text x="\(at.x + 10)" y="\(at.y + 40)" fill="#333">\(SVGText.escape(SVGText.clip(kind, 30)))\(container.essential ? " · essential" : "")</text>\
                 <text x="\(at.x + 10)" y="\(at.y + 56)" fill="#555">\(SVGText.escape(health))</text></g>
 
                 """
