@@ -49,6 +49,23 @@ import Testing
         }
     }
 
+    /// A process's container travels by name and is the service's own once decoded; a name the service
+    /// does not have is refused, not run with an empty container.
+    @Test func aProcessTakesItsContainerFromTheService() throws {
+        let service = try #require(InputLoader().loadFile(Self.examples + "/tandem/web.yml").services.first)
+        let processes = service.containers.map { RunPlan.Process(container: $0, request: SpawnRequest(arguments: ["true"], environment: [:])) }
+        let encoded = try JSONValueEncoder().encode(RunPlan(service: service, processes: processes))
+        let decoded = try JSONValueDecoder().decode(RunPlan.self, from: encoded)
+        #expect(decoded.processes.map(\.container.name) == service.containers.map(\.name))
+        #expect(
+            String(decoding: try Self.sortedJSON(decoded.processes.map(\.container)), as: UTF8.self)
+                == String(decoding: try Self.sortedJSON(service.containers), as: UTF8.self))
+        let text = String(decoding: encoded, as: UTF8.self)
+        let renamed = text.replacingOccurrences(of: "\"container\":\"\(service.containers[0].name)\"", with: "\"container\":\"ghost\"")
+        #expect(renamed != text)
+        #expect(throws: (any Error).self) { try JSONValueDecoder().decode(RunPlan.self, from: Array(renamed.utf8)) }
+    }
+
     @Test func theReportMatchesFoundationsEncoder() throws {
         let report = UnitReport(
             exitCode: 137, reason: "app \"main\" ended\n",
