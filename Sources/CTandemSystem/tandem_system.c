@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,12 +78,14 @@ static void spawn_child(char *const argv[], char *const envp[], const char *dire
     for (int index = 0; !failure && index < cgroup_count; index++) {
         if (write(cgroup_procs_fds[index], "0", 1) != 1) failure = errno;
     }
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
+    // The parent blocked every signal around the clone: the supervisor's handlers (the signal relay) go
+    // first, then the child gets the empty mask its program expects.
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
     }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     // Move the descriptors out of 0-2 first, so that one target does not overwrite another source.
     int in = stdin_fd >= 0 ? fcntl(stdin_fd, F_DUPFD_CLOEXEC, 3) : -1;
     int out = stdout_fd >= 0 ? fcntl(stdout_fd, F_DUPFD_CLOEXEC, 3) : -1;
@@ -166,6 +169,13 @@ pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory
     }
     pid_t parent = getpid();
     pid_t pid = -1;
+    // Until it has reset them, the child has the supervisor's signal handlers: a signal then (a terminal's
+    // Ctrl-C reaches the supervisor's process group, which the child is in until its setsid) would be
+    // relayed from the child as if the supervisor had it. Blocked around the clone, as glibc's posix_spawn
+    // does; the child starts with this mask, whatever the parent's is afterwards.
+    sigset_t all, before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &before);
     int extra[8];
     int extra_count = 0;
     for (int index = 0; index < cgroup_count && extra_count < 8; index++) extra[extra_count++] = cgroup_procs_fds[index];
@@ -210,6 +220,7 @@ pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory
                 *error = errno;
                 close(report[0]);
                 close(report[1]);
+                pthread_sigmask(SIG_SETMASK, &before, NULL);
                 return -1;
             }
             if (extra_count < 8) extra[extra_count++] = procs_of_dir;
@@ -221,6 +232,9 @@ pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory
             spawn_child(argv, envp, directory, stdin_fd, stdout_fd, stderr_fd, extra, extra_count, notify_fd, notify_target, parent, report[1]);
         }
     }
+    int cloned = errno;
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    errno = cloned;
     if (procs_of_dir >= 0) close(procs_of_dir);
     if (pid < 0) {
         *error = errno;
