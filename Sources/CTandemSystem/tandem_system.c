@@ -232,9 +232,8 @@ pid_t tandem_spawn(char *const argv[], char *const envp[], const char *directory
             spawn_child(argv, envp, directory, stdin_fd, stdout_fd, stderr_fd, extra, extra_count, notify_fd, notify_target, parent, report[1]);
         }
     }
-    int cloned = errno;
+    // (pthread_sigmask returns its error; errno still says why a clone failed.)
     pthread_sigmask(SIG_SETMASK, &before, NULL);
-    errno = cloned;
     if (procs_of_dir >= 0) close(procs_of_dir);
     if (pid < 0) {
         *error = errno;
