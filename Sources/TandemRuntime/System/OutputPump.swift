@@ -46,7 +46,6 @@ final class OutputPump: Sendable {
 
     private func loop() {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, 64, -1) }
             if count < 0 { continue }
@@ -54,17 +53,32 @@ final class OutputPump: Sendable {
                 let descriptor = events[index].data.fd
                 var ended = false
                 while true {
-                    let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                    // Each read lands in the array its batch then takes, after the bytes of a line still
+                    // pending: what was read is never copied again before the sinks format it.
+                    let pending = takePending(descriptor)
+                    var got = 0
+                    var failure: Int32 = 0
+                    var data = [UInt8](unsafeUninitializedCapacity: pending.count + Self.readSize) { buffer, initialized in
+                        guard let base = buffer.baseAddress else { return }
+                        pending.withUnsafeBufferPointer { if let old = $0.baseAddress { base.update(from: old, count: $0.count) } }
+                        got = read(descriptor, base + pending.count, Self.readSize)
+                        if got < 0 { failure = errno }
+                        initialized = pending.count + max(got, 0)
+                    }
                     if got > 0 {
                         reads.add(1, ordering: .relaxed)
-                        if let batch = split(descriptor, buffer[0..<got]) { sink.write(batch) }
-                        if got < buffer.count { break }
-                    } else if got == 0 {
-                        ended = true
-                        break
+                        // A short read's array is mostly unused room; a tail that keeps batches would hold it.
+                        if got < Self.readSize / 2 { data = Self.exactCopy(data) }
+                        if let batch = split(descriptor, data) { sink.write(batch) }
+                        if got < Self.readSize { break }
                     } else {
-                        if errno == EINTR { continue }
-                        if errno != EAGAIN { ended = true }
+                        restorePending(descriptor, pending)
+                        if got == 0 {
+                            ended = true
+                            break
+                        }
+                        if failure == EINTR { continue }
+                        if failure != EAGAIN { ended = true }
                         break
                     }
                 }
@@ -76,12 +90,35 @@ final class OutputPump: Sendable {
         }
     }
 
-    /// The whole lines in what was read (with what was pending before it); the rest waits for more.
-    private func split(_ descriptor: Int32, _ bytes: ArraySlice<UInt8>) -> LineBatch? {
+    /// The most one read takes from a pipe (its default size).
+    static let readSize = 64 * 1024
+
+    private static func exactCopy(_ bytes: [UInt8]) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
+            bytes.withUnsafeBufferPointer { if let base = $0.baseAddress, let target = buffer.baseAddress { target.update(from: base, count: $0.count) } }
+            initialized = bytes.count
+        }
+    }
+
+    private func takePending(_ descriptor: Int32) -> [UInt8] {
+        sources.withLock { sources in
+            guard var source = sources[descriptor], !source.pending.isEmpty else { return [] }
+            let pending = source.pending
+            source.pending = []
+            sources[descriptor] = source
+            return pending
+        }
+    }
+
+    private func restorePending(_ descriptor: Int32, _ pending: [UInt8]) {
+        guard !pending.isEmpty else { return }
+        sources.withLock { $0[descriptor]?.pending = pending }
+    }
+
+    /// The whole lines in `data` (what was pending, then what was read); the rest waits for more.
+    private func split(_ descriptor: Int32, _ data: [UInt8]) -> LineBatch? {
         sources.withLock { sources -> LineBatch? in
             guard var source = sources[descriptor] else { return nil }
-            var data = source.pending
-            data += bytes
             var lines: [LineBatch.Line] = []
             var start = 0
             let count = data.count
