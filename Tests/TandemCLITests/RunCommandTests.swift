@@ -88,6 +88,23 @@ import Testing
         #expect(process.terminationStatus == 0)
     }
 
+    /// The launch's descriptor, the containment mode and the descriptor count are for the supervisor's
+    /// executable before its main; the unit's processes never see them.
+    @Test func theSupervisorsOwnVariablesDoNotReachTheProcesses() async throws {
+        let path = try Self.manifest("name: app\ncommand: \"env; exec sleep 60\"\n")
+        let (process, output) = try Self.start(["run", path])
+        #expect(try await Self.pids(in: output, count: 1).count == 1)
+        var text = ""
+        for _ in 0..<500 where !text.contains("PATH=") {
+            try await Task.sleep(for: .milliseconds(10))
+            text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        }
+        kill(process.processIdentifier, SIGTERM)
+        await exited(process)
+        #expect(text.contains("app      | PATH="))
+        for variable in ["TANDEM_LAUNCH_FD", "TANDEM_CONTAINMENT", "TANDEM_DESCRIPTORS"] { #expect(!text.contains(variable + "=")) }
+    }
+
     @Test func childrenDieWithAKilledTandem() async throws {
         let path = try Self.manifest("name: app\ncommand: \"exec sleep 60\"\nsidecars:\n  agent:\n    command: \"exec sleep 60\"\n")
         let (process, output) = try Self.start(["run", path])

@@ -89,4 +89,10 @@ int tandem_relay_signals(int write_fd);
 /// Returns the free pages of malloc's heap to the kernel (malloc_trim).
 void tandem_give_back_memory(void);
 
+/// Grows this process's descriptor table to hold `count` descriptors (at most the soft RLIMIT_NOFILE and
+/// 65,536) by duplicating `source` that high and closing the copy: the table keeps its size. Grown while
+/// the process has one thread, it never waits for the RCU grace period a shared table's growth does.
+/// 0, or -1 with errno.
+int tandem_reserve_descriptors(int source, long count);
+
 #endif

@@ -147,7 +147,10 @@ struct RunCommand: AsyncParsableCommand {
         let supervisor = (executable as NSString).deletingLastPathComponent + "/tandem-supervisor"
         if FileManager.default.isExecutableFile(atPath: supervisor), ProcessInfo.processInfo.environment["TANDEM_IN_PROCESS"] == nil {
             let failure =
-                (try? JSONValueEncoder().encode(launch)).map { SupervisorLaunch.exec(supervisor: supervisor, json: $0, containment: launch.containment) }
+                (try? JSONValueEncoder().encode(launch)).map {
+                    SupervisorLaunch.exec(
+                        supervisor: supervisor, json: $0, containment: launch.containment, descriptors: launch.expectedDescriptors)
+                }
                 ?? "cannot encode the launch"
             writeError("note: \(failure); running the unit in this process")
         }

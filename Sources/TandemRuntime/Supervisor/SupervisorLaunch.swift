@@ -132,10 +132,18 @@ public struct SupervisorLaunch: Sendable, Codable {
     /// fork (CTandemSystem's keeper.c reads it under the same name).
     static let containmentVariable = "TANDEM_CONTAINMENT"
 
+    /// The environment variable that tells the supervisor's executable, before its main, how many
+    /// descriptors its unit will hold, to size its descriptor table once (keeper.c reads it too).
+    static let descriptorsVariable = "TANDEM_DESCRIPTORS"
+
+    /// What the unit's supervisor holds open: its own (about 40: threads' pipes, sockets, the keeper's) and,
+    /// for each process, its output pipes and pidfd, with room for the descriptors of a spawn under way.
+    public var expectedDescriptors: Int { 64 + 4 * plan.processes.count }
+
     /// Replaces this process with `supervisor`, handing it the launch (`json`, this launch encoded by the
     /// caller, which has an encoder) on an unlinked temporary file (same pid, so signals and a container's
     /// PID 1 stay where they were). Returns only on failure.
-    public static func exec(supervisor: String, json data: [UInt8], containment: ContainmentMode) -> String {
+    public static func exec(supervisor: String, json data: [UInt8], containment: ContainmentMode, descriptors: Int) -> String {
         var template = Array((temporaryDirectory() + "tandem-launch-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { return "cannot create a temporary file: \(String(cString: strerror(errno)))" }
@@ -146,6 +154,7 @@ public struct SupervisorLaunch: Sendable, Codable {
         setenv(Self.descriptorVariable, String(descriptor), 1)
         // Read before main, where the supervisor forks the unit's keeper while it is still small.
         setenv(Self.containmentVariable, containment.rawValue, 1)
+        setenv(Self.descriptorsVariable, String(descriptors), 1)
         let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(supervisor), nil]
         arguments.withUnsafeBufferPointer { _ = execv(supervisor, $0.baseAddress!) }
         return "cannot start \(supervisor): \(String(cString: strerror(errno)))"
@@ -156,6 +165,7 @@ public struct SupervisorLaunch: Sendable, Codable {
         guard let text = environmentValue(descriptorVariable), let descriptor = Int32(text) else { return nil }
         unsetenv(descriptorVariable)
         unsetenv(containmentVariable)
+        unsetenv(descriptorsVariable)
         defer { close(descriptor) }
         guard let data = readAll(descriptor) else { return nil }
         return try? JSONValueDecoder().decode(SupervisorLaunch.self, from: data)
