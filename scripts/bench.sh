@@ -9,6 +9,7 @@
 #                                                      a throwaway PostgreSQL with --postgres)
 #   scripts/bench.sh runtime logs [LINES] [RUNS]       4 writers through tandem run, --log-format text beside json
 #   scripts/bench.sh runtime shutdown [N] [RUNS]       SIGTERM -> all gone, every service with a setsid child and a daemon
+#   scripts/bench.sh runtime start [N] [RUNS]          where tandem run's start goes, from the kernel's exec tracepoint (perf)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
@@ -68,5 +69,5 @@ case "${1:-validate}" in
       python3 scripts/bench/catalog.py "$bin" "$@"
     fi
     ;;
-  *) echo "usage: scripts/bench.sh validate [COMBINATIONS] [RUNS] | render [FILE] [ITERATIONS] | supervisors [OPTIONS] | sizes [N,...] [RUNS] | runtime logs|shutdown | catalog [OPTIONS]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh validate [COMBINATIONS] [RUNS] | render [FILE] [ITERATIONS] | supervisors [OPTIONS] | sizes [N,...] [RUNS] | runtime logs|shutdown|start | catalog [OPTIONS]" >&2; exit 2 ;;
 esac

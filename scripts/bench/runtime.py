@@ -7,12 +7,17 @@
   shutdown  N services, each with a child in its own session and a double-forked daemon; SIGTERM to
             tandem -> every process of the unit gone (found by its TANDEM_SERVICE variable), and what
             is left behind.
+  start     Where `tandem run` of N processes spends its start, from the kernel's exec tracepoint alone
+            (`perf record -e sched:sched_process_exec`, no system call traced): tandem's exec -> the
+            supervisor's exec (the CLI) -> the first child's exec (the supervisor's own start) -> the
+            last child's exec (the spawns). Needs perf (Debian's linux-perf) and the right to trace.
 
-Usage: runtime.py TANDEM_BIN logs [LINES] [RUNS] | shutdown [SERVICES] [RUNS]
+Usage: runtime.py TANDEM_BIN logs [LINES] [RUNS] | shutdown [SERVICES] [RUNS] | start [PROCESSES] [RUNS]
 Only local processes; every process started is stopped by its pid.
 """
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -131,6 +136,61 @@ def shutdown(binary, services, runs):
           f"(min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}) over {runs} runs; left behind: {left}")
 
 
+def start(binary, processes, runs):
+    perf = shutil.which("perf")
+    if not perf:
+        sys.exit("start: needs perf (Debian's linux-perf) for the kernel's sched_process_exec tracepoint")
+    work = Path(tempfile.mkdtemp(prefix="tandem-bench-start-"))
+    # A copy of sleep under a name of its own: its execs are this unit's children, whatever else runs.
+    child = work / "tandem-bench-child"
+    shutil.copy(shutil.which("sleep"), child)
+    os.sync()
+    body = ["tandem: v1", "name: start0", f"command: [{json.dumps(str(child))}, \"30\"]", "essential: false", "processes:"]
+    for index in range(1, processes):
+        body.append(f"  p{index}: {{command: [{json.dumps(str(child))}, \"30\"], essential: false}}")
+    manifest = work / "start.yml"
+    manifest.write_text("\n".join(body) + "\n")
+    phases = {"cli": [], "supervisor": [], "spawns": []}
+    for run in range(runs):
+        data = work / f"exec{run}.data"
+        # perf starts the unit itself, so that no exec of it comes before the recording; the unit stops
+        # itself after a second (--stop-after), its children with it.
+        subprocess.run([perf, "record", "-q", "-o", str(data), "-e", "sched:sched_process_exec", "-a", "--", binary, "run", "--no-control",
+                        "--stop-after", "1s", str(manifest)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        script = subprocess.run([perf, "script", "-i", str(data)], capture_output=True, text=True, check=False).stdout
+        cli = supervisor = None
+        children = []
+        for line in script.splitlines():
+            if "sched_process_exec" not in line or "filename=" not in line:
+                continue
+            stamp = next((float(word[:-1]) for word in line.split() if word.endswith(":") and word[:-1].replace(".", "").isdigit()), None)
+            filename = line.split("filename=")[1].split()[0]
+            if stamp is None:
+                continue
+            if filename == binary and cli is None:
+                cli = stamp
+            elif filename.endswith("/tandem-supervisor") and supervisor is None:
+                supervisor = stamp
+            elif filename == str(child):
+                children.append(stamp)
+        if cli is None or supervisor is None or len(children) != processes:
+            print(f"run {run}: incomplete recording (tandem {cli}, supervisor {supervisor}, {len(children)} of {processes} children)")
+            continue
+        phases["cli"].append((supervisor - cli) * 1000)
+        phases["supervisor"].append((min(children) - supervisor) * 1000)
+        phases["spawns"].append((max(children) - min(children)) * 1000)
+    shutil.rmtree(work, ignore_errors=True)
+    if not phases["cli"]:
+        sys.exit("start: no complete recording")
+
+    def spread(values):
+        return f"median {statistics.median(values):.1f} ms (min {min(values):.1f}, max {max(values):.1f})"
+
+    print(f"start of {processes} processes over {len(phases['cli'])} runs: tandem -> supervisor exec {spread(phases['cli'])}; "
+          f"-> first child's exec {spread(phases['supervisor'])}; first -> last child's exec {spread(phases['spawns'])}, "
+          f"{statistics.median(phases['spawns']) / max(processes - 1, 1):.2f} ms a process")
+
+
 def main():
     binary, mode = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "logs"
     rest = [int(a) for a in sys.argv[3:]]
@@ -138,6 +198,8 @@ def main():
         logs(binary, *(rest + [200_000, 5][len(rest):]))
     elif mode == "shutdown":
         shutdown(binary, *(rest + [50, 5][len(rest):]))
+    elif mode == "start":
+        start(binary, *(rest + [50, 5][len(rest):]))
     else:
         sys.exit(__doc__)
 
