@@ -136,7 +136,7 @@ public struct SupervisorLaunch: Sendable, Codable {
     /// descriptors its unit will hold, to size its descriptor table once (keeper.c reads it too).
     static let descriptorsVariable = "TANDEM_DESCRIPTORS"
 
-    /// What the unit's supervisor holds open: its own (about 40: threads' pipes, sockets, the keeper's) and,
+    /// What the unit's supervisor holds open: its own (about 20: threads' pipes, sockets, the keeper's) and,
     /// for each process, its output pipes and pidfd, with room for the descriptors of a spawn under way.
     public var expectedDescriptors: Int { 64 + 4 * plan.processes.count }
 
