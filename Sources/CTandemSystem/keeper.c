@@ -480,11 +480,25 @@ __attribute__((constructor)) static void tandem_supervisor_memory(void) {
     }
 }
 
+extern struct rlimit tandem_children_nofile;
+
 int tandem_reserve_descriptors(int source, long count) {
     struct rlimit limit;
     if (count <= 64 || getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
-    if (limit.rlim_cur != RLIM_INFINITY && (rlim_t)count > limit.rlim_cur) count = (long)limit.rlim_cur;
     if (count > 65536) count = 65536;
+    if (limit.rlim_cur != RLIM_INFINITY && (rlim_t)count > limit.rlim_cur) {
+        // A unit larger than the soft limit would fail its spawns: the soft limit goes up (as far as the
+        // hard one allows) for the supervisor alone; its processes get the one it had (tandem_spawn).
+        struct rlimit raised = limit;
+        // Twice the estimate, for descriptors it did not count (log files, probes).
+        rlim_t wanted = (rlim_t)count * 2;
+        raised.rlim_cur = limit.rlim_max == RLIM_INFINITY || wanted < limit.rlim_max ? wanted : limit.rlim_max;
+        if (raised.rlim_cur > limit.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+            tandem_children_nofile = limit;
+            limit = raised;
+        }
+        if ((rlim_t)count > limit.rlim_cur) count = (long)limit.rlim_cur;
+    }
     // The lowest free number from count - 1 up: the table grows to hold it, and keeps its size once closed.
     int top = fcntl(source, F_DUPFD_CLOEXEC, (int)(count - 1));
     if (top < 0) return -1;

@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <linux/sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -65,6 +66,10 @@ static int move_to(int fd, int target) {
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
+/// The descriptor limit the supervisor's processes get when the supervisor raised its own (keeper.c);
+/// `rlim_max` 0 when it did not.
+struct rlimit tandem_children_nofile = {0, 0};
+
 /// The child's side of a spawn, between fork and exec; never returns.
 static void spawn_child(char *const argv[], char *const envp[], const char *directory, int stdin_fd, int stdout_fd, int stderr_fd,
                         const int *cgroup_procs_fds, int cgroup_count, int notify_fd, int notify_target, pid_t parent, int reporter) {
@@ -101,6 +106,8 @@ static void spawn_child(char *const argv[], char *const envp[], const char *dire
     // closes itself on exec.
     if (!failure) close_all_but(report, notify_fd >= 0 ? notify_target : -1);
     if (!failure && directory && chdir(directory) != 0) failure = errno;
+    // A limit above 1024 breaks programs that select(): the processes get the limit the supervisor had.
+    if (!failure && tandem_children_nofile.rlim_max != 0) setrlimit(RLIMIT_NOFILE, &tandem_children_nofile);
     if (!failure) {
         execvpe(argv[0], argv, envp ? envp : environ);
         failure = errno;

@@ -12,12 +12,18 @@ import Testing
     }
 
     /// Starts `tandem run`, returning the process and the file its output goes to.
-    static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (Process, URL) {
+    /// With `softDescriptorLimit`, tandem starts under that soft RLIMIT_NOFILE (a shell's `ulimit -Sn`).
+    static func start(_ arguments: [String], environment extra: [String: String] = [:], softDescriptorLimit: Int? = nil) throws -> (Process, URL) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-run-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
-        process.executableURL = GoldenTests.binary
-        process.arguments = arguments
+        if let softDescriptorLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -Sn \(softDescriptorLimit) && exec \"$0\" \"$@\"", GoldenTests.binary.path] + arguments
+        } else {
+            process.executableURL = GoldenTests.binary
+            process.arguments = arguments
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         // Each run its own control-socket folder, so that units of parallel tests never meet.
@@ -103,6 +109,22 @@ import Testing
         await exited(process)
         #expect(text.contains("app      | PATH="))
         for variable in ["TANDEM_LAUNCH_FD", "TANDEM_CONTAINMENT", "TANDEM_DESCRIPTORS"] { #expect(!text.contains(variable + "=")) }
+    }
+
+    /// A unit that needs more descriptors than the soft limit tandem was started with still starts every
+    /// process (the supervisor raises its own soft limit), and the processes get the limit tandem had.
+    @Test func aUnitLargerThanTheSoftDescriptorLimitStartsWithTheLimitItsProcessesHad() async throws {
+        var text = "name: app\ncommand: \"ulimit -n; exec sleep 60\"\nprocesses:\n"
+        for index in 1...80 { text += "  p\(index):\n    command: \"exec sleep 60\"\n    essential: false\n" }
+        let path = try Self.manifest(text)
+        let (process, output) = try Self.start(["run", path], softDescriptorLimit: 200)
+        let pids = try await Self.pids(in: output, count: 81)
+        kill(process.processIdentifier, SIGTERM)
+        await exited(process)
+        #expect(pids.count == 81)
+        let log = try String(contentsOf: output, encoding: .utf8)
+        #expect(log.contains("app      | 200"))
+        #expect(!log.contains("Too many open files"))
     }
 
     @Test func childrenDieWithAKilledTandem() async throws {
