@@ -3,50 +3,39 @@ public enum JSONText {
     /// A JSON string literal for `text`.
     public static func quoted(_ text: String) -> String {
         var text = text
-        return text.withUTF8 { bytes in
-            // Only `"`, `\\` and bytes below 0x20 are escaped, and no byte of a multi-byte UTF-8 sequence is
-            // one of them: the text is copied in runs between escapes (a scalar at a time cost most of the
-            // encoding of `tandem run`'s launch).
-            var escapes = 0
-            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { escapes += 1 }
-            return String(unsafeUninitializedCapacity: bytes.count + 2 + escapes * 5) { output in
-                guard let base = output.baseAddress else { return 0 }
-                var at = 0
-                func put(_ byte: UInt8) {
-                    base[at] = byte
-                    at += 1
-                }
-                func copy(_ run: Range<Int>) {
-                    guard !run.isEmpty, let source = bytes.baseAddress else { return }
-                    (base + at).update(from: source + run.lowerBound, count: run.count)
-                    at += run.count
-                }
-                put(UInt8(ascii: "\""))
-                var runStart = 0
-                for index in 0..<(escapes > 0 ? bytes.count : 0) {
-                    let byte = bytes[index]
-                    guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                    copy(runStart..<index)
-                    runStart = index + 1
-                    put(UInt8(ascii: "\\"))
-                    switch byte {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
-                    case 0x0A: put(UInt8(ascii: "n"))
-                    case 0x0D: put(UInt8(ascii: "r"))
-                    case 0x09: put(UInt8(ascii: "t"))
-                    default:
-                        put(UInt8(ascii: "u"))
-                        put(UInt8(ascii: "0"))
-                        put(UInt8(ascii: "0"))
-                        put(hexDigits[Int(byte >> 4)])
-                        put(hexDigits[Int(byte & 0x0F)])
-                    }
-                }
-                copy(runStart..<bytes.count)
-                put(UInt8(ascii: "\""))
-                return at
+        var output: [UInt8] = []
+        text.withUTF8 { bytes in
+            output.reserveCapacity(bytes.count + 2)
+            output.append(UInt8(ascii: "\""))
+            appendEscaped(bytes, to: &output)
+            output.append(UInt8(ascii: "\""))
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends `bytes` (valid UTF-8) with `"`, `\\` and control characters escaped, as a JSON string's
+    /// content. No byte of a multi-byte UTF-8 sequence is one of those, so runs between escapes are copied
+    /// whole (a scalar at a time cost most of the encoding of `tandem run`'s launch). The console's JSON
+    /// lines use it too.
+    public static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        var start = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            start = index + 1
+            switch byte {
+            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            default:
+                output += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")]
+                output += [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
             }
         }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -227,42 +227,19 @@ public final class ConsoleSink: LogSink {
         return output
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     /// `bytes` as a JSON string: valid UTF-8 as it is (invalid sequences become U+FFFD, as String does),
     /// with `"`, `\\` and control characters escaped. Runs without anything to escape are copied whole.
     static func appendQuoted(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         let ascii = bytes.withUnsafeBufferPointer { buffer in !buffer.contains { $0 >= 0x80 } }
         if ascii {
-            bytes.withUnsafeBufferPointer { appendEscaped($0, to: &output) }
+            bytes.withUnsafeBufferPointer { JSONText.appendEscaped($0, to: &output) }
         } else {
             // Only lines with non-ASCII bytes pay for the check (and the repair, where they need one).
             var text = String(decoding: bytes, as: UTF8.self)
-            text.withUTF8 { appendEscaped($0, to: &output) }
+            text.withUTF8 { JSONText.appendEscaped($0, to: &output) }
         }
         output.append(UInt8(ascii: "\""))
-    }
-
-    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        var start = 0
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
-            start = index + 1
-            switch byte {
-            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            default:
-                output += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")]
-                output += [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
-            }
-        }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
     }
 }
 
@@ -370,14 +347,20 @@ final class QueuedWriter: Sendable {
             return
         }
         let done = writeAll(descriptor, bytes)
-        let (more, flushing) = state.withLock { state -> (Bool, Bool) in
+        let more = progress { state in
             state.writing = false
             if done { state.written += bytes.count }
-            return (!state.queue.isEmpty, state.flushing > 0)
+            return !state.queue.isEmpty
         }
         // Events queued meanwhile were left to the writing thread, which waits for this write to end.
         if more { hasData.signal() }
+    }
+
+    /// Records a write's progress under the lock, then wakes a `flush` waiting for it.
+    private func progress<Result>(_ update: (inout State) -> Result) -> Result {
+        let (result, flushing) = state.withLock { state in (update(&state), state.flushing > 0) }
         if flushing { progressed.signal() }
+        return result
     }
 
     /// Waits until the queue is written, for as long as the descriptor keeps taking bytes (a slow console),
@@ -427,20 +410,10 @@ final class QueuedWriter: Sendable {
                 guard writeAll(descriptor, chunk[offset..<end]) else { break }
                 let piece = end - offset
                 offset = end
-                if state.withLock({ state -> Bool in
-                    state.written += piece
-                    return state.flushing > 0
-                }) {
-                    progressed.signal()
-                }
+                progress { $0.written += piece }
             }
             chunk.removeAll(keepingCapacity: true)
-            if state.withLock({ state -> Bool in
-                state.writing = false
-                return state.flushing > 0
-            }) {
-                progressed.signal()
-            }
+            progress { $0.writing = false }
         }
     }
 }
