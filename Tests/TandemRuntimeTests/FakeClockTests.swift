@@ -154,6 +154,37 @@ import Testing
         #expect(report.processes.map(\.reason) == [.stopped, .stopped])
     }
 
+    /// The processes of one level stop as one: each is killed when its own grace has passed, and the level
+    /// (here the last) ends when its last process has.
+    @Test func aLevelKillsEachOfItsProcessesAtItsOwnGrace() async throws {
+        let unit = try SimulatedUnit(
+            """
+            name: app
+            command: app
+            sidecars:
+              quick:
+                command: quick
+              slow:
+                command: slow
+                stop_grace_period: 2s
+              slower:
+                command: slower
+                stop_grace_period: 5s
+            """,
+            options: RuntimeOptions(stopGrace: .seconds(10), stopDeadline: .seconds(30)),
+            behaviour: { command, _ in .init(ignoresSIGTERM: command.hasPrefix("slow")) })
+        await unit.clock.advance(to: .seconds(1))
+        let report = await unit.stop()
+        #expect(unit.sink.times(of: "quick: stopping") == [.seconds(1)])
+        #expect(unit.sink.time(of: "slow: did not stop within 2.0s: killing") == .seconds(3))
+        #expect(unit.sink.time(of: "slower: did not stop within 5.0s: killing") == .seconds(6))
+        #expect(unit.sink.time(of: "quick: did not stop") == nil)
+        #expect(unit.spawner.processes(of: "quick").first?.signals == [SIGTERM])
+        #expect(unit.spawner.processes(of: "slow").first?.signals == [SIGTERM, SIGKILL])
+        #expect(unit.spawner.processes(of: "slower").first?.signals == [SIGTERM, SIGKILL])
+        #expect(report.processes.map(\.reason) == [.stopped, .stopped, .stopped, .stopped])
+    }
+
     /// Before its first success a TCP or HTTP check runs every 100 ms, whatever its period: what waits for
     /// the process to be healthy starts within 100 ms of its accepting (Cloud Foundry's own start-up check
     /// runs every 2 s). After it, the period holds.

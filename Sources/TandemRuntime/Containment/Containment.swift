@@ -161,10 +161,13 @@ final class Containment: Sendable {
         _ = tandem_cgroup_kill_members(leaf.path, leaf.version, 0)
     }
 
-    /// Removes a process's group once its process has ended for good (the unit stops); a group something
-    /// is still left in stays, for `end`.
+    /// Kills what is left in a process's group and removes it, once its process has ended for good (the unit
+    /// stops); a group something is still left in stays, for `end`.
     func retire(_ leaf: CgroupFolder) {
-        retiring.async { _ = rmdir(leaf.path) }
+        retiring.async {
+            // Usually empty: removed at the first try. A group still in use cannot be (EBUSY).
+            if rmdir(leaf.path) != 0 && errno == EBUSY { _ = tandem_cgroup_kill_members(leaf.path, leaf.version, 0) }
+        }
     }
 
     /// Ends the unit for good: every process left in its cgroup (or, without one, every descendant this

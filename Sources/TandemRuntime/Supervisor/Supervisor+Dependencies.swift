@@ -4,60 +4,99 @@ import Glibc
 import Synchronization
 import TandemCore
 
-// The supervisor's dependencies.
+// The supervisor's dependencies. The async loop holds an index and a deadline only: every process's
+// lifecycle calls it, and the frame an async call needs stays in its task's memory for the process's life
+// (the former loop, its checks inline, needed a 1.9 KB frame: a slab of its own in every process's task).
 extension Supervisor {
+    /// What one look at a dependency found.
+    enum DependencyCheck {
+        case met
+        /// It never will be met, and why.
+        case blocked(String)
+        case notYet
+    }
+
     /// Nil when every dependency's condition holds; otherwise why it never will.
     func waitForDependencies(_ spec: ProcessSpec) async -> String? {
-        let name = spec.name
+        let count = announceDependencies(spec)
+        var index = 0
+        while index < count {
+            let deadline = beginWaiting(spec, index)
+            while true {
+                let check = checkDependency(spec, index, deadline: deadline)
+                if case .notYet = check {
+                    await waitForChange(until: deadline, of: dependencies(of: spec)[index].container)
+                    continue
+                }
+                states[spec.name]?.waitingFor = nil
+                if case .blocked(let reason) = check { return reason }
+                break
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The process's dependencies: its own, after the log router's start (everything else starts once the
+    /// log router has, so that no line is written before it can take it).
+    func dependencies(of spec: ProcessSpec) -> [Dependency] {
         var dependencies = spec.container.dependsOn
-        // Everything else starts once the log router has, so that no line is written before it can take it.
         if spec.container.role != .logRouter, let router = plan.service.logging?.router, !dependencies.contains(where: { $0.container == router }) {
             dependencies.insert(Dependency(container: router, condition: .start), at: 0)
         }
+        return dependencies
+    }
+
+    /// Says what the process waits for; returns how many dependencies it has.
+    @inline(never)
+    private func announceDependencies(_ spec: ProcessSpec) -> Int {
+        let dependencies = dependencies(of: spec)
         if !dependencies.isEmpty {
-            event(name, "waiting for \(dependencies.map { "\($0.container)->\($0.condition.rawValue.lowercased())" }.joined(separator: ", "))")
+            event(spec.name, "waiting for \(dependencies.map { "\($0.container)->\($0.condition.rawValue.lowercased())" }.joined(separator: ", "))")
         }
-        for dependency in dependencies {
-            let timeout = dependency.timeout.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.dependencyTimeout
-            let deadline = clock.now + timeout
-            states[name]?.waitingFor = (dependency, deadline)
-            states[name]?.mark(.waiting, "\(dependency.container) \(dependency.condition.rawValue.lowercased())")
-            defer { states[name]?.waitingFor = nil }
-            while true {
-                if stopping { return "the unit is stopping" }
-                guard let target = states[dependency.container] else { return "\(dependency.container) does not exist" }
-                switch dependency.condition {
-                case .start:
-                    if target.everStarted { break }
-                    if target.final { return "\(dependency.container) never started" }
-                case .healthy:
-                    if target.ready { break }
-                    if target.final { return "\(dependency.container) ended before it was healthy" }
-                case .complete:
-                    if target.final && target.everStarted { break }
-                    if target.final { return "\(dependency.container) never started" }
-                case .success:
-                    if target.final, let exit = target.lastExit {
-                        if exit.succeeded { break }
-                        return "dependency container \"\(dependency.container)\" exited with non-zero exit code \(exit.exitCode)"
-                    }
-                    if target.final { return "\(dependency.container) never started" }
-                }
-                let met: Bool = {
-                    switch dependency.condition {
-                    case .start: return target.everStarted
-                    case .healthy: return target.ready
-                    case .complete: return target.final && target.everStarted
-                    case .success: return target.final && target.lastExit?.succeeded == true
-                    }
-                }()
-                if met { break }
-                if clock.now >= deadline {
-                    return "waited \(Self.format(timeout)) for \(dependency.container) to be \(dependency.condition.rawValue.lowercased())"
-                }
-                await waitForChange(until: deadline, of: dependency.container)
+        return dependencies.count
+    }
+
+    /// Records the wait on dependency `index` (for `tandem status` and the timeline); returns its deadline.
+    @inline(never)
+    private func beginWaiting(_ spec: ProcessSpec, _ index: Int) -> ContinuousClock.Instant {
+        let dependency = dependencies(of: spec)[index]
+        let deadline = clock.now + timeout(of: dependency)
+        states[spec.name]?.waitingFor = (dependency, deadline)
+        states[spec.name]?.mark(.waiting, "\(dependency.container) \(dependency.condition.rawValue.lowercased())")
+        return deadline
+    }
+
+    private func timeout(of dependency: Dependency) -> Duration {
+        dependency.timeout.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.dependencyTimeout
+    }
+
+    /// Whether dependency `index`'s condition holds, never will, or may yet before the deadline.
+    @inline(never)
+    private func checkDependency(_ spec: ProcessSpec, _ index: Int, deadline: ContinuousClock.Instant) -> DependencyCheck {
+        let dependency = dependencies(of: spec)[index]
+        if stopping { return .blocked("the unit is stopping") }
+        guard let target = states[dependency.container] else { return .blocked("\(dependency.container) does not exist") }
+        switch dependency.condition {
+        case .start:
+            if target.everStarted { return .met }
+            if target.final { return .blocked("\(dependency.container) never started") }
+        case .healthy:
+            if target.ready { return .met }
+            if target.final { return .blocked("\(dependency.container) ended before it was healthy") }
+        case .complete:
+            if target.final && target.everStarted { return .met }
+            if target.final { return .blocked("\(dependency.container) never started") }
+        case .success:
+            if target.final, let exit = target.lastExit {
+                if exit.succeeded { return .met }
+                return .blocked("dependency container \"\(dependency.container)\" exited with non-zero exit code \(exit.exitCode)")
             }
+            if target.final { return .blocked("\(dependency.container) never started") }
         }
-        return nil
+        if clock.now >= deadline {
+            return .blocked("waited \(Self.format(timeout(of: dependency))) for \(dependency.container) to be \(dependency.condition.rawValue.lowercased())")
+        }
+        return .notYet
     }
 }

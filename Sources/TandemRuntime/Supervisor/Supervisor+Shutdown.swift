@@ -60,9 +60,7 @@ extension Supervisor {
                     signaled.append(name)
                 }
                 for name in signaled where !announced.contains(name) { event(name, "stopping") }
-                await withTaskGroup(of: Void.self) { group in
-                    for name in signaled { group.addTask { await self.stopOne(name, deadline: phaseDeadline, askedAt: asked) } }
-                }
+                await stopLevel(signaled, deadline: phaseDeadline, askedAt: asked)
             }
         }
         // Anything left (a process group that outlived its leader) goes now.
@@ -106,25 +104,35 @@ extension Supervisor {
         container(name)?.stopGracePeriod.map { Duration.nanoseconds(Int64($0 * 1e9)) } ?? options.stopGrace
     }
 
-    /// Waits for `name` to stop after its SIGTERM (sent at `askedAt`; sent here when nil), then kills it
-    /// once its grace (or the phase's deadline) has passed.
-    func stopOne(_ name: String, deadline: ContinuousClock.Instant, askedAt: ContinuousClock.Instant? = nil) async {
-        guard let process = states[name]?.process else { return }
-        if askedAt == nil {
-            guard states[name]?.running == true else { return }
-            states[name]?.stopRequested = true
-            event(name, "stopping")
-            process.signalGroup(SIGTERM)
-        }
-        let grace = grace(of: name)
-        let asked = askedAt ?? clock.now
-        let until = min(asked + grace, deadline)
-        await waitUntil(until, of: name) { self.states[name]?.running != true }
-        if states[name]?.running == true {
-            let waited = until - asked
-            event(name, "did not stop within \(Self.format(waited))\(waited < grace ? " (what the unit's stop timeout left of its grace)" : ""): killing")
-            process.signalGroup(SIGKILL)
-            await waitUntil(clock.now + .seconds(5), of: name) { self.states[name]?.running != true }
+    /// Waits for a level's processes to stop after their SIGTERM (sent at `asked`), and kills each one
+    /// whose grace (or the phase's deadline) passes first, then waits for it 5 s more at most. The level
+    /// waits as one (`waitForEnds`), woken when its last process ends or at the next deadline.
+    func stopLevel(_ names: [String], deadline: ContinuousClock.Instant, askedAt asked: ContinuousClock.Instant) async {
+        var killAt: [String: ContinuousClock.Instant] = [:]
+        for name in names { killAt[name] = min(asked + grace(of: name), deadline) }
+        var killed = Set<String>()
+        var pending = Set(names)
+        while true {
+            pending = pending.filter { states[$0]?.running == true }
+            guard let next = pending.compactMap({ killAt[$0] }).min() else { return }
+            let now = clock.now
+            if now < next {
+                await waitForEnds(of: pending, until: next)
+                continue
+            }
+            for name in pending where (killAt[name] ?? now) <= now {
+                guard !killed.contains(name) else {
+                    // Killed 5 s ago and not reaped yet: its end is recorded when it comes; the stop goes on.
+                    pending.remove(name)
+                    continue
+                }
+                let grace = grace(of: name)
+                let waited = (killAt[name] ?? now) - asked
+                event(name, "did not stop within \(Self.format(waited))\(waited < grace ? " (what the unit's stop timeout left of its grace)" : ""): killing")
+                states[name]?.process?.signalGroup(SIGKILL)
+                killed.insert(name)
+                killAt[name] = now + .seconds(5)
+            }
         }
     }
 }

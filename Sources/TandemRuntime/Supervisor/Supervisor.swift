@@ -132,6 +132,8 @@ public actor Supervisor {
     var generalWaiters: Set<Int> = []
     var timers: [Int: Task<Void, Never>] = [:]
     var nextWaiter = 0
+    /// The shutdown's wait for the processes of one level to end, counted down as each ends.
+    var endWait: EndWait?
     var stopping = false
     var endCode: Int32?
     var endReason = ""

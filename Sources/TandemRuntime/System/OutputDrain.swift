@@ -25,6 +25,7 @@ final class OutputDrain: Sendable {
     /// slows it, and nothing is lost), but not past `idle` without progress (a console nobody reads, or
     /// a descendant that holds the pipes open without writing). Woken by the second close, not by polling:
     /// a shutdown of hundreds of processes costs one wake-up each.
+    @inline(never)
     func wait(idleFor idle: Duration, progress: @escaping @Sendable () -> Int) async {
         if state.withLock({ $0.closed >= 2 }) { return }
         let watchdog = Task { [self] in

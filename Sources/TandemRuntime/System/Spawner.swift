@@ -78,6 +78,7 @@ public struct SpawnedProcess: Sendable {
     }
 
     /// How it ended, once it has.
+    @inline(never)
     public func exit() async -> TerminationStatus {
         if let handle { await handle.exit() } else { await ProcessReaper.shared.exit(of: pid) }
     }
