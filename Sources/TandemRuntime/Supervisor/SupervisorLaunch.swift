@@ -137,7 +137,8 @@ public struct SupervisorLaunch: Sendable, Codable {
     static let descriptorsVariable = "TANDEM_DESCRIPTORS"
 
     /// What the unit's supervisor holds open: its own (about 20: threads' pipes, sockets, the keeper's) and,
-    /// for each process, its output pipes and pidfd, with room for the descriptors of a spawn under way.
+    /// for each process, its output pipes (and a pidfd where the reaper watches one), with room for the
+    /// descriptors of a spawn under way.
     public var expectedDescriptors: Int { 64 + 4 * plan.processes.count }
 
     /// Replaces this process with `supervisor`, handing it the launch (`json`, this launch encoded by the
