@@ -21,11 +21,10 @@ import sys
 import tempfile
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -106,11 +105,25 @@ def main():
         def text(selector):
             return driver.find_element(By.CSS_SELECTOR, selector).text
 
+        def gone(element):
+            """Whether `element` has left the document. While the next page replaces the old one, Chromium
+            can answer "Node with given id does not belong to the document" instead of a stale reference
+            (selenium's `staleness_of` lets that error through): it means the same."""
+            try:
+                element.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as error:
+                if "does not belong to the document" in str(error):
+                    return True
+                raise
+
         def navigating(action):
             """Does `action` (a click, an Enter) and waits for the page it leads to."""
             old = driver.find_element(By.TAG_NAME, "html")
             action()
-            WebDriverWait(driver, 15).until(expected_conditions.staleness_of(old))
+            WebDriverWait(driver, 15).until(lambda _: gone(old))
             WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
         def csp_violations():
