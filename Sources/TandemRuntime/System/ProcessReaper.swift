@@ -113,14 +113,24 @@ final class ProcessReaper: Sendable {
     }
 
     private func reapAll() {
+        var forgotten = false
         while true {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, 0)
             if pid > 0 {
+                forgotten = false
                 report(pid, status: status)
             } else if errno == ECHILD {
-                // No child yet (or none left): until the next one starts; the timeout covers a child started
-                // by other code than `childStarted`.
+                if !forgotten {
+                    // The starts signalled while this thread reaped are children waitpid saw: forget them, then
+                    // look once more, so that the wait below wakes only for a child started after that look.
+                    while childArrived.wait(timeout: .now()) == .success {}
+                    forgotten = true
+                    continue
+                }
+                forgotten = false
+                // No child: until the next one starts; the timeout covers a child started by other code than
+                // `childStarted`.
                 _ = childArrived.wait(timeout: .now() + .milliseconds(50))
             }
         }
