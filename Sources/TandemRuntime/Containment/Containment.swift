@@ -161,8 +161,8 @@ final class Containment: Sendable {
         _ = tandem_cgroup_kill_members(leaf.path, leaf.version, 0)
     }
 
-    /// Kills what is left in a process's group and removes it, once its process has ended for good (the unit
-    /// stops); a group something is still left in stays, for `end`.
+    /// Removes a process's group once its process has ended for good (the unit stops). A group something is
+    /// still left in cannot be removed: what is in it is killed, and the group stays for `end`.
     func retire(_ leaf: CgroupFolder) {
         retiring.async {
             // Usually empty: removed at the first try. A group still in use cannot be (EBUSY).
