@@ -195,13 +195,10 @@ extension Supervisor {
         // (`retire`), at once, so that the removals overlap the other processes' ends instead of following
         // them (looking into hundreds of groups here was a tenth of a large unit's stop, their removal a third).
         run.spawned.signalGroup(SIGKILL)
-        if let leaf = leaves[name] {
-            if stopping {
-                containment?.retire(leaf)
-                leaves[name] = nil
-            } else {
-                containment?.killLeaf(leaf)
-            }
+        if stopping, let leaf = leaves.removeValue(forKey: name) {
+            containment?.retire(leaf)
+        } else if let leaf = leaves[name] {
+            containment?.killLeaf(leaf)
         }
     }
 
